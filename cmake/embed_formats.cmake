@@ -1,0 +1,20 @@
+# Turns formats/*.json into a C file of byte arrays, so the format registry is
+# data (the JSON files) yet the binaries need no files at run time.
+# Called with -DOUT=<file.c> -DFORMATS_DIR=<dir>.
+file(GLOB files "${FORMATS_DIR}/*.json")
+list(SORT files)
+set(body "/* Generated from formats/*.json by cmake/embed_formats.cmake; do not edit. */\n#include <stddef.h>\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ "${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char gk_format_data_${i}[] = {${hex}0x00};\n")
+  get_filename_component(name "${f}" NAME)
+  string(APPEND table "  {\"${name}\", gk_format_data_${i}, sizeof gk_format_data_${i} - 1},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "struct gk_embedded_format { const char *name; const char *data; size_t len; };\n")
+string(APPEND body "const struct gk_embedded_format gk_embedded_formats[] = {\n${table}  {NULL, NULL, 0}\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
