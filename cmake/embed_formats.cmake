@@ -3,7 +3,7 @@
 # Called with -DOUT=<file.c> -DFORMATS_DIR=<dir>.
 file(GLOB files "${FORMATS_DIR}/*.json")
 list(SORT files)
-set(body "/* Generated from formats/*.json by cmake/embed_formats.cmake; do not edit. */\n#include <stddef.h>\n")
+set(body "/* Generated from the formats/ JSON files by cmake/embed_formats.cmake; do not edit. */\n#include <stddef.h>\n")
 set(table "")
 set(i 0)
 foreach(f ${files})

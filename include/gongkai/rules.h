@@ -32,6 +32,10 @@ void gk_rules_history(const gk_report *r, const gk_report *previous, gk_findings
 void gk_rules_timeliness(const gk_report *r, const char *deadline, const char *first_submitted,
                          gk_findings *out);
 
+/* 31 January of year + 1 ("YYYY-MM-DD"): 条例 art. 49's deadline, the
+ * default where a region has not set its own. */
+void gk_rules_default_deadline(int year, char out[11]);
+
 /* One report's full offline judgement from text: parse + rules.  Returns the
  * report (caller frees) or NULL with err filled. */
 gk_report *gk_judge_text(const char *text, size_t len, const gk_rules_context *ctx,

@@ -1,0 +1,403 @@
+/* report.c — the report model: JSON in, canonical JSON out.
+ *
+ * Parsing is lenient about the body (every problem becomes a finding with its
+ * path, so the city sees what was submitted) and strict about identity: a
+ * document without a known format, a year and an entity code is not a report
+ * and is refused with a gk_error. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/report.h"
+#include "cellref.h"
+#include "util.h"
+
+const char *const gk_narrative_keys[GK_NARR_COUNT] = {"overview", "problems", "other"};
+const char *const gk_narrative_labels[GK_NARR_COUNT] = {
+    "一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"};
+
+#define GK_YEAR_MIN 2008   /* the first 条例 took effect on 1 May 2008 */
+#define GK_YEAR_MAX 2100
+
+__attribute__((format(printf, 4, 5)))
+static void set_error(gk_error *err, const char *code, const char *path, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->path, sizeof err->path, "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+gk_report *gk_report_new(const gk_format *f, int year, const char *entity)
+{
+    gk_report *r = gk_xcalloc(1, sizeof *r);
+    r->format = f;
+    r->year = year;
+    snprintf(r->entity, sizeof r->entity, "%s", entity ? entity : "");
+    r->cells = gk_xcalloc(f->n_cells, sizeof *r->cells);
+    return r;
+}
+
+gk_report *gk_report_template(const gk_format *f, int year, const char *entity)
+{
+    gk_report *r = gk_report_new(f, year, entity);
+    for (int i = 0; i < GK_NARR_COUNT; i++)
+        r->narrative[i] = gk_xstrdup("");
+    r->has_tables = true;
+    for (size_t t = 0; t < f->n_tables; t++)
+        r->table_present[t] = true;
+    for (size_t c = 0; c < f->n_cells; c++)
+        r->cells[c].state = GK_CELL_NUMBER;
+    return r;
+}
+
+void gk_report_free(gk_report *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < GK_NARR_COUNT; i++)
+        free(r->narrative[i]);
+    for (size_t c = 0; r->cells && c < r->format->n_cells; c++)
+        json_decref(r->cells[c].raw);
+    free(r->cells);
+    free(r);
+}
+
+static bool valid_date(const char *s)
+{
+    int y, m, d;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+static bool valid_entity(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > GK_ENTITY_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *fs)
+{
+    const gk_format *f = r->format;
+    const gk_cell_def *d = &f->cells[cell];
+    gk_cell *c = &r->cells[cell];
+    if (json_is_null(v)) {
+        c->state = GK_CELL_NULL;
+        return;
+    }
+    char why[96];
+    gk_value_kind kind = f->tables[d->table].columns[d->column].kind;
+    if (gk_value_from_json(kind, v, &c->value, why, sizeof why) == 0) {
+        c->state = GK_CELL_NUMBER;
+        return;
+    }
+    c->state = GK_CELL_INVALID;
+    c->value = 0;
+    c->raw = json_deep_copy(v);
+    if (fs) {
+        char ref[256];
+        char *shown = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        gk_cellref(f, cell, ref, sizeof ref);
+        gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, d->path, "%s：值 %.40s %s", ref,
+                        shown ? shown : "?", why);
+        free(shown);
+    }
+}
+
+static void unknown_key(gk_findings *fs, const char *parent, const char *key)
+{
+    if (!fs)
+        return;
+    char *path = parent[0] ? gk_xasprintf("%s.%s", parent, key) : gk_xstrdup(key);
+    gk_findings_add(fs, "structure.unknown_cell", GK_SEV_ERROR, path,
+                    "“%s”不是本格式的内容，请删除或改正键名", path);
+    free(path);
+}
+
+static void not_object(gk_findings *fs, const char *path, const char *what)
+{
+    if (fs)
+        gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, path, "“%s”应为 JSON 对象（%s）", path,
+                        what);
+}
+
+static void parse_table(gk_report *r, size_t ti, const json_t *jt, gk_findings *fs)
+{
+    const gk_table *t = &r->format->tables[ti];
+    char tpath[64];
+    snprintf(tpath, sizeof tpath, "tables.%s", t->key);
+    r->table_present[ti] = true;
+    if (!json_is_object(jt)) {
+        not_object(fs, tpath, t->label);
+        return;
+    }
+    const char *rk;
+    json_t *jr;
+    json_object_foreach((json_t *)jt, rk, jr) {
+        int ri = gk_table_row_index(t, rk);
+        if (ri < 0) {
+            unknown_key(fs, tpath, rk);
+            continue;
+        }
+        const gk_row *row = &t->rows[ri];
+        char rpath[128];
+        snprintf(rpath, sizeof rpath, "%s.%s", tpath, rk);
+        if (!json_is_object(jr)) {
+            not_object(fs, rpath, row->label);
+            continue;
+        }
+        const char *ck;
+        json_t *jc;
+        json_object_foreach(jr, ck, jc) {
+            int ci = gk_table_column_index(t, ck);
+            int pos = ci < 0 ? -1 : gk_row_column_pos(row, (size_t)ci);
+            if (pos < 0) {
+                unknown_key(fs, rpath, ck);
+                continue;
+            }
+            parse_cell(r, row->first_cell + (size_t)pos, jc, fs);
+        }
+    }
+}
+
+static void parse_narrative(gk_report *r, const json_t *jn, gk_findings *fs)
+{
+    if (!json_is_object(jn)) {
+        not_object(fs, "narrative", "正文第一、五、六部分");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)jn, k, v) {
+        int i;
+        for (i = 0; i < GK_NARR_COUNT && strcmp(k, gk_narrative_keys[i]); i++)
+            ;
+        if (i == GK_NARR_COUNT) {
+            unknown_key(fs, "narrative", k);
+            continue;
+        }
+        if (json_is_null(v))
+            continue; /* absent: structure.missing_narrative says so */
+        if (!json_is_string(v)) {
+            if (fs) {
+                char path[48];
+                snprintf(path, sizeof path, "narrative.%s", k);
+                gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, path, "%s（%s）应为文本",
+                                gk_narrative_labels[i], path);
+            }
+            continue;
+        }
+        r->narrative[i] = gk_xstrdup(json_string_value(v));
+    }
+}
+
+gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *err)
+{
+    if (!json_is_object(root)) {
+        set_error(err, "not_a_report", "", "不是报告：顶层应为 JSON 对象");
+        return NULL;
+    }
+    const json_t *jf = json_object_get(root, "format");
+    const gk_format *f = json_is_string(jf) ? gk_format_find(json_string_value(jf)) : NULL;
+    if (!f) {
+        if (!jf)
+            set_error(err, "unknown_format", "format",
+                      "不是报告：缺少 format（报告格式版本，如 \"2021\"）");
+        else
+            set_error(err, "unknown_format", "format",
+                      "不是报告：未知的报告格式 format（已知：2019、2021）");
+        return NULL;
+    }
+    const json_t *jy = json_object_get(root, "year");
+    if (!json_is_integer(jy) || json_integer_value(jy) < GK_YEAR_MIN ||
+        json_integer_value(jy) > GK_YEAR_MAX) {
+        set_error(err, "invalid_year", "year", "不是报告：year 应为 %d 至 %d 之间的整数年份",
+                  GK_YEAR_MIN, GK_YEAR_MAX);
+        return NULL;
+    }
+    const json_t *je = json_object_get(root, "entity");
+    if (!json_is_string(je) || !valid_entity(json_string_value(je))) {
+        set_error(err, "invalid_entity", "entity",
+                  "不是报告：entity 应为统计用区划代码（2 至 12 位数字的字符串）");
+        return NULL;
+    }
+    gk_report *r = gk_report_new(f, (int)json_integer_value(jy), json_string_value(je));
+
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)root, k, v) {
+        if (!strcmp(k, "format") || !strcmp(k, "year") || !strcmp(k, "entity"))
+            continue;
+        if (!strcmp(k, "published_at")) {
+            if (json_is_string(v) && valid_date(json_string_value(v)))
+                snprintf(r->published_at, sizeof r->published_at, "%s", json_string_value(v));
+            else if (!json_is_null(v) && fs)
+                gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, "published_at",
+                                "published_at 应为 YYYY-MM-DD 格式的日期");
+        } else if (!strcmp(k, "narrative")) {
+            parse_narrative(r, v, fs);
+        } else if (!strcmp(k, "tables")) {
+            r->has_tables = true;
+            if (!json_is_object(v)) {
+                not_object(fs, "tables", "表格部分");
+                continue;
+            }
+            const char *tk;
+            json_t *jt;
+            json_object_foreach(v, tk, jt) {
+                int ti = gk_format_table_index(f, tk);
+                if (ti < 0)
+                    unknown_key(fs, "tables", tk);
+                else
+                    parse_table(r, (size_t)ti, jt, fs);
+            }
+        } else {
+            unknown_key(fs, "", k);
+        }
+    }
+    return r;
+}
+
+gk_report *gk_report_parse(const char *text, size_t len, gk_findings *fs, gk_error *err)
+{
+    json_error_t jerr;
+    /* Duplicate keys would make the report ambiguous: which one counts? */
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line,
+                  jerr.column, jerr.text);
+        if (err) {
+            err->line = jerr.line;
+            err->column = jerr.column;
+        }
+        return NULL;
+    }
+    gk_report *r = gk_report_from_json(root, fs, err);
+    json_decref(root);
+    return r;
+}
+
+static json_t *cell_to_json(const gk_report *r, size_t cell)
+{
+    const gk_cell *c = &r->cells[cell];
+    const gk_cell_def *d = &r->format->cells[cell];
+    gk_value_kind kind = r->format->tables[d->table].columns[d->column].kind;
+    switch (c->state) {
+    case GK_CELL_NULL:
+        return json_null();
+    case GK_CELL_INVALID:
+        return json_deep_copy(c->raw);
+    case GK_CELL_NUMBER:
+        if (kind == GK_KIND_AMOUNT && c->value % GK_AMOUNT_SCALE)
+            return json_real((double)c->value / GK_AMOUNT_SCALE);
+        return json_integer(kind == GK_KIND_AMOUNT ? c->value / GK_AMOUNT_SCALE : c->value);
+    default:
+        return NULL;
+    }
+}
+
+json_t *gk_report_to_json(const gk_report *r)
+{
+    const gk_format *f = r->format;
+    json_t *o = json_object();
+    json_object_set_new(o, "format", json_string(f->version));
+    json_object_set_new(o, "year", json_integer(r->year));
+    json_object_set_new(o, "entity", json_string(r->entity));
+    if (r->published_at[0])
+        json_object_set_new(o, "published_at", json_string(r->published_at));
+    json_t *n = json_object();
+    for (int i = 0; i < GK_NARR_COUNT; i++)
+        if (r->narrative[i])
+            json_object_set_new(n, gk_narrative_keys[i], json_string(r->narrative[i]));
+    if (json_object_size(n))
+        json_object_set_new(o, "narrative", n);
+    else
+        json_decref(n);
+    if (r->has_tables) {
+        json_t *tables = json_object();
+        for (size_t ti = 0; ti < f->n_tables; ti++) {
+            if (!r->table_present[ti])
+                continue;
+            const gk_table *t = &f->tables[ti];
+            json_t *jt = json_object();
+            for (size_t ri = 0; ri < t->n_rows; ri++) {
+                const gk_row *row = &t->rows[ri];
+                json_t *jr = json_object();
+                for (size_t p = 0; p < row->n_columns; p++) {
+                    json_t *v = cell_to_json(r, row->first_cell + p);
+                    if (v)
+                        json_object_set_new(jr, t->columns[row->columns[p]].key, v);
+                }
+                if (json_object_size(jr))
+                    json_object_set_new(jt, row->key, jr);
+                else
+                    json_decref(jr);
+            }
+            json_object_set_new(tables, t->key, jt);
+        }
+        json_object_set_new(o, "tables", tables);
+    }
+    return o;
+}
+
+char *gk_report_dump(const gk_report *r, bool pretty)
+{
+    json_t *o = gk_report_to_json(r);
+    char *s = json_dumps(o, GK_JSON_REAL_FLAGS | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    json_decref(o);
+    return s;
+}
+
+bool gk_report_equal(const gk_report *a, const gk_report *b)
+{
+    if (a->format != b->format || a->year != b->year || strcmp(a->entity, b->entity) ||
+        strcmp(a->published_at, b->published_at) || a->has_tables != b->has_tables)
+        return false;
+    for (int i = 0; i < GK_NARR_COUNT; i++) {
+        if (!a->narrative[i] != !b->narrative[i])
+            return false;
+        if (a->narrative[i] && strcmp(a->narrative[i], b->narrative[i]))
+            return false;
+    }
+    for (size_t t = 0; t < a->format->n_tables; t++)
+        if (a->table_present[t] != b->table_present[t])
+            return false;
+    for (size_t c = 0; c < a->format->n_cells; c++) {
+        const gk_cell *x = &a->cells[c], *y = &b->cells[c];
+        if (x->state != y->state)
+            return false;
+        if (x->state == GK_CELL_NUMBER && x->value != y->value)
+            return false;
+        if (x->state == GK_CELL_INVALID && !json_equal(x->raw, y->raw))
+            return false;
+    }
+    return true;
+}
+
+const gk_cell *gk_report_cell(const gk_report *r, const char *table, const char *row,
+                              const char *column)
+{
+    int i = gk_format_cell_index(r->format, table, row, column);
+    return i < 0 ? NULL : &r->cells[i];
+}
