@@ -6,5 +6,11 @@
 const gk_command gk_commands[] = {
     {"check", gk_cmd_check, "离线检查报告 JSON 文件（--json 输出机器可读结果）"},
     {"template", gk_cmd_template, "输出指定格式的空白报告（全部键，数值为 0）"},
+    {"submit", gk_cmd_submit, "向服务器提交报告（--dry-run 只检查不保存）"},
+    {"status", gk_cmd_status, "地区各单位的报送情况：已报、逾期、未报及问题数"},
+    {"rollup", gk_cmd_rollup, "地区报告汇总表（--json / --csv 输出原始数据）"},
+    {"compliance", gk_cmd_compliance, "地区各单位报告的检查结果"},
+    {"history", gk_cmd_history, "单位某年度报告的全部版本"},
+    {"show", gk_cmd_show, "显示单位某年度报告的一个版本"},
     {NULL, NULL, NULL},
 };

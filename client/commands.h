@@ -15,5 +15,14 @@ extern const gk_command gk_commands[];
 
 int gk_cmd_check(int argc, char **argv);
 int gk_cmd_template(int argc, char **argv);
+/* The network commands (cmd_submit.c, cmd_status.c, cmd_rollup.c,
+ * cmd_compliance.c, cmd_history.c). */
+int gk_cmd_submit(int argc, char **argv);
+int gk_cmd_check_server(int argc, char **argv);   /* `check --server`, called by cmd_check.c */
+int gk_cmd_status(int argc, char **argv);
+int gk_cmd_rollup(int argc, char **argv);
+int gk_cmd_compliance(int argc, char **argv);
+int gk_cmd_history(int argc, char **argv);
+int gk_cmd_show(int argc, char **argv);
 
 #endif
