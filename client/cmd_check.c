@@ -65,7 +65,7 @@ static int check_one(const char *path, json_t *json_out)
                          : fs.n ? "info" : "ok";
     if (json_out) {
         json_array_append_new(json_out,
-                              json_pack("{sssssisssso}", "file", path, "entity", r->entity, "year",
+                              json_pack("{sssssissssso}", "file", path, "entity", r->entity, "year",
                                         r->year, "format", r->format->version, "status", status,
                                         "findings", gk_findings_to_json(&fs)));
     } else {

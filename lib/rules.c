@@ -259,7 +259,11 @@ void gk_rules_history(const gk_report *r, const gk_report *prev, gk_findings *ou
 
 void gk_rules_default_deadline(int year, char out[11])
 {
-    snprintf(out, 11, "%04d-01-31", year + 1);
+    /* years are 2008..2100 (report.c), so four digits always fit */
+    int y = year + 1;
+    if (y < 1000 || y > 9999)
+        y = 9999;
+    snprintf(out, 11, "%04d-01-31", y % 10000);
 }
 
 void gk_rules_timeliness(const gk_report *r, const char *deadline, const char *first_submitted,

@@ -1,0 +1,205 @@
+/* test_report.c — the model: three cell states, refusals, round trips. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/report.h"
+#include "testutil.h"
+
+static gk_report *parse_ok(const char *text, gk_findings *fs)
+{
+    gk_error err;
+    gk_report *r = gk_report_parse(text, strlen(text), fs, &err);
+    ck_assert_msg(r != NULL, "refused: %s", err.message);
+    return r;
+}
+
+START_TEST(test_three_states)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"350481101\","
+                            "\"tables\":{\"appeals\":{\"review\":{\"upheld\":0,\"corrected\":null}}}}",
+                            &fs);
+    ck_assert_int_eq(gk_report_cell(r, "appeals", "review", "upheld")->state, GK_CELL_NUMBER);
+    ck_assert_int_eq(gk_report_cell(r, "appeals", "review", "upheld")->value, 0);
+    ck_assert_int_eq(gk_report_cell(r, "appeals", "review", "corrected")->state, GK_CELL_NULL);
+    ck_assert_int_eq(gk_report_cell(r, "appeals", "review", "other")->state, GK_CELL_ABSENT);
+    ck_assert(r->table_present[2]);
+    ck_assert(!r->table_present[0]);
+    ck_assert_uint_eq(fs.n, 0);
+    gk_report_free(r);
+    gk_findings_free(&fs);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+    static const struct {
+        const char *text, *code, *path;
+    } cases[] = {
+        {"[1,2]", "not_a_report", ""},
+        {"{\"year\":2021,\"entity\":\"35\"}", "unknown_format", "format"},
+        {"{\"format\":\"2030\",\"year\":2021,\"entity\":\"35\"}", "unknown_format", "format"},
+        {"{\"format\":\"2021\",\"year\":\"2021\",\"entity\":\"35\"}", "invalid_year", "year"},
+        {"{\"format\":\"2021\",\"year\":1999,\"entity\":\"35\"}", "invalid_year", "year"},
+        {"{\"format\":\"2021\",\"year\":2021}", "invalid_entity", "entity"},
+        {"{\"format\":\"2021\",\"year\":2021,\"entity\":\"../etc\"}", "invalid_entity", "entity"},
+        {"{\"format\":\"2021\",\"year\":2021,\"entity\":350481101}", "invalid_entity", "entity"},
+        {"{\"format\":\"2021\",\"format\":\"2019\",\"year\":2021,\"entity\":\"35\"}", "invalid_json", ""},
+        {"{\"format\":\"2021\",\n\"year\":2021,,", "invalid_json", ""},
+        {"", "invalid_json", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gk_error err;
+        gk_report *r = gk_report_parse(cases[i].text, strlen(cases[i].text), NULL, &err);
+        ck_assert_msg(r == NULL, "case %zu accepted", i);
+        ck_assert_str_eq(err.code, cases[i].code);
+        ck_assert_str_eq(err.path, cases[i].path);
+        ck_assert(err.message[0] != '\0');
+    }
+    gk_error err;
+    const char *bad = "{\"format\":\"2021\",\n\"year\":2021,,";
+    ck_assert_ptr_null(gk_report_parse(bad, strlen(bad), NULL, &err));
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_int_eq(err.column, 13);
+    ck_assert(strstr(err.message, "第 2 行第 13 列") != NULL);
+}
+END_TEST
+
+START_TEST(test_amounts_exact)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                            "{\"fees\":{\"amount_10k_yuan\":12.5}}}}",
+                            &fs);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, 125000);
+    char buf[32];
+    gk_value_format(GK_KIND_AMOUNT, 125000, buf, sizeof buf);
+    ck_assert_str_eq(buf, "12.5");
+    gk_value_format(GK_KIND_AMOUNT, 1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.0001");
+    gk_value_format(GK_KIND_AMOUNT, 30000, buf, sizeof buf);
+    ck_assert_str_eq(buf, "3");
+    char *s = gk_report_dump(r, false);
+    ck_assert(strstr(s, "\"amount_10k_yuan\":12.5}") != NULL);
+    free(s);
+    gk_report_free(r);
+    gk_findings_free(&fs);
+}
+END_TEST
+
+static void assert_round_trip(const char *text)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_report *a = parse_ok(text, &fs);
+    char *s1 = gk_report_dump(a, true);
+    gk_report *b = parse_ok(s1, NULL);
+    ck_assert_msg(gk_report_equal(a, b), "parse → serialise → parse changed the report");
+    char *s2 = gk_report_dump(b, true);
+    ck_assert_str_eq(s1, s2);
+    free(s1);
+    free(s2);
+    gk_report_free(a);
+    gk_report_free(b);
+    gk_findings_free(&fs);
+}
+
+START_TEST(test_round_trip_sample)
+{
+    char *text = tu_read_file(GK_TEST_DATA "/sample-350481101-2020.json", NULL);
+    assert_round_trip(text);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_round_trip_mixed)
+{
+    /* keys out of order, null, absent, invalid values, amounts, unknown keys */
+    assert_round_trip("{\"tables\":{\"appeals\":{\"review\":{\"total\":1,\"upheld\":null,"
+                      "\"pending\":\"x\"}},\"active\":{\"fees\":{\"amount_10k_yuan\":0.0001}}},"
+                      "\"narrative\":{\"other\":\"无\"},\"entity\":\"35\",\"year\":2023,"
+                      "\"format\":\"2021\",\"published_at\":\"2024-01-20\",\"zzz\":1}");
+}
+END_TEST
+
+START_TEST(test_canonical_order)
+{
+    gk_report *a = parse_ok("{\"tables\":{\"appeals\":{\"review\":{\"total\":1,\"upheld\":1}}},"
+                            "\"entity\":\"35\",\"year\":2023,\"format\":\"2021\"}",
+                            NULL);
+    char *s = gk_report_dump(a, false);
+    ck_assert_str_eq(s, "{\"format\":\"2021\",\"year\":2023,\"entity\":\"35\",\"tables\":{\"appeals\":"
+                        "{\"review\":{\"upheld\":1,\"total\":1}}}}");
+    free(s);
+    gk_report_free(a);
+}
+END_TEST
+
+/* Generated reports: every cell drawn from the three states. */
+START_TEST(test_round_trip_generated)
+{
+    unsigned seed = 12345;
+    for (int n = 0; n < 200; n++) {
+        const gk_format *f = gk_format_at((size_t)n % gk_format_count());
+        gk_report *r = gk_report_template(f, f->year_from, "350481101");
+        for (size_t c = 0; c < f->n_cells; c++) {
+            int pick = rand_r(&seed) % 4;
+            r->cells[c].state = pick == 0 ? GK_CELL_ABSENT : pick == 1 ? GK_CELL_NULL : GK_CELL_NUMBER;
+            r->cells[c].value = rand_r(&seed) % 100000;
+        }
+        for (size_t c = 0; c < f->n_cells; c++)
+            if (r->cells[c].state != GK_CELL_NUMBER)
+                r->cells[c].value = 0;
+        char *s = gk_report_dump(r, false);
+        gk_report *b = parse_ok(s, NULL);
+        ck_assert_msg(gk_report_equal(r, b), "generated report %d changed: %s", n, s);
+        free(s);
+        gk_report_free(r);
+        gk_report_free(b);
+    }
+}
+END_TEST
+
+START_TEST(test_value_json)
+{
+    char why[96];
+    int64_t v;
+    json_t *j = json_real(3.0);
+    ck_assert_int_eq(gk_value_from_json(GK_KIND_COUNT, j, &v, why, sizeof why), 0);
+    ck_assert_int_eq(v, 3);
+    json_decref(j);
+    j = json_integer(-2);
+    ck_assert_int_eq(gk_value_from_json(GK_KIND_COUNT, j, &v, why, sizeof why), -1);
+    ck_assert_int_eq(gk_value_from_json(GK_KIND_SIGNED_COUNT, j, &v, why, sizeof why), 0);
+    ck_assert_int_eq(v, -2);
+    json_decref(j);
+    j = json_true();
+    ck_assert_int_eq(gk_value_from_json(GK_KIND_COUNT, j, &v, why, sizeof why), -1);
+    json_decref(j);
+    j = json_integer(INT64_MAX);
+    ck_assert_int_eq(gk_value_from_json(GK_KIND_AMOUNT, j, &v, why, sizeof why), -1);
+    json_decref(j);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_add_test(tc, test_three_states);
+    tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_amounts_exact);
+    tcase_add_test(tc, test_round_trip_sample);
+    tcase_add_test(tc, test_round_trip_mixed);
+    tcase_add_test(tc, test_canonical_order);
+    tcase_add_test(tc, test_round_trip_generated);
+    tcase_add_test(tc, test_value_json);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,191 @@
+/* test_rollup.c — cell sums with contributor counts; the property that sums
+ * of reports passing the arithmetic rules pass them too. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/rollup.h"
+#include "gongkai/rules.h"
+#include "testutil.h"
+
+static unsigned seed = 4242;
+
+static gk_cell *cell(gk_report *r, const char *t, const char *row, const char *col)
+{
+    int i = gk_format_cell_index(r->format, t, row, col);
+    ck_assert_int_ge(i, 0);
+    return &r->cells[i];
+}
+
+static void put(gk_report *r, const char *t, const char *row, const char *col, int64_t v)
+{
+    gk_cell *c = cell(r, t, row, col);
+    /* a zero is sometimes written as not applicable: it counts 0 in sums */
+    c->state = (v == 0 && rand_r(&seed) % 3 == 0) ? GK_CELL_NULL : GK_CELL_NUMBER;
+    c->value = c->state == GK_CELL_NUMBER ? v : 0;
+}
+
+static int64_t rnd(int max) { return rand_r(&seed) % 3 == 0 ? 0 : rand_r(&seed) % max; }
+
+/* A random report that satisfies every arithmetic rule of its format. */
+static gk_report *consistent_report(const gk_format *f, const char *entity)
+{
+    gk_report *r = gk_report_template(f, f->year_from, entity);
+    const gk_table *req = &f->tables[gk_format_table_index(f, "requests")];
+    const gk_sum_rule *outcome = &f->rules[1];
+    for (size_t col = 0; col < 6; col++) {
+        const char *ck = req->columns[col].key;
+        int64_t total = 0;
+        for (size_t k = 0; k < outcome->n_rhs; k++) {
+            int64_t v = rnd(20);
+            put(r, "requests", req->rows[outcome->rhs[k]].key, ck, v);
+            total += v;
+        }
+        int64_t cf = rnd(10), co = total + cf ? rand_r(&seed) % (total + cf + 1) : 0;
+        put(r, "requests", "total", ck, total);
+        put(r, "requests", "carried_forward", ck, cf);
+        put(r, "requests", "carried_over", ck, co);
+        put(r, "requests", "received", ck, total + cf - co);
+    }
+    for (size_t row = 0; row < req->n_rows; row++) {
+        int64_t sum = 0;
+        for (size_t col = 0; col < 6; col++) {
+            gk_cell *c = cell(r, "requests", req->rows[row].key, req->columns[col].key);
+            sum += c->state == GK_CELL_NUMBER ? c->value : 0;
+        }
+        put(r, "requests", req->rows[row].key, "total", sum);
+    }
+    static const char *appeal_rows[] = {"review", "suit_direct", "suit_after_review"};
+    static const char *appeal_parts[] = {"upheld", "corrected", "other", "pending"};
+    for (int i = 0; i < 3; i++) {
+        int64_t sum = 0;
+        for (int p = 0; p < 4; p++) {
+            int64_t v = rnd(5);
+            put(r, "appeals", appeal_rows[i], appeal_parts[p], v);
+            sum += v;
+        }
+        put(r, "appeals", appeal_rows[i], "total", sum);
+    }
+    const gk_table *act = &f->tables[0];
+    for (size_t c = act->first_cell; c < act->first_cell + act->n_cells; c++) {
+        r->cells[c].state = GK_CELL_NUMBER;
+        r->cells[c].value = rnd(1000) * (act->columns[f->cells[c].column].kind == GK_KIND_AMOUNT ? 137 : 1);
+    }
+    return r;
+}
+
+static size_t arithmetic_errors(const gk_report *r)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_rules_arithmetic(r, &fs);
+    size_t n = fs.n;
+    gk_findings_free(&fs);
+    return n;
+}
+
+START_TEST(test_sum_of_passing_reports_passes)
+{
+    for (size_t fi = 0; fi < gk_format_count(); fi++) {
+        const gk_format *f = gk_format_at(fi);
+        for (int trial = 0; trial < 20; trial++) {
+            gk_rollup *ru = gk_rollup_new(f);
+            int n = 1 + rand_r(&seed) % 30;
+            for (int i = 0; i < n; i++) {
+                gk_report *r = consistent_report(f, "350481101");
+                ck_assert_uint_eq(arithmetic_errors(r), 0);
+                ck_assert_int_eq(gk_rollup_add(ru, r, 1), 0);
+                gk_report_free(r);
+            }
+            ck_assert_int_eq(ru->n_reports, n);
+            gk_report *sum = gk_rollup_as_report(ru, f->year_from, "350481");
+            ck_assert_uint_eq(arithmetic_errors(sum), 0);
+            gk_report_free(sum);
+            gk_rollup_free(ru);
+        }
+    }
+}
+END_TEST
+
+/* The rules would catch a broken sum: the property test is not vacuous. */
+START_TEST(test_broken_report_breaks_sum)
+{
+    const gk_format *f = gk_format_find("2021");
+    gk_rollup *ru = gk_rollup_new(f);
+    gk_report *a = consistent_report(f, "350481101"), *b = consistent_report(f, "350481102");
+    cell(b, "appeals", "review", "total")->state = GK_CELL_NUMBER;
+    cell(b, "appeals", "review", "total")->value += 1;
+    ck_assert_int_eq(gk_rollup_add(ru, a, 1), 0);
+    ck_assert_int_eq(gk_rollup_add(ru, b, 1), 0);
+    gk_report *sum = gk_rollup_as_report(ru, 2021, "350481");
+    ck_assert_uint_gt(arithmetic_errors(sum), 0);
+    gk_report_free(sum);
+    gk_report_free(a);
+    gk_report_free(b);
+    gk_rollup_free(ru);
+}
+END_TEST
+
+START_TEST(test_counts_and_removal)
+{
+    const gk_format *f = gk_format_find("2021");
+    gk_report *a = gk_report_new(f, 2021, "350481101");
+    gk_report *b = gk_report_new(f, 2021, "350481102");
+    gk_report *c = gk_report_new(f, 2021, "350481103");
+    int i = gk_format_cell_index(f, "active", "fees", "amount_10k_yuan");
+    a->cells[i] = (gk_cell){GK_CELL_NUMBER, 125000, NULL};
+    b->cells[i] = (gk_cell){GK_CELL_NULL, 0, NULL};
+    gk_rollup *ru = gk_rollup_new(f);
+    ck_assert_int_eq(gk_rollup_add(ru, a, 1), 0);
+    ck_assert_int_eq(gk_rollup_add(ru, b, 1), 0);
+    ck_assert_int_eq(gk_rollup_add(ru, c, 1), 0);
+    ck_assert_int_eq(ru->cells[i].sum, 125000);
+    ck_assert_int_eq(ru->cells[i].n_number, 1);
+    ck_assert_int_eq(ru->cells[i].n_null, 1);
+    json_t *j = gk_rollup_to_json(ru);
+    json_t *cj = json_object_get(json_object_get(json_object_get(json_object_get(j, "tables"), "active"), "fees"), "amount_10k_yuan");
+    ck_assert(json_real_value(json_object_get(cj, "sum")) == 12.5);
+    ck_assert_int_eq(json_integer_value(json_object_get(cj, "reported")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(cj, "not_applicable")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(cj, "blank")), 1);
+    json_decref(j);
+    /* a cell nobody filled stays absent, one only null stays null */
+    ck_assert_int_eq(gk_rollup_add(ru, a, -1), 0);
+    gk_report *sum = gk_rollup_as_report(ru, 2021, "350481");
+    ck_assert_int_eq(sum->cells[i].state, GK_CELL_NULL);
+    ck_assert_int_eq(sum->cells[0].state, GK_CELL_ABSENT);
+    gk_report_free(sum);
+    ck_assert_int_eq(ru->n_reports, 2);
+    ck_assert_int_eq(ru->cells[i].sum, 0);
+    /* other format: refused, unchanged */
+    gk_report *old = gk_report_new(gk_format_find("2019"), 2020, "350481101");
+    ck_assert_int_eq(gk_rollup_add(ru, old, 1), -1);
+    ck_assert_int_eq(ru->n_reports, 2);
+    /* overflow: refused, unchanged */
+    a->cells[0] = (gk_cell){GK_CELL_NUMBER, INT64_MAX, NULL};
+    ck_assert_int_eq(gk_rollup_add(ru, a, 1), 0);
+    ck_assert_int_eq(gk_rollup_add(ru, a, 1), -1);
+    ck_assert_int_eq(ru->n_reports, 3);
+    ck_assert_int_eq(ru->cells[0].sum, INT64_MAX);
+    gk_report_free(old);
+    gk_report_free(a);
+    gk_report_free(b);
+    gk_report_free(c);
+    gk_rollup_free(ru);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("rollup");
+    TCase *tc = tcase_create("rollup");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_sum_of_passing_reports_passes);
+    tcase_add_test(tc, test_broken_report_breaks_sum);
+    tcase_add_test(tc, test_counts_and_removal);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
