@@ -24,5 +24,6 @@ int gk_cmd_rollup(int argc, char **argv);
 int gk_cmd_compliance(int argc, char **argv);
 int gk_cmd_history(int argc, char **argv);
 int gk_cmd_show(int argc, char **argv);
+int gk_cmd_import(int argc, char **argv);
 
 #endif

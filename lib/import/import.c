@@ -1,0 +1,526 @@
+/* import.c — the importer's driver: sections, title, year, entity, format,
+ * then the placer for tables and the prose of sections 一, 五, 六.
+ *
+ * Sections are found by their titles, not their numbers (the sample numbers
+ * its problems section 四): a heading is a short line that starts with a
+ * top-level numeral ("五、") — or is a section's title exactly — and whose
+ * title contains one of the keywords below.  What comes before section 一 is
+ * the title block (short lines: entity, year) and a preamble; the contract
+ * has no field for the preamble (overview is section 一), so it is reported
+ * as a note, line by line, and not stored. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "imp.h"
+#include "gongkai/format.h"
+#include "gongkai/textutil.h"
+
+enum { SEC_NONE = -1, SEC_OVERVIEW, SEC_ACTIVE, SEC_REQUESTS, SEC_APPEALS, SEC_PROBLEMS, SEC_OTHER,
+       SEC_COUNT };
+
+typedef struct section_def {
+    const char *title;        /* as the format prints it */
+    const char *table;        /* table key, or NULL for prose */
+    int narrative;            /* GK_NARR_*, or -1 */
+    const char *keys[3];      /* a heading's title containing one of these */
+} section_def;
+
+static const section_def sections[SEC_COUNT] = {
+    {"一、总体情况", NULL, GK_NARR_OVERVIEW, {"总体情况", NULL, NULL}},
+    {"二、主动公开政府信息情况", "active", -1, {"主动公开政府信息情况", "主动公开政府信息", NULL}},
+    {"三、收到和处理政府信息公开申请情况", "requests", -1,
+     {"收到和处理政府信息公开申请", "政府信息公开申请情况", NULL}},
+    {"四、政府信息公开行政复议、行政诉讼情况", "appeals", -1, {"行政复议", "行政诉讼", NULL}},
+    {"五、存在的主要问题及改进情况", NULL, GK_NARR_PROBLEMS, {"存在的主要问题", "主要问题", NULL}},
+    {"六、其他需要报告的事项", NULL, GK_NARR_OTHER, {"其他需要报告", NULL, NULL}},
+};
+
+#define HEADING_MAX_CHARS 40
+#define TITLE_MAX_CHARS 40
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* The one text of a line: a text line, or a row with a single non-blank
+ * (non-copy) cell, or whose non-blank cells all say the same (a caption
+ * spanning the table).  NULL otherwise. */
+static const char *single_text(const gk_imp_line *l)
+{
+    const char *t = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *x = l->cells[i].text;
+        if (!x[0])
+            continue;
+        if (t && strcmp(t, x))
+            return NULL;
+        t = x;
+    }
+    return t;
+}
+
+/* Which section a heading line opens, or SEC_NONE. */
+static int heading_of(const gk_imp_line *l, int *printed_number)
+{
+    const char *t = single_text(l);
+    if (!t || utf8_chars(t) > HEADING_MAX_CHARS)
+        return SEC_NONE;
+    char *basic = gk_imp_norm_basic(t);
+    size_t plen = 0;
+    int num = gk_imp_heading_number(basic, &plen);
+    char *title = gk_imp_norm_label(basic + plen);
+    int found = SEC_NONE;
+    for (int s = 0; s < SEC_COUNT && found == SEC_NONE; s++) {
+        if (num) {
+            for (size_t k = 0; k < 3 && sections[s].keys[k]; k++)
+                if (strstr(title, sections[s].keys[k]))
+                    found = s;
+        } else {
+            char *canon = gk_imp_norm_label(sections[s].title);
+            if (!strcmp(canon, title))
+                found = s;
+            free(canon);
+        }
+    }
+    free(title);
+    free(basic);
+    if (printed_number)
+        *printed_number = num;
+    return found;
+}
+
+/* Year from text: the first "YYYY年" with a plausible year. */
+static int year_in(const char *s)
+{
+    char *b = gk_imp_norm_basic(s);
+    int year = 0;
+    for (size_t i = 0; b[i] && !year; i++) {
+        if (isdigit((unsigned char)b[i]) && isdigit((unsigned char)b[i + 1]) &&
+            isdigit((unsigned char)b[i + 2]) && isdigit((unsigned char)b[i + 3]) &&
+            (i == 0 || !isdigit((unsigned char)b[i - 1])) && !isdigit((unsigned char)b[i + 4])) {
+            const char *after = b + i + 4;
+            while (*after == ' ')
+                after++;
+            int y = atoi(b + i);
+            if (!strncmp(after, "年", 3) && y >= 2000 && y <= 2100)
+                year = y;
+        }
+    }
+    free(b);
+    return year;
+}
+
+/* The statistics period: "统计期限为2020年1月1日至2020年12月31日" — the
+ * year of the period's end (the last year within the next 80 characters). */
+static int period_year(const gk_imp_doc *doc)
+{
+    for (size_t i = 0; i < doc->n; i++) {
+        for (size_t j = 0; j < doc->lines[i].n; j++) {
+            const char *p = strstr(doc->lines[i].cells[j].text, "统计期");
+            if (!p)
+                continue;
+            char *b = gk_imp_norm_basic(p);
+            size_t lim = 0, chars = 0;
+            while (b[lim] && chars < 80) {
+                if (((unsigned char)b[lim] & 0xC0) != 0x80)
+                    chars++;
+                lim++;
+            }
+            b[lim] = '\0';
+            int year = 0;
+            for (char *q = b; *q; q++) {
+                int y = year_in(q);
+                if (y) {
+                    year = y;
+                    char *yy = strstr(q, "年");
+                    if (!yy)
+                        break;
+                    q = yy;
+                }
+            }
+            free(b);
+            if (year)
+                return year;
+        }
+    }
+    return 0;
+}
+
+/* "2021年1月20日", "2021-01-20", "2021.1.20", "2021/1/20" alone on a line. */
+static bool parse_date(const char *s, char out[11])
+{
+    char *b = gk_imp_norm_basic(s);
+    int y, m, d, k = 0;
+    bool ok = false;
+    if (sscanf(b, "%4d年%2d月%2d日%n", &y, &m, &d, &k) == 3 && !b[k])
+        ok = true;
+    else if (sscanf(b, "%4d-%2d-%2d%n", &y, &m, &d, &k) == 3 && !b[k])
+        ok = true;
+    else if (sscanf(b, "%4d.%2d.%2d%n", &y, &m, &d, &k) == 3 && !b[k])
+        ok = true;
+    else if (sscanf(b, "%4d/%2d/%2d%n", &y, &m, &d, &k) == 3 && !b[k])
+        ok = true;
+    free(b);
+    if (!ok || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return true;
+}
+
+typedef struct sbuf {
+    char *s;
+    size_t n;
+} sbuf;
+
+static void sbuf_para(sbuf *b, const char *text)
+{
+    size_t k = strlen(text);
+    b->s = gk_imp_xrealloc(b->s, b->n + k + 2);
+    if (b->n)
+        b->s[b->n++] = '\n';
+    memcpy(b->s + b->n, text, k);
+    b->n += k;
+    b->s[b->n] = '\0';
+}
+
+/* A row met in prose: its non-blank cells joined by a space. */
+static char *row_as_text(const gk_imp_line *l)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->cells[i].text) + 1;
+    char *s = gk_imp_xmalloc(len);
+    s[0] = '\0';
+    for (size_t i = 0; i < l->n; i++) {
+        if (!l->cells[i].text[0] || l->cells[i].copy)
+            continue;
+        if (s[0])
+            strcat(s, " ");
+        strcat(s, l->cells[i].text);
+    }
+    return s;
+}
+
+static void fail(gk_import_result *res, const char *code, const char *fmt, const char *arg)
+{
+    res->status = GK_IMPORT_NOT_REPORT;
+    snprintf(res->error_code, sizeof res->error_code, "%s", code);
+    snprintf(res->error_message, sizeof res->error_message, fmt, arg ? arg : "");
+}
+
+static bool valid_entity(const char *e)
+{
+    size_t n = strlen(e);
+    if (n < 2 || n > GK_ENTITY_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)e[i]))
+            return false;
+    return true;
+}
+
+static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_options *opt,
+                                   gk_import_result *res)
+{
+    gk_import_options none = {0};
+    if (!opt)
+        opt = &none;
+    int *sec_of = NULL;          /* heading section per line, SEC_NONE otherwise */
+    sbuf title = {0};
+    sbuf narr[GK_NARR_COUNT] = {{0}};
+    bool narr_seen[GK_NARR_COUNT] = {false};
+    bool sec_found[SEC_COUNT] = {false};
+    gk_imp_labels *lb = NULL;
+    gk_imp_placer *pl = NULL;
+    size_t first_heading = doc->n;
+    int last_section = SEC_NONE;
+
+    sec_of = gk_imp_xmalloc((doc->n ? doc->n : 1) * sizeof *sec_of);
+    for (size_t i = 0; i < doc->n; i++) {
+        int num = 0;
+        sec_of[i] = heading_of(&doc->lines[i], &num);
+        if (sec_of[i] != SEC_NONE) {
+            if (first_heading == doc->n)
+                first_heading = i;
+            if (num && num != sec_of[i] + 1) {
+                char want[16];
+                snprintf(want, sizeof want, "%d", sec_of[i] + 1);
+                gk_imp_list_add(&res->notes, &doc->lines[i], 0, single_text(&doc->lines[i]),
+                                "标题编号与格式不符，按标题内容识别为“%s”",
+                                sections[sec_of[i]].title);
+            }
+        }
+    }
+    /* The title block: short lines before the first long one (or heading). */
+    size_t title_end = 0;
+    while (title_end < first_heading) {
+        const char *t = single_text(&doc->lines[title_end]);
+        if (!t || utf8_chars(t) > TITLE_MAX_CHARS || strstr(t, "。"))
+            break;
+        sbuf_para(&title, t);
+        title_end++;
+    }
+    const char *title_text = title.s ? title.s : "";
+
+    /* Year: --year, the title, the statistics period. */
+    int year = year_in(title_text);
+    int pyear = period_year(doc);
+    if (year && pyear && year != pyear)
+        gk_imp_list_add(&res->notes, NULL, 0, "", "标题年度 %d 与统计期限年度 %d 不一致，采用标题年度",
+                        year, pyear);
+    if (!year)
+        year = pyear;
+    if (opt->year) {
+        if (year && year != opt->year)
+            gk_imp_list_add(&res->notes, NULL, 0, "", "报告中的年度为 %d，按 --year 采用 %d", year,
+                            opt->year);
+        year = opt->year;
+    }
+
+    /* Is it a report at all? */
+    size_t best_score = 0;
+    const gk_format *by_labels = NULL;
+    bool tie = false;
+    for (size_t i = 0; i < gk_format_count(); i++) {
+        size_t s = gk_imp_labels_score(gk_format_at(i), doc);
+        if (s > best_score) {
+            best_score = s;
+            by_labels = gk_format_at(i);
+            tie = false;
+        } else if (s && s == best_score) {
+            tie = true;
+        }
+    }
+    if (tie)
+        by_labels = NULL;
+    if (first_heading == doc->n && best_score == 0 && !strstr(title_text, "政府信息公开")) {
+        fail(res, "not_a_report", "不是政府信息公开工作年度报告：找不到报告的标题、各部分标题或表格%s",
+             NULL);
+        goto done;
+    }
+    if (!year) {
+        fail(res, "no_year", "找不到报告年度（标题或统计期限中的“某年”），请用 --year 指定%s", NULL);
+        goto done;
+    }
+
+    /* Format: --format, else the headers' labels, else the year's. */
+    const gk_format *f = NULL;
+    if (opt->format) {
+        f = gk_format_find(opt->format);
+        if (!f) {
+            fail(res, "unknown_format", "未知的报告格式“%s”", opt->format);
+            goto done;
+        }
+    } else {
+        const gk_format *by_year = gk_format_for_year(year);
+        f = by_labels ? by_labels : by_year;
+        if (by_labels && by_year && by_labels != by_year) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%d", year);
+            gk_imp_list_add(&res->notes, NULL, 0, "",
+                            "表头属于 %s 年版格式，而 %s 年度应使用 %s 年版；按表头读入",
+                            by_labels->version, msg, by_year->version);
+        }
+        if (!f) {
+            fail(res, "no_format", "无法确定报告格式：%s", "请用 --format 指定");
+            goto done;
+        }
+    }
+
+    /* Entity: --entity, else the region list against the title. */
+    char entity[GK_ENTITY_MAX + 1] = "";
+    if (opt->entity) {
+        if (!valid_entity(opt->entity)) {
+            fail(res, "bad_entity", "“%s”不是区划代码", opt->entity);
+            goto done;
+        }
+        snprintf(entity, sizeof entity, "%s", opt->entity);
+    } else if (opt->regions) {
+        char why[320] = "";
+        int m = gk_imp_region_match(opt->regions, title_text, entity, sizeof entity, why,
+                                    sizeof why);
+        if (m == -2) {
+            fail(res, "no_entity", "%s；请用 --entity 指定", why);
+            goto done;
+        }
+        if (m != 0) {
+            fail(res, "no_entity", "标题“%s”中找不到地区列表里的名称，请用 --entity 指定",
+                 title_text);
+            goto done;
+        }
+    } else {
+        fail(res, "no_entity", "需要 --entity（区划代码）或 --regions（地区列表）才能确定填报单位%s",
+             NULL);
+        goto done;
+    }
+
+    res->report = gk_report_new(f, year, entity);
+    if (!res->report) {
+        fail(res, "not_a_report", "无法建立报告%s", NULL);
+        goto done;
+    }
+    lb = gk_imp_labels_new(f);
+    pl = gk_imp_placer_new(res->report, lb, res);
+
+    /* A date alone on the last line (after a signature) is the publication date. */
+    size_t date_line = doc->n, sig_line = doc->n;
+    if (doc->n && doc->n - 1 > first_heading) {
+        const char *t = single_text(&doc->lines[doc->n - 1]);
+        char date[11];
+        if (t && parse_date(t, date)) {
+            snprintf(res->report->published_at, sizeof res->report->published_at, "%s", date);
+            date_line = doc->n - 1;
+            if (doc->n - 2 > first_heading) {
+                const char *sig = single_text(&doc->lines[doc->n - 2]);
+                if (sig && title.s && strstr(title.s, sig) && sec_of[doc->n - 2] == SEC_NONE)
+                    sig_line = doc->n - 2;
+            }
+        }
+    }
+
+    int sec = SEC_NONE;
+    size_t *preamble_lines = gk_imp_xmalloc((doc->n ? doc->n : 1) * sizeof *preamble_lines);
+    size_t n_preamble = 0;
+    for (size_t i = title_end; i < doc->n; i++) {
+        const gk_imp_line *l = &doc->lines[i];
+        if (i == date_line || i == sig_line)
+            continue;
+        if (sec_of[i] != SEC_NONE) {
+            sec = sec_of[i];
+            sec_found[sec] = true;
+            if (sec > last_section)
+                last_section = sec;
+            if (sections[sec].narrative >= 0)
+                narr_seen[sections[sec].narrative] = true;
+            gk_imp_placer_begin(pl, sections[sec].table ?
+                                        gk_format_table_index(f, sections[sec].table) : -1);
+            continue;
+        }
+        bool prose = sec == SEC_NONE || sections[sec].narrative >= 0;
+        if (prose && l->kind == GK_LINE_ROW && gk_imp_line_nonblank(l, true) >= 2) {
+            int t = gk_imp_placer_row_table(pl, l);
+            if (t >= 0) {
+                /* Table rows under a prose heading: its own heading is missing. */
+                for (int s = 0; s < SEC_COUNT; s++)
+                    if (sections[s].table && gk_format_table_index(f, sections[s].table) == t)
+                        sec = s;
+                sec_found[sec] = true;
+                if (sec > last_section)
+                    last_section = sec;
+                gk_imp_list_add(&res->notes, l, 0, "", "“%s”缺少标题，从此行起按该表读入",
+                                f->tables[t].label);
+                gk_imp_placer_begin(pl, t);
+                prose = false;
+            }
+        }
+        if (prose) {
+            char *text = l->kind == GK_LINE_ROW ? row_as_text(l) : gk_imp_xstrdup(l->cells[0].text);
+            if (text[0] && sec == SEC_NONE)
+                preamble_lines[n_preamble++] = i;
+            else if (text[0])
+                sbuf_para(&narr[sections[sec].narrative], text);
+            free(text);
+            continue;
+        }
+        gk_imp_placer_line(pl, l);
+    }
+    gk_imp_placer_end(pl);
+
+    /* The preamble has no place in the contract (overview is section 一
+     * alone): it is told, line by line, not stored. */
+    for (size_t i = 0; i < n_preamble; i++)
+        gk_imp_list_add(&res->notes, &doc->lines[preamble_lines[i]], 0, "",
+                        "“一、总体情况”之前的引言不属于任何部分，未导入%s", "");
+    for (int k = 0; k < GK_NARR_COUNT; k++)
+        if (narr_seen[k])
+            res->report->narrative[k] = gk_imp_xstrdup(narr[k].s ? narr[k].s : "");
+    free(preamble_lines);
+
+    /* Sections missing: after the last one found the file was cut short. */
+    for (int s = 0; s < SEC_COUNT; s++) {
+        bool present = sec_found[s] ||
+                       (sections[s].table && res->report->table_present[gk_format_table_index(
+                                                 f, sections[s].table)]);
+        if (present)
+            continue;
+        if (s > last_section)
+            gk_imp_list_add(&res->unplaced, NULL, 0, "",
+                            "文件在“%s”之前结束：该部分缺失（文件可能不完整）", sections[s].title);
+        else
+            gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有“%s”", sections[s].title);
+    }
+    if (!res->report->has_tables)
+        gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有可识别的表格%s", "");
+    res->status = res->unplaced.n ? GK_IMPORT_PARTIAL : GK_IMPORT_OK;
+
+done:
+    gk_imp_placer_free(pl);
+    gk_imp_labels_free(lb);
+    for (int k = 0; k < GK_NARR_COUNT; k++)
+        free(narr[k].s);
+    free(title.s);
+    free(sec_of);
+    if (res->status == GK_IMPORT_NOT_REPORT && res->report) {
+        gk_report_free(res->report);
+        res->report = NULL;
+    }
+    return res->status;
+}
+
+gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    gk_imp_doc doc = {0};
+    char *text = gk_imp_clean_utf8(data, len, NULL);
+    gk_imp_read_text(text, &doc);
+    gk_import_status st = import_doc(&doc, opt, res);
+    gk_imp_doc_free(&doc);
+    free(text);
+    return st;
+}
+
+gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    gk_imp_doc doc = {0};
+    if (gk_imp_read_html(data, len, &doc) != 0) {
+        fail(res, "not_a_report", "无法解析 HTML%s", NULL);
+        return res->status;
+    }
+    gk_import_status st = import_doc(&doc, opt, res);
+    gk_imp_doc_free(&doc);
+    return st;
+}
+
+static bool looks_html(const char *data, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i < len && isspace((unsigned char)data[i]))
+        i++;
+    if (i >= len || data[i] != '<')
+        return false;
+    static const char *const tags[] = {"<!doctype", "<html", "<head", "<body", "<table", "<p",
+                                       "<div", "<meta", "<h1", "<h2", "<!--", NULL};
+    for (size_t k = 0; tags[k]; k++)
+        if (len - i >= strlen(tags[k]) && !strncasecmp(data + i, tags[k], strlen(tags[k])))
+            return true;
+    return false;
+}
+
+gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    return looks_html(data, len) ? gk_import_html(data, len, opt, res)
+                                 : gk_import_text(data, len, opt, res);
+}
