@@ -1,0 +1,187 @@
+/* names.c — township names of the region registry, found in prose.
+ *
+ * Two open-addressing hash tables: name → (first code, how many units bear
+ * it) for matching, and code → name for lookups.  Matching walks the text a
+ * character at a time and tries the longest candidate first, so 石高桥镇 is
+ * not read as 高桥镇 and a report's own name is never split. */
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/narrative.h"
+#include "gongkai/textutil.h"
+#include "util.h"
+
+#define MAX_NAME_CHARS 12  /* longest township name we match, in characters */
+#define MIN_NAME_CHARS 3
+
+typedef struct name_slot {
+    char *key;       /* name (by_name) or code (by_code) */
+    char *value;     /* first code (by_name) or name (by_code) */
+    unsigned count;  /* units bearing the name (by_name) */
+    bool matchable;
+} name_slot;
+
+typedef struct table {
+    name_slot *slots;
+    size_t cap, used;
+} table;
+
+struct gk_names {
+    table by_name, by_code;
+    size_t units;
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static name_slot *find(const table *t, const char *key, size_t n)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = hash_bytes(key, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        name_slot *s = &t->slots[i];
+        if (!s->key)
+            return NULL;
+        if (strlen(s->key) == n && !memcmp(s->key, key, n))
+            return s;
+    }
+}
+
+static name_slot *insert(table *t, const char *key)
+{
+    if ((t->used + 1) * 2 > t->cap) {
+        table bigger = {gk_xcalloc(t->cap ? t->cap * 2 : 1024, sizeof(name_slot)),
+                        t->cap ? t->cap * 2 : 1024, 0};
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].key) {
+                size_t j = hash_bytes(t->slots[i].key, strlen(t->slots[i].key)) & (bigger.cap - 1);
+                while (bigger.slots[j].key)
+                    j = (j + 1) & (bigger.cap - 1);
+                bigger.slots[j] = t->slots[i];
+                bigger.used++;
+            }
+        free(t->slots);
+        *t = bigger;
+    }
+    size_t n = strlen(key);
+    size_t i = hash_bytes(key, n) & (t->cap - 1);
+    while (t->slots[i].key) {
+        if (!strcmp(t->slots[i].key, key))
+            return &t->slots[i];
+        i = (i + 1) & (t->cap - 1);
+    }
+    t->slots[i].key = gk_xstrdup(key);
+    t->used++;
+    return &t->slots[i];
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        free(t->slots[i].key);
+        free(t->slots[i].value);
+    }
+    free(t->slots);
+}
+
+gk_names *gk_names_new(void)
+{
+    return gk_xcalloc(1, sizeof(gk_names));
+}
+
+void gk_names_free(gk_names *n)
+{
+    if (!n)
+        return;
+    table_free(&n->by_name);
+    table_free(&n->by_code);
+    free(n);
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t c = 0;
+    for (; *s; s++)
+        c += ((unsigned char)*s & 0xC0) != 0x80;
+    return c;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Generic names (城区, 农场, 永兴 …) occur in ordinary prose; only names that
+ * read as a township are searched for. */
+static bool matchable(const char *name)
+{
+    size_t chars = utf8_chars(name);
+    return chars >= MIN_NAME_CHARS && chars <= MAX_NAME_CHARS &&
+           (ends_with(name, "镇") || ends_with(name, "乡") || ends_with(name, "街道") ||
+            ends_with(name, "苏木"));
+}
+
+void gk_names_add(gk_names *n, const char *code, const char *name)
+{
+    if (!code || !name || !name[0])
+        return;
+    name_slot *c = insert(&n->by_code, code);
+    if (c->value)
+        return; /* re-import of a known code: keep the first */
+    c->value = gk_xstrdup(name);
+    n->units++;
+    name_slot *s = insert(&n->by_name, name);
+    if (!s->value)
+        s->value = gk_xstrdup(code);
+    s->count++;
+    s->matchable = matchable(name);
+}
+
+size_t gk_names_count(const gk_names *n)
+{
+    return n->units;
+}
+
+const char *gk_names_name_of(const gk_names *n, const char *code)
+{
+    const name_slot *s = code ? find(&n->by_code, code, strlen(code)) : NULL;
+    return s ? s->value : NULL;
+}
+
+void gk_names_scan(const gk_names *n, const char *text,
+                   bool (*cb)(const gk_name_match *m, void *arg), void *arg)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        /* byte ends of the next MAX_NAME_CHARS characters */
+        size_t ends[MAX_NAME_CHARS + 1], k = 0, j = i;
+        uint32_t cp;
+        while (k < MAX_NAME_CHARS && j < len) {
+            size_t l = gk_utf8_decode(text + j, len - j, &cp);
+            j += l ? l : 1;
+            ends[++k] = j;
+        }
+        size_t step = k ? ends[1] - i : 1;
+        bool hit = false;
+        for (size_t c = k; c >= MIN_NAME_CHARS; c--) {
+            const name_slot *s = find(&n->by_name, text + i, ends[c] - i);
+            if (s && s->matchable) {
+                gk_name_match m = {i, ends[c] - i};
+                if (!cb(&m, arg))
+                    return;
+                i = ends[c];
+                hit = true;
+                break;
+            }
+        }
+        if (!hit)
+            i += step;
+    }
+}

