@@ -116,12 +116,15 @@ static outcome print_answer(const char *path, const json_t *a, const submit_opts
     return errors || !strcmp(st, "errors") ? OUT_FINDINGS : OUT_CLEAN;
 }
 
-static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, json_t *jout)
+/* *fatal is set when the rest of the files cannot fare better (server
+ * unreachable, token refused, server failing); a 403 concerns one entity. */
+static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, json_t *jout,
+                          bool *fatal)
 {
     size_t len = 0;
     char key[33];
     char *text = NULL;
-    json_t *doc = NULL, *answer = NULL;
+    json_t *answer = NULL;
     gk_net_error nerr;
     gk_error perr;
     long status = 0;
@@ -148,6 +151,7 @@ static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, 
     if (gk_net_random_hex(key, sizeof key) < 0) {
         fprintf(stderr, "gongkai: 系统无法提供随机数，不能生成幂等键\n");
         rc = OUT_NET;
+        *fatal = true;
         goto out;
     }
     gk_net_request rq = {
@@ -164,10 +168,14 @@ static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, 
         bool refused = nerr.kind == GK_NET_FAIL_HTTP &&
                        (nerr.status == 400 || nerr.status == 413 || nerr.status == 415 ||
                         nerr.status == 422);
-        if (refused)
+        if (refused) {
             fprintf(stderr, "gongkai: %s: 服务器拒收，未保存：%s\n", path, nerr.message);
-        else
-            gk_netcmd_fail(&nerr);
+        } else {
+            char what[600];
+            snprintf(what, sizeof what, "%s: 未提交", path);
+            gk_netcmd_fail_for(what, &nerr);
+            *fatal = !(nerr.kind == GK_NET_FAIL_HTTP && nerr.status == 403);
+        }
         json_result(jout, path, NULL, nerr.code[0] ? nerr.code : "network", nerr.message, nerr.status);
         rc = refused ? OUT_REFUSED : OUT_NET;
         goto out;
@@ -182,7 +190,6 @@ static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, 
     }
 out:
     json_decref(answer);
-    json_decref(doc);
     free(text);
     return rc;
 }
@@ -229,9 +236,10 @@ static int run(int argc, char **argv, submit_opts *o)
     if (o->as_json)
         jout = json_array();
     for (int i = optind; i < argc; i++) {
-        outcome oc = submit_one(&s, argv[i], o, jout);
+        bool fatal = false;
+        outcome oc = submit_one(&s, argv[i], o, jout, &fatal);
         worst = (int)oc > worst ? (int)oc : worst;
-        if (oc == OUT_NET && i + 1 < argc) {
+        if (fatal && i + 1 < argc) {
             /* The server is unreachable or rejects the token: the rest
              * would fail the same way, each after its own retries. */
             fprintf(stderr, "gongkai: 其余 %d 个文件未提交\n", argc - i - 1);

@@ -32,10 +32,15 @@ void gk_netcmd_close(gk_netcmd *s)
 
 int gk_netcmd_fail(const gk_net_error *err)
 {
-    if (err->attempts > 1 && err->kind != GK_NET_FAIL_HTTP)
-        fprintf(stderr, "gongkai: %s（已尝试 %d 次）\n", err->message, err->attempts);
-    else
-        fprintf(stderr, "gongkai: %s\n", err->message);
+    return gk_netcmd_fail_for(NULL, err);
+}
+
+int gk_netcmd_fail_for(const char *what, const gk_net_error *err)
+{
+    fprintf(stderr, "gongkai: %s%s%s", what ? what : "", what ? ": " : "", err->message);
+    if (err->attempts > 1)
+        fprintf(stderr, "（已尝试 %d 次）", err->attempts);
+    fputc('\n', stderr);
     return err->kind == GK_NET_FAIL_HTTP && err->status == 404 ? 1 : GK_EXIT_NET;
 }
 

@@ -22,6 +22,8 @@ void gk_netcmd_close(gk_netcmd *s);
 /* Prints "gongkai: <message>" and returns the exit code for it: 1 for 404
  * (nothing there), else GK_EXIT_NET. */
 int gk_netcmd_fail(const gk_net_error *err);
+/* Same, the message prefixed with what failed (a file name). */
+int gk_netcmd_fail_for(const char *what, const gk_net_error *err);
 
 /* For getopt_long's '?': names the offending argument (never what follows
  * an '=', which could be a secret) and returns GK_EXIT_USAGE. */

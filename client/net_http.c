@@ -149,6 +149,9 @@ int gk_net_send_once(gk_net *n, const gk_net_request *rq, gk_net_response *rs,
     SETOPT(CURLOPT_NOSIGNAL, 1L);
     /* Never follow redirects: the token must not travel anywhere else. */
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    /* Loopback never goes through an http_proxy from the environment: a
+     * plain-http request to 127.0.0.1 would hand the token to the proxy. */
+    SETOPT(CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
     SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
     if (cfg->cacert)
