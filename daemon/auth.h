@@ -1,0 +1,17 @@
+/* auth.h — bearer tokens: how a token is made and hashed, and the
+ * authentication step of a request (only the SHA-256 is ever stored). */
+#ifndef GONGKAID_AUTH_H
+#define GONGKAID_AUTH_H
+
+#include <stddef.h>
+#include "http.h"
+
+/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
+void gk_sha256_hex(const void *data, size_t len, char out[65]);
+/* A fresh random token "gk_" + 64 hex digits (getrandom); 0 or -1. */
+int gk_token_generate(char out[68]) __attribute__((warn_unused_result));
+/* Looks the request's bearer token up on r's lease; 401 or next(r, NULL). */
+void gk_auth_run(gk_req *r, gk_req_step next);
+gk_role gk_role_parse(const char *s);
+
+#endif

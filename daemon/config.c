@@ -1,0 +1,120 @@
+/* config.c — the settings table.  Every limit the daemon enforces is named
+ * here with its default and a line of documentation, so `--help` and the
+ * test that checks the documentation see one source of truth. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) offsetof(gk_config, f)
+
+const gk_config_key gk_config_keys[] = {
+    {"listen-address", "GK_LISTEN_ADDRESS", GK_CFG_STRING, "127.0.0.1", 0, 0, OFF(listen_address),
+     "IP address the HTTP server listens on"},
+    {"port", "GK_PORT", GK_CFG_INT, "8080", 1, 65535, OFF(port), "TCP port of the HTTP server"},
+    {"database", "GK_DATABASE", GK_CFG_STRING, "", 0, 0, OFF(database),
+     "libpq conninfo or postgresql:// URI; empty = libpq's PG* environment variables"},
+    {"pool-size", "GK_POOL_SIZE", GK_CFG_INT, "4", 1, 64, OFF(pool_size),
+     "number of PostgreSQL connections in the pool"},
+    {"queue-max", "GK_QUEUE_MAX", GK_CFG_INT, "256", 1, 100000, OFF(queue_max),
+     "requests allowed to wait for a free database connection; beyond it: 503"},
+    {"max-body", "GK_MAX_BODY", GK_CFG_INT, "1048576", 1024, 67108864, OFF(max_body),
+     "largest request body in bytes; larger: 413 body_too_large"},
+    {"max-headers", "GK_MAX_HEADERS", GK_CFG_INT, "16384", 1024, 1048576, OFF(max_headers),
+     "largest request header block in bytes"},
+    {"io-timeout-ms", "GK_IO_TIMEOUT_MS", GK_CFG_INT, "30000", 100, 3600000, OFF(io_timeout_ms),
+     "read and write timeout of a client connection (libevent 2.1 has one for both)"},
+    {"request-timeout-ms", "GK_REQUEST_TIMEOUT_MS", GK_CFG_INT, "10000", 100, 3600000,
+     OFF(request_timeout_ms), "longest a request may wait for the database before 503"},
+    {"max-connections", "GK_MAX_CONNECTIONS", GK_CFG_INT, "512", 1, 100000, OFF(max_connections),
+     "open client connections; further ones are closed at once"},
+    {"reconnect-min-ms", "GK_RECONNECT_MIN_MS", GK_CFG_INT, "100", 10, 60000, OFF(reconnect_min_ms),
+     "first delay before reconnecting to PostgreSQL, doubled on each failure"},
+    {"reconnect-max-ms", "GK_RECONNECT_MAX_MS", GK_CFG_INT, "5000", 10, 600000, OFF(reconnect_max_ms),
+     "cap of the reconnect delay"},
+    {"connect-timeout-ms", "GK_CONNECT_TIMEOUT_MS", GK_CFG_INT, "5000", 100, 600000,
+     OFF(connect_timeout_ms), "give up one PostgreSQL connection attempt after this long"},
+    {"retry-after", "GK_RETRY_AFTER", GK_CFG_INT, "2", 1, 3600, OFF(retry_after_s),
+     "seconds sent in Retry-After while the database is unavailable"},
+};
+const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
+
+static int set_one(gk_config *c, const gk_config_key *k, const char *value, const char *from,
+                   char *err, size_t errlen)
+{
+    char *base = (char *)c;
+    if (k->type == GK_CFG_STRING) {
+        char **slot = (char **)(base + k->offset);
+        char *dup = strdup(value);
+        if (dup == NULL) {
+            snprintf(err, errlen, "内存不足");
+            return -1;
+        }
+        free(*slot);
+        *slot = dup;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < k->min || v > k->max) {
+        snprintf(err, errlen, "%s %s 的值无效：\"%s\"（应为 %ld 至 %ld 的整数）", from, k->key,
+                 value, k->min, k->max);
+        return -1;
+    }
+    *(long *)(base + k->offset) = v;
+    return 0;
+}
+
+int gk_config_init(gk_config *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < gk_config_nkeys; i++) {
+        const gk_config_key *k = &gk_config_keys[i];
+        if (set_one(c, k, k->def, "默认值", err, errlen) != 0)
+            return -1;
+        const char *env = getenv(k->env);
+        if (env != NULL && set_one(c, k, env, k->env, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < gk_config_nkeys; i++)
+        if (strcmp(gk_config_keys[i].key, key) == 0)
+            return set_one(c, &gk_config_keys[i], value, "选项", err, errlen);
+    return 1;
+}
+
+void gk_config_free(gk_config *c)
+{
+    for (size_t i = 0; i < gk_config_nkeys; i++)
+        if (gk_config_keys[i].type == GK_CFG_STRING) {
+            char **slot = (char **)((char *)c + gk_config_keys[i].offset);
+            free(*slot);
+            *slot = NULL;
+        }
+}
+
+void gk_config_help(FILE *out)
+{
+    fprintf(out,
+            "用法: gongkaid [选项]                 运行服务（启动时先执行数据库迁移）\n"
+            "      gongkaid migrate                 执行数据库迁移\n"
+            "      gongkaid regions import FILE     导入行政区划（pcas-code.json 或 CSV code,name,parent_code）\n"
+            "      gongkaid token create --region CODE --role submitter|viewer|admin [--note TEXT]\n"
+            "      gongkaid token list | token revoke ID\n"
+            "      gongkaid deadline set REGION YEAR YYYY-MM-DD\n\n"
+            "Options (flag --key=value or --key value; environment variable; default):\n");
+    for (size_t i = 0; i < gk_config_nkeys; i++) {
+        const gk_config_key *k = &gk_config_keys[i];
+        fprintf(out, "  --%-20s %-22s default: %s\n      %s", k->key, k->env,
+                k->def[0] ? k->def : "(empty)", k->doc);
+        if (k->type == GK_CFG_INT)
+            fprintf(out, " [%ld..%ld]", k->min, k->max);
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,50 @@
+/* config.h — gongkaid's settings: one declarative table (key, environment
+ * variable, type, default, bounds, doc), read from the environment and then
+ * from --key=value flags.  `gongkaid --help` prints the table. */
+#ifndef GONGKAID_CONFIG_H
+#define GONGKAID_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct gk_config {
+    char *listen_address;
+    long port;
+    char *database;          /* libpq conninfo or URI; "" = the PG* variables */
+    long pool_size;
+    long queue_max;
+    long max_body;
+    long max_headers;
+    long io_timeout_ms;
+    long request_timeout_ms;
+    long max_connections;
+    long reconnect_min_ms;
+    long reconnect_max_ms;
+    long connect_timeout_ms;
+    long retry_after_s;
+} gk_config;
+
+typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;
+
+typedef struct gk_config_key {
+    const char *key;         /* flag name: --listen-address */
+    const char *env;         /* GK_LISTEN_ADDRESS */
+    gk_config_type type;
+    const char *def;         /* default, as text */
+    long min, max;           /* GK_CFG_INT only, inclusive */
+    size_t offset;           /* into gk_config */
+    const char *doc;
+} gk_config_key;
+
+extern const gk_config_key gk_config_keys[];
+extern const size_t gk_config_nkeys;
+
+/* Defaults, then environment.  Returns 0, or -1 with a message in err. */
+int gk_config_init(gk_config *c, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Applies one flag "key" with value; returns 0, 1 if key unknown, -1 bad value. */
+int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void gk_config_free(gk_config *c);
+void gk_config_help(FILE *out);
+
+#endif

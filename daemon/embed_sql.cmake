@@ -1,0 +1,20 @@
+# Turns sql/*.sql into a C file of strings, in file-name order, so the
+# daemon carries its migrations and needs no files at run time.
+# Called with -DOUT=<file.c> -DSQL_DIR=<dir>.
+file(GLOB files "${SQL_DIR}/*.sql")
+list(SORT files)
+set(body "/* Generated from the sql directory by daemon/embed_sql.cmake; do not edit. */\n#include <stddef.h>\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ "${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char gk_sql_${i}[] = {${hex}0x00};\n")
+  get_filename_component(name "${f}" NAME_WE)
+  string(APPEND table "  {\"${name}\", gk_sql_${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "struct gk_migration { const char *version; const char *sql; };\n")
+string(APPEND body "const struct gk_migration gk_migrations[] = {\n${table}  {NULL, NULL}\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

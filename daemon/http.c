@@ -1,0 +1,605 @@
+/* http.c — evhttp server, request contexts and replies.
+ *
+ * Why we count connections ourselves: libevent 2.1 has no connection cap.
+ * A connection is counted from its first request until evhttp closes it
+ * (close callback); a connection over the cap gets 503 and is closed.
+ * Connections that never send a request are closed by the I/O timeout.
+ *
+ * Why a request timer: a request parked on the database must still be
+ * answered exactly once even if the database never answers; the timer
+ * answers 503 and the late database result is then dropped. */
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <sys/queue.h>
+
+#include "auth.h"
+#include "gongkai/report.h"
+#include "log.h"
+#include "metrics.h"
+#include "routes.h"
+
+const char *const gk_route_names[GK_R_COUNT] = {
+    "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
+    "report", "revisions", "region", "rollup", "compliance",
+};
+
+struct gk_server {
+    struct event_base *base;
+    const gk_config *cfg;
+    gk_pool *pool;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct evhttp_connection **conns;   /* by fd */
+    int nconns_cap;
+    int open;
+    int inflight;
+    bool stopping;
+    struct event *stop_timer;
+    unsigned long long next_id;
+};
+
+enum { M_GET = 1, M_POST = 2 };
+
+typedef struct route_def {
+    const char *pattern;   /* '*' matches one segment */
+    int methods;
+    gk_route route;
+    void (*handler)(gk_req *r);
+} route_def;
+
+static const route_def routes[] = {
+    {"/healthz", M_GET, GK_R_HEALTH, gk_route_health},
+    {"/metrics", M_GET, GK_R_METRICS, gk_route_metrics},
+    {"/api/v1/formats", M_GET, GK_R_FORMATS, gk_route_formats},
+    {"/api/v1/formats/*", M_GET, GK_R_FORMAT, gk_route_format},
+    {"/api/v1/reports", M_POST, GK_R_SUBMIT, gk_route_submit},
+    {"/api/v1/check", M_POST, GK_R_CHECK, gk_route_check},
+    {"/api/v1/reports/*/*", M_GET, GK_R_REPORT, gk_route_report},
+    {"/api/v1/reports/*/*/revisions", M_GET, GK_R_REVISIONS, gk_route_revisions},
+    {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
+    {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
+    {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
+};
+
+gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
+const gk_config *gk_server_config(gk_server *s) { return s->cfg; }
+int gk_server_open_connections(gk_server *s) { return s->open; }
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void maybe_exit(gk_server *s)
+{
+    if (s->stopping && s->inflight == 0)
+        event_base_loopexit(s->base, NULL);
+}
+
+static void req_free(gk_req *r)
+{
+    gk_server *s = r->srv;
+    if (r->wait != NULL)
+        gk_pool_cancel(s->pool, r->wait);
+    r->wait = NULL;
+    gk_lease *l = r->lease;
+    r->lease = NULL;
+    if (r->timeout != NULL)
+        event_free(r->timeout);
+    if (r->st_free != NULL)
+        r->st_free(r->st);
+    evhttp_clear_headers(&r->query);
+    for (int i = 0; i < 3; i++)
+        free(r->seg[i]);
+    free(r);
+    s->inflight--;
+    if (l != NULL)
+        gk_lease_release(l); /* may start another request's work */
+    maybe_exit(s);
+}
+
+/* Answered and nothing in flight: free now. */
+static void req_settle(gk_req *r)
+{
+    if (r->req == NULL && r->qstep == NULL)
+        req_free(r);
+}
+
+/* ---- replies ---- */
+
+static unsigned long long fnv1a(const char *p, size_t n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool etag_matches(const char *inm, const char *etag)
+{
+    if (inm == NULL)
+        return false;
+    if (strstr(inm, "*") != NULL)
+        return true;
+    /* A list of entity tags: a plain substring test is exact enough, since
+     * our tags are quoted fixed-length hex. */
+    return strstr(inm, etag) != NULL;
+}
+
+static void send_reply(gk_req *r, int status, const char *content_type, const char *data, size_t len)
+{
+    if (r->req == NULL)
+        return;
+    struct evhttp_request *req = r->req;
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "X-Request-Id", r->id);
+    if (status == 503)
+        evhttp_add_header(h, "Connection", "close");
+    bool is_get = evhttp_request_get_command(req) == EVHTTP_REQ_GET ||
+                  evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+    if (is_get && status == 200) {
+        char etag[24];
+        snprintf(etag, sizeof etag, "\"%016llx\"", fnv1a(data, len) ^ (unsigned long long)len);
+        evhttp_add_header(h, "ETag", etag);
+        if (etag_matches(gk_req_header(r, "If-None-Match"), etag))
+            status = 304;
+    }
+    if (status != 304 && content_type != NULL)
+        evhttp_add_header(h, "Content-Type", content_type);
+    struct evbuffer *buf = evbuffer_new();
+    if (status != 304 && buf != NULL && len > 0)
+        evbuffer_add(buf, data, len);
+    const char *reason = status == 200 ? "OK" : status == 201 ? "Created" : status == 304 ? "Not Modified"
+                                                                                        : NULL;
+    evhttp_send_reply(req, status, reason, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
+    r->req = NULL;
+    r->status = status;
+    double dt = elapsed(&r->t0);
+    gk_metrics_request(r->route, status, dt);
+    char tok[24] = "-";
+    if (r->token_id >= 0)
+        snprintf(tok, sizeof tok, "%lld", r->token_id);
+    gk_log("http", "rid=%s %s %s %d %.1fms token=%s peer=%s", r->id, r->method, r->path, status,
+           dt * 1000.0, tok, r->peer);
+    if (r->timeout != NULL)
+        evtimer_del(r->timeout);
+}
+
+void gk_reply_data(gk_req *r, int status, const char *content_type, const char *data, size_t len)
+{
+    send_reply(r, status, content_type, data, len);
+    req_settle(r);
+}
+
+void gk_reply_json(gk_req *r, int status, json_t *body)
+{
+    char *text = body != NULL ? json_dumps(body, JSON_COMPACT | GK_JSON_REAL_FLAGS) : NULL;
+    json_decref(body);
+    if (text == NULL) {
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\",\"path\":\"\"}}";
+        send_reply(r, 500, "application/json; charset=utf-8", oom, sizeof oom - 1);
+    } else {
+        send_reply(r, status, "application/json; charset=utf-8", text, strlen(text));
+    }
+    free(text);
+    req_settle(r);
+}
+
+void gk_reply_error_json(gk_req *r, int status, json_t *error)
+{
+    gk_reply_json(r, status, json_pack("{s:o}", "error", error));
+}
+
+void gk_reply_error(gk_req *r, int status, const char *code, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gk_reply_error_json(r, status,
+                        json_pack("{s:s,s:s,s:s}", "code", code, "message", msg, "path", path ? path : ""));
+}
+
+void gk_reply_db_unavailable(gk_req *r)
+{
+    if (r->req != NULL) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%ld", r->srv->cfg->retry_after_s);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", ra);
+        gk_metrics_db_unavailable();
+    }
+    gk_reply_error(r, 503, "db_unavailable", "", "数据库暂时不可用，请稍后重试");
+}
+
+void gk_reply_db_error(gk_req *r, PGresult *res)
+{
+    const char *msg = res != NULL ? PQresultErrorMessage(res) : "no result";
+    gk_log_error("rid=%s database error: %.*s", r->id, (int)strcspn(msg, "\n"), msg);
+    gk_reply_error(r, 500, "internal", "", "内部错误（数据库）");
+}
+
+/* ---- request helpers ---- */
+
+const char *gk_req_header(gk_req *r, const char *name)
+{
+    if (r->req == NULL)
+        return NULL;
+    return evhttp_find_header(evhttp_request_get_input_headers(r->req), name);
+}
+
+const char *gk_req_param(gk_req *r, const char *name) { return evhttp_find_header(&r->query, name); }
+
+char *gk_req_body(gk_req *r, size_t *len)
+{
+    *len = 0;
+    if (r->req == NULL)
+        return NULL;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t n = evbuffer_get_length(in);
+    char *b = malloc(n + 1);
+    if (b == NULL)
+        return NULL;
+    evbuffer_copyout(in, b, n);
+    b[n] = '\0';
+    *len = n;
+    return b;
+}
+
+bool gk_req_ok(gk_req *r, PGresult *res)
+{
+    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return true;
+    gk_reply_db_error(r, res);
+    return false;
+}
+
+bool gk_req_in_scope(gk_req *r, const char *path_literal)
+{
+    if (r->role == GK_ROLE_ADMIN)
+        return true;
+    if (path_literal == NULL || r->token_region[0] == '\0')
+        return false;
+    /* path_literal is {0,35,3504,...}: codes are digits, never quoted. */
+    const char *p = path_literal;
+    size_t n = strlen(r->token_region);
+    while ((p = strstr(p, r->token_region)) != NULL) {
+        char before = p == path_literal ? '{' : p[-1];
+        char after = p[n];
+        if ((before == '{' || before == ',') && (after == ',' || after == '}'))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static void on_query(gk_lease *l, PGresult *res, void *arg)
+{
+    (void)l;
+    gk_req *r = arg;
+    gk_req_step step = r->qstep;
+    r->qstep = NULL;
+    if (r->req == NULL) {               /* answered meanwhile (timeout) */
+        PQclear(res);
+        req_free(r);
+        return;
+    }
+    if (res == NULL) {                  /* connection lost */
+        gk_lease_release(r->lease);
+        r->lease = NULL;
+        gk_reply_db_unavailable(r);
+        return;
+    }
+    step(r, res);
+    PQclear(res);
+}
+
+void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *values, gk_req_step next)
+{
+    r->qstep = next;
+    if (r->lease == NULL || gk_lease_query(r->lease, sql, nparams, values, on_query, r) != 0) {
+        r->qstep = NULL;
+        if (r->lease != NULL)
+            gk_lease_release(r->lease);
+        r->lease = NULL;
+        gk_reply_db_unavailable(r);
+    }
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    gk_req *r = arg;
+    if (r->wait != NULL) {
+        gk_pool_cancel(r->srv->pool, r->wait);
+        r->wait = NULL;
+    }
+    gk_reply_error(r, 503, "timeout", "", "请求超时，请稍后重试");
+}
+
+static void start_step(gk_req *r, bool auth)
+{
+    if (auth)
+        gk_auth_run(r, r->next);
+    else
+        r->next(r, NULL);
+}
+
+static void on_lease_auth(gk_lease *l, void *arg)
+{
+    gk_req *r = arg;
+    r->wait = NULL;
+    if (l == NULL) {
+        gk_reply_db_unavailable(r);
+        return;
+    }
+    r->lease = l;
+    start_step(r, true);
+}
+
+static void on_lease_noauth(gk_lease *l, void *arg)
+{
+    gk_req *r = arg;
+    r->wait = NULL;
+    if (l == NULL) {
+        gk_reply_db_unavailable(r);
+        return;
+    }
+    r->lease = l;
+    start_step(r, false);
+}
+
+void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
+{
+    r->next = next;
+    if (auth && gk_req_header(r, "Authorization") == NULL) {
+        gk_reply_error(r, 401, "unauthorized", "", "缺少令牌（Authorization: Bearer …）");
+        return;
+    }
+    long ms = r->srv->cfg->request_timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    r->timeout = evtimer_new(r->srv->base, on_timeout, r);
+    if (r->timeout == NULL || evtimer_add(r->timeout, &tv) != 0) {
+        gk_reply_error(r, 500, "internal", "", "内部错误");
+        return;
+    }
+    gk_lease *l = NULL;
+    int rc = gk_pool_acquire(r->srv->pool, auth ? on_lease_auth : on_lease_noauth, r, &l, &r->wait);
+    if (rc < 0) {
+        gk_reply_db_unavailable(r);
+        return;
+    }
+    if (rc > 0) {
+        r->lease = l;
+        start_step(r, auth);
+    }
+}
+
+/* ---- dispatch ---- */
+
+static void on_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+    gk_server *s = arg;
+    for (int i = 0; i < s->nconns_cap; i++)
+        if (s->conns[i] == evcon) {
+            s->conns[i] = NULL;
+            s->open--;
+            return;
+        }
+}
+
+/* Counts the connection on its first request; false when over the cap. */
+static bool track_connection(gk_server *s, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    if (evcon == NULL)
+        return true;
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+    int fd = bev != NULL ? (int)bufferevent_getfd(bev) : -1;
+    if (fd < 0)
+        return true;
+    if (fd < s->nconns_cap && s->conns[fd] == evcon)
+        return true;
+    if (s->open >= s->cfg->max_connections)
+        return false;
+    if (fd >= s->nconns_cap) {
+        int cap = fd * 2 + 16;
+        struct evhttp_connection **n = realloc(s->conns, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return false;
+        memset(n + s->nconns_cap, 0, (size_t)(cap - s->nconns_cap) * sizeof *n);
+        s->conns = n;
+        s->nconns_cap = cap;
+    }
+    s->conns[fd] = evcon;
+    s->open++;
+    evhttp_connection_set_closecb(evcon, on_conn_close, s);
+    return true;
+}
+
+static bool match(const char *pattern, const char *path, char *seg[3])
+{
+    int k = 0;
+    const char *p = pattern, *q = path;
+    while (*p != '\0') {
+        if (*p == '*') {
+            size_t n = strcspn(q, "/");
+            if (n == 0 || k >= 3)
+                goto no;
+            seg[k] = strndup(q, n);
+            k++;
+            p++;
+            q += n;
+        } else if (*p == *q) {
+            p++;
+            q++;
+        } else {
+            goto no;
+        }
+    }
+    if (*q == '\0')
+        return true;
+no:
+    for (int i = 0; i < k; i++) {
+        free(seg[i]);
+        seg[i] = NULL;
+    }
+    return false;
+}
+
+static void dispatch(struct evhttp_request *req, void *arg)
+{
+    gk_server *s = arg;
+    gk_req *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    r->srv = s;
+    r->req = req;
+    r->token_id = -1;
+    s->inflight++;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    TAILQ_INIT(&r->query);
+    snprintf(r->id, sizeof r->id, "%llx", ++s->next_id ^ ((unsigned long long)time(NULL) << 20));
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    int m = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ? M_GET : cmd == EVHTTP_REQ_POST ? M_POST : 0;
+    snprintf(r->method, sizeof r->method, "%s",
+             cmd == EVHTTP_REQ_GET ? "GET" : cmd == EVHTTP_REQ_HEAD ? "HEAD" : cmd == EVHTTP_REQ_POST ? "POST"
+                                                                                                     : "OTHER");
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    if (evcon != NULL) {
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &addr, &port);
+        snprintf(r->peer, sizeof r->peer, "%s", addr ? addr : "");
+    }
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    snprintf(r->path, sizeof r->path, "%s", path ? path : "/");
+    const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (qs != NULL && evhttp_parse_query_str(qs, &r->query) != 0) {
+        gk_reply_error(r, 400, "bad_request", "", "查询字符串无效");
+        return;
+    }
+    if (!track_connection(s, req)) {
+        gk_reply_error(r, 503, "too_many_connections", "", "连接数已达上限，请稍后重试");
+        return;
+    }
+    if (s->stopping) {
+        gk_reply_error(r, 503, "shutting_down", "", "服务正在停止");
+        return;
+    }
+    int allowed = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(routes[i].pattern, r->path, r->seg))
+            continue;
+        allowed |= routes[i].methods;
+        if (!(routes[i].methods & m)) {
+            for (int k = 0; k < 3; k++) {
+                free(r->seg[k]);
+                r->seg[k] = NULL;
+            }
+            continue;
+        }
+        r->route = routes[i].route;
+        routes[i].handler(r);
+        return;
+    }
+    if (allowed != 0) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                          allowed == M_POST ? "POST" : allowed == M_GET ? "GET, HEAD" : "GET, HEAD, POST");
+        gk_reply_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
+        return;
+    }
+    gk_reply_error(r, 404, "not_found", "", "没有这个接口：%s", r->path);
+}
+
+/* ---- server ---- */
+
+gk_server *gk_server_new(struct event_base *base, const gk_config *cfg, gk_pool *pool)
+{
+    gk_server *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->base = base;
+    s->cfg = cfg;
+    s->pool = pool;
+    s->http = evhttp_new(base);
+    if (s->http == NULL) {
+        free(s);
+        return NULL;
+    }
+    /* Four times our limit: between the two we answer 413 body_too_large
+     * ourselves, in JSON; beyond it evhttp refuses on its own. */
+    evhttp_set_max_body_size(s->http, (ev_ssize_t)cfg->max_body * 4);
+    evhttp_set_max_headers_size(s->http, (ev_ssize_t)cfg->max_headers);
+    struct timeval tv = {cfg->io_timeout_ms / 1000, (cfg->io_timeout_ms % 1000) * 1000};
+    evhttp_set_timeout_tv(s->http, &tv);
+    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+    evhttp_set_gencb(s->http, dispatch, s);
+    return s;
+}
+
+int gk_server_listen(gk_server *s)
+{
+    s->bound = evhttp_bind_socket_with_handle(s->http, s->cfg->listen_address, (ev_uint16_t)s->cfg->port);
+    if (s->bound == NULL) {
+        gk_log_error("cannot listen on %s:%ld", s->cfg->listen_address, s->cfg->port);
+        return -1;
+    }
+    gk_log_info("listening on http://%s:%ld", s->cfg->listen_address, s->cfg->port);
+    return 0;
+}
+
+static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    gk_server *s = arg;
+    gk_log_warn("stop: %d request(s) still in flight, leaving anyway", s->inflight);
+    event_base_loopexit(s->base, NULL);
+}
+
+void gk_server_stop(gk_server *s)
+{
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    gk_log_info("stopping: no new connections, %d request(s) in flight", s->inflight);
+    if (s->bound != NULL)
+        evhttp_del_accept_socket(s->http, s->bound);
+    s->bound = NULL;
+    long ms = s->cfg->request_timeout_ms + 1000;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    s->stop_timer = evtimer_new(s->base, on_stop_deadline, s);
+    if (s->stop_timer != NULL)
+        evtimer_add(s->stop_timer, &tv);
+    maybe_exit(s);
+}
+
+void gk_server_free(gk_server *s)
+{
+    if (s == NULL)
+        return;
+    evhttp_free(s->http);
+    if (s->stop_timer != NULL)
+        event_free(s->stop_timer);
+    free(s->conns);
+    free(s);
+}

@@ -1,0 +1,120 @@
+/* http.h — the HTTP side of gongkaid: the server (evhttp, connection cap,
+ * graceful stop), the per-request context and the ways to answer one.
+ *
+ * Ownership: a gk_req lives from dispatch until it has been answered AND no
+ * database query of it is in flight; every request is answered exactly once
+ * (by a route, by our request timeout or by a database failure). */
+#ifndef GONGKAID_HTTP_H
+#define GONGKAID_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "pool.h"
+
+typedef enum gk_route {
+    GK_R_UNKNOWN = 0,
+    GK_R_HEALTH,
+    GK_R_METRICS,
+    GK_R_FORMATS,
+    GK_R_FORMAT,
+    GK_R_SUBMIT,
+    GK_R_CHECK,
+    GK_R_REPORT,
+    GK_R_REVISIONS,
+    GK_R_REGION,
+    GK_R_ROLLUP,
+    GK_R_COMPLIANCE,
+    GK_R_COUNT
+} gk_route;
+
+extern const char *const gk_route_names[GK_R_COUNT];
+
+typedef enum gk_role { GK_ROLE_NONE = 0, GK_ROLE_SUBMITTER, GK_ROLE_VIEWER, GK_ROLE_ADMIN } gk_role;
+
+typedef struct gk_server gk_server;
+typedef struct gk_req gk_req;
+
+/* A step run with the request's lease; res is borrowed (freed after). */
+typedef void (*gk_req_step)(gk_req *r, PGresult *res);
+
+struct gk_req {
+    gk_server *srv;
+    struct evhttp_request *req;     /* NULL once answered */
+    gk_route route;
+    char id[20];
+    char method[8];
+    char path[256];
+    char peer[64];
+    char *seg[3];                   /* the {…} parts of the path */
+    struct evkeyvalq query;
+    struct timespec t0;
+    int status;
+    /* after authentication */
+    long long token_id;             /* -1: none */
+    char token_region[16];
+    gk_role role;
+    /* database */
+    gk_lease *lease;
+    gk_wait *wait;
+    gk_req_step next;               /* route step after acquire/auth */
+    gk_req_step qstep;              /* step of the query in flight; NULL: none */
+    struct event *timeout;
+    /* route state */
+    void *st;
+    void (*st_free)(void *st);
+};
+
+struct gk_server_stats_conn {
+    int open, rejected;
+};
+
+/* The server. */
+gk_server *gk_server_new(struct event_base *base, const gk_config *cfg, gk_pool *pool);
+int gk_server_listen(gk_server *s) __attribute__((warn_unused_result));
+/* Stop accepting, finish in-flight requests, then leave the loop. */
+void gk_server_stop(gk_server *s);
+void gk_server_free(gk_server *s);
+gk_pool *gk_server_pool(gk_server *s);
+const gk_config *gk_server_config(gk_server *s);
+int gk_server_open_connections(gk_server *s);
+
+/* Answers.  Each answers at most once and may free r: do not touch r after. */
+void gk_reply_json(gk_req *r, int status, json_t *body /* stolen */);
+void gk_reply_data(gk_req *r, int status, const char *content_type, const char *data, size_t len);
+void gk_reply_error(gk_req *r, int status, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* 400 invalid_json etc. with line/column members. */
+void gk_reply_error_json(gk_req *r, int status, json_t *error /* stolen: the inner object */);
+void gk_reply_db_unavailable(gk_req *r);
+/* Logs PQresultErrorMessage and answers 500 internal. */
+void gk_reply_db_error(gk_req *r, PGresult *res);
+
+/* Request helpers. */
+const char *gk_req_header(gk_req *r, const char *name);
+const char *gk_req_param(gk_req *r, const char *name);
+/* The body as a NUL-terminated copy; NULL when empty. */
+char *gk_req_body(gk_req *r, size_t *len);
+
+/* Acquires a connection, authenticates the bearer token (401 on failure)
+ * when `auth`, then runs next(r, NULL). */
+void gk_req_with_db(gk_req *r, bool auth, gk_req_step next);
+/* Runs one query on r's lease; next(r, res) follows (res status not yet
+ * checked).  A lost connection answers 503 itself. */
+void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *values,
+                  gk_req_step next);
+/* true when res is COMMAND_OK/TUPLES_OK; otherwise answers 500 and false. */
+bool gk_req_ok(gk_req *r, PGresult *res);
+
+/* Scope: may this token act on a region whose ancestor path (root first, the
+ * region itself last) is given as a PostgreSQL text[] literal? */
+bool gk_req_in_scope(gk_req *r, const char *path_literal);
+
+#endif

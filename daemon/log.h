@@ -1,0 +1,10 @@
+/* log.h — one line per event on stderr, with a timestamp and a level. */
+#ifndef GONGKAID_LOG_H
+#define GONGKAID_LOG_H
+
+void gk_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define gk_log_info(...) gk_log("info", __VA_ARGS__)
+#define gk_log_warn(...) gk_log("warn", __VA_ARGS__)
+#define gk_log_error(...) gk_log("error", __VA_ARGS__)
+
+#endif

@@ -1,0 +1,126 @@
+/* main.c — gongkaid: parse the configuration, run a subcommand or the
+ * server (migrate, connect the pool, listen, dispatch until SIGTERM). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/event.h>
+
+#include "cli.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "pool.h"
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    gk_log_info("signal %d: stopping", (int)sig);
+    gk_server_stop(arg);
+}
+
+static int serve(gk_config *cfg)
+{
+    int rc = 1;
+    struct event_base *base = NULL;
+    gk_pool *pool = NULL;
+    gk_server *srv = NULL;
+    struct event *sigterm = NULL, *sigint = NULL;
+
+    PGconn *pg = gk_cli_connect(cfg);   /* start-up: blocking is allowed */
+    if (pg == NULL)
+        goto out;
+    int m = gk_migrate(pg);
+    PQfinish(pg);
+    if (m != 0)
+        goto out;
+
+    signal(SIGPIPE, SIG_IGN);
+    base = event_base_new();
+    if (base == NULL)
+        goto out;
+    pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
+                       cfg->reconnect_min_ms, cfg->reconnect_max_ms);
+    srv = pool != NULL ? gk_server_new(base, cfg, pool) : NULL;
+    if (srv == NULL || gk_server_listen(srv) != 0)
+        goto out;
+    gk_pool_start(pool);
+    sigterm = evsignal_new(base, SIGTERM, on_signal, srv);
+    sigint = evsignal_new(base, SIGINT, on_signal, srv);
+    if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 || evsignal_add(sigint, NULL) != 0)
+        goto out;
+    event_base_dispatch(base);
+    gk_log_info("stopped");
+    rc = 0;
+out:
+    if (sigterm != NULL)
+        event_free(sigterm);
+    if (sigint != NULL)
+        event_free(sigint);
+    gk_server_free(srv);
+    gk_pool_free(pool);
+    if (base != NULL)
+        event_base_free(base);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gk_config cfg;
+    char err[512];
+    int rc = 2;
+    if (gk_config_init(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    /* Options first (--key=value or --key value), then the subcommand. */
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        const char *arg = argv[i] + 2;
+        if (strcmp(arg, "help") == 0) {
+            gk_config_help(stdout);
+            rc = 0;
+            goto out;
+        }
+        char key[64];
+        const char *eq = strchr(arg, '=');
+        const char *val;
+        if (eq != NULL) {
+            snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+            val = eq + 1;
+        } else {
+            snprintf(key, sizeof key, "%s", arg);
+            if (i + 1 >= argc) {
+                fprintf(stderr, "选项 --%s 缺少值\n", key);
+                goto out;
+            }
+            val = argv[++i];
+        }
+        int s = gk_config_set(&cfg, key, val, err, sizeof err);
+        if (s != 0) {
+            if (s > 0)
+                fprintf(stderr, "未知选项 --%s（见 --help）\n", key);
+            else
+                fprintf(stderr, "%s\n", err);
+            goto out;
+        }
+    }
+    if (i >= argc) {
+        rc = serve(&cfg);
+    } else if (strcmp(argv[i], "migrate") == 0) {
+        PGconn *pg = gk_cli_connect(&cfg);
+        rc = pg != NULL && gk_migrate(pg) == 0 ? 0 : 1;
+        PQfinish(pg);
+    } else if (strcmp(argv[i], "regions") == 0) {
+        rc = gk_cli_regions(&cfg, argc - i - 1, argv + i + 1);
+    } else if (strcmp(argv[i], "token") == 0) {
+        rc = gk_cli_token(&cfg, argc - i - 1, argv + i + 1);
+    } else if (strcmp(argv[i], "deadline") == 0) {
+        rc = gk_cli_deadline(&cfg, argc - i - 1, argv + i + 1);
+    } else {
+        fprintf(stderr, "未知命令：%s（见 --help）\n", argv[i]);
+    }
+out:
+    gk_config_free(&cfg);
+    return rc;
+}

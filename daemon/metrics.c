@@ -1,0 +1,86 @@
+/* metrics.c — in-process counters rendered as Prometheus text.  One event
+ * loop, one thread: plain integers suffice. */
+#include "metrics.h"
+
+#include <stdio.h>
+
+#define NSTATUS 600
+static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
+static unsigned long long requests[GK_R_COUNT][NSTATUS];
+static unsigned long long hist[GK_R_COUNT][NBUCKETS + 1];
+static double hist_sum[GK_R_COUNT];
+static unsigned long long hist_count[GK_R_COUNT];
+static unsigned long long submissions_created, submissions_existing, db_unavailable;
+
+void gk_metrics_request(gk_route route, int status, double seconds)
+{
+    if ((int)route < 0 || route >= GK_R_COUNT || status < 0 || status >= NSTATUS)
+        return;
+    requests[route][status]++;
+    size_t b = 0;
+    while (b < NBUCKETS && seconds > buckets[b])
+        b++;
+    hist[route][b]++;
+    hist_sum[route] += seconds;
+    hist_count[route]++;
+}
+
+void gk_metrics_submission(bool created)
+{
+    if (created)
+        submissions_created++;
+    else
+        submissions_existing++;
+}
+
+void gk_metrics_db_unavailable(void) { db_unavailable++; }
+
+void gk_metrics_render(struct evbuffer *out, gk_server *s)
+{
+    evbuffer_add_printf(out, "# HELP gongkai_http_requests_total HTTP requests by route and status.\n"
+                             "# TYPE gongkai_http_requests_total counter\n");
+    for (int r = 0; r < GK_R_COUNT; r++)
+        for (int st = 0; st < NSTATUS; st++)
+            if (requests[r][st] > 0)
+                evbuffer_add_printf(out, "gongkai_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                                    gk_route_names[r], st, requests[r][st]);
+    evbuffer_add_printf(out, "# HELP gongkai_http_request_duration_seconds Request latency.\n"
+                             "# TYPE gongkai_http_request_duration_seconds histogram\n");
+    for (int r = 0; r < GK_R_COUNT; r++) {
+        if (hist_count[r] == 0)
+            continue;
+        unsigned long long cum = 0;
+        for (size_t b = 0; b < NBUCKETS; b++) {
+            cum += hist[r][b];
+            evbuffer_add_printf(out,
+                                "gongkai_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                                gk_route_names[r], buckets[b], cum);
+        }
+        evbuffer_add_printf(out,
+                            "gongkai_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+                            "gongkai_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+                            "gongkai_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                            gk_route_names[r], hist_count[r], gk_route_names[r], hist_sum[r],
+                            gk_route_names[r], hist_count[r]);
+    }
+    gk_pool_stats ps;
+    gk_pool_stats_get(gk_server_pool(s), &ps);
+    evbuffer_add_printf(out,
+                        "# TYPE gongkai_db_pool_size gauge\ngongkai_db_pool_size %d\n"
+                        "# TYPE gongkai_db_pool_up gauge\ngongkai_db_pool_up %d\n"
+                        "# TYPE gongkai_db_pool_busy gauge\ngongkai_db_pool_busy %d\n"
+                        "# TYPE gongkai_db_pool_waiting gauge\ngongkai_db_pool_waiting %d\n"
+                        "# TYPE gongkai_db_reconnects_total counter\ngongkai_db_reconnects_total %llu\n"
+                        "# TYPE gongkai_db_connect_failures_total counter\ngongkai_db_connect_failures_total %llu\n"
+                        "# TYPE gongkai_db_connections_lost_total counter\ngongkai_db_connections_lost_total %llu\n"
+                        "# TYPE gongkai_db_unavailable_total counter\ngongkai_db_unavailable_total %llu\n"
+                        "# TYPE gongkai_submissions_total counter\n"
+                        "gongkai_submissions_total{result=\"created\"} %llu\n"
+                        "gongkai_submissions_total{result=\"existing\"} %llu\n"
+                        "# TYPE gongkai_http_connections_open gauge\ngongkai_http_connections_open %d\n",
+                        ps.size, ps.up, ps.busy, ps.waiting, ps.reconnects, ps.connect_failures, ps.losses,
+                        db_unavailable, submissions_created, submissions_existing,
+                        gk_server_open_connections(s));
+}

@@ -1,0 +1,13 @@
+/* metrics.h — counters for /metrics (Prometheus text format). */
+#ifndef GONGKAID_METRICS_H
+#define GONGKAID_METRICS_H
+
+#include <event2/buffer.h>
+#include "http.h"
+
+void gk_metrics_request(gk_route route, int status, double seconds);
+void gk_metrics_submission(bool created);
+void gk_metrics_db_unavailable(void);
+void gk_metrics_render(struct evbuffer *out, gk_server *s);
+
+#endif

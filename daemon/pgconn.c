@@ -1,0 +1,249 @@
+/* pgconn.c — the asynchronous PostgreSQL connection state machine.
+ *
+ * Why one event re-armed per state: the socket is the only thing we wait
+ * on, and what we wait for (read, write, both) depends on where libpq is,
+ * so each transition deletes and re-assigns the single event.  Failures are
+ * reported from the loop (a zero-delay timer), never from inside a call the
+ * owner made, so the owner never sees re-entrant callbacks. */
+#include "pgconn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct gk_pgconn {
+    struct event_base *base;
+    char *conninfo;
+    long connect_timeout_ms;
+    gk_pgconn_cb cb;
+    void *arg;
+    PGconn *pg;
+    gk_pgconn_state state;
+    struct event *ev;        /* the socket */
+    struct event *fail_ev;   /* deferred LOST report */
+    PGresult *last;          /* result collected so far */
+    int flushing;
+};
+
+static void on_socket(evutil_socket_t fd, short what, void *arg);
+
+static void on_fail(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    gk_pgconn *c = arg;
+    c->cb(c, GK_PGEV_LOST, NULL, c->arg);
+}
+
+static void fail(gk_pgconn *c, const char *why)
+{
+    if (c->pg != NULL) {
+        const char *msg = PQerrorMessage(c->pg);
+        gk_log_warn("postgresql: %s: %.*s", why, (int)strcspn(msg, "\n"), msg);
+    }
+    gk_pgconn_close(c);
+    struct timeval zero = {0, 0};
+    event_add(c->fail_ev, &zero);
+}
+
+static int arm(gk_pgconn *c, short what, long timeout_ms)
+{
+    event_del(c->ev);
+    int fd = PQsocket(c->pg);
+    if (fd < 0)
+        return -1;
+    event_assign(c->ev, c->base, fd, what, on_socket, c);
+    if (timeout_ms > 0) {
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        return event_add(c->ev, &tv);
+    }
+    return event_add(c->ev, NULL);
+}
+
+gk_pgconn *gk_pgconn_new(struct event_base *base, const char *conninfo, long connect_timeout_ms,
+                         gk_pgconn_cb cb, void *arg)
+{
+    gk_pgconn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->base = base;
+    c->conninfo = strdup(conninfo);
+    c->connect_timeout_ms = connect_timeout_ms;
+    c->cb = cb;
+    c->arg = arg;
+    c->ev = event_new(base, -1, 0, on_socket, c);
+    c->fail_ev = evtimer_new(base, on_fail, c);
+    if (c->conninfo == NULL || c->ev == NULL || c->fail_ev == NULL) {
+        gk_pgconn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int gk_pgconn_connect(gk_pgconn *c)
+{
+    gk_pgconn_close(c);
+    c->state = GK_PGC_CONNECTING;
+    c->pg = PQconnectStart(c->conninfo);
+    if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
+        fail(c, "connect");
+        return -1;
+    }
+    /* libpq: behave as if PQconnectPoll had returned PGRES_POLLING_WRITING. */
+    if (arm(c, EV_WRITE, c->connect_timeout_ms) != 0) {
+        fail(c, "connect");
+        return -1;
+    }
+    return 0;
+}
+
+static void collect(gk_pgconn *c)
+{
+    while (!PQisBusy(c->pg)) {
+        PGresult *r = PQgetResult(c->pg);
+        if (r == NULL) {
+            PGresult *done = c->last;
+            c->last = NULL;
+            c->state = GK_PGC_IDLE;
+            if (arm(c, EV_READ | EV_PERSIST, 0) != 0) {
+                PQclear(done);
+                fail(c, "arm");
+                return;
+            }
+            c->cb(c, GK_PGEV_RESULT, done, c->arg); /* may free or reuse c: return now */
+            return;
+        }
+        /* Keep the first error, otherwise the last result. */
+        if (c->last != NULL && PQresultStatus(c->last) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+        } else {
+            PQclear(c->last);
+            c->last = r;
+        }
+    }
+}
+
+static void on_socket(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    gk_pgconn *c = arg;
+    switch (c->state) {
+    case GK_PGC_CONNECTING: {
+        if (what & EV_TIMEOUT) {
+            fail(c, "connect timeout");
+            return;
+        }
+        PostgresPollingStatusType st = PQconnectPoll(c->pg);
+        long left = c->connect_timeout_ms; /* restarted per step: bounded anyway */
+        if (st == PGRES_POLLING_READING) {
+            if (arm(c, EV_READ, left) != 0)
+                fail(c, "connect");
+        } else if (st == PGRES_POLLING_WRITING) {
+            if (arm(c, EV_WRITE, left) != 0)
+                fail(c, "connect");
+        } else if (st == PGRES_POLLING_OK) {
+            if (PQsetnonblocking(c->pg, 1) != 0 || arm(c, EV_READ | EV_PERSIST, 0) != 0) {
+                fail(c, "setnonblocking");
+                return;
+            }
+            c->state = GK_PGC_IDLE;
+            c->cb(c, GK_PGEV_UP, NULL, c->arg);
+        } else {
+            fail(c, "connect");
+        }
+        return;
+    }
+    case GK_PGC_IDLE:
+        /* Nothing expected: a server going away (FATAL, EOF) shows up here. */
+        if (PQconsumeInput(c->pg) == 0 || PQstatus(c->pg) == CONNECTION_BAD) {
+            fail(c, "connection lost");
+            return;
+        }
+        while (!PQisBusy(c->pg)) {
+            PGresult *r = PQgetResult(c->pg);
+            if (r == NULL)
+                break;
+            PQclear(r);
+        }
+        return;
+    case GK_PGC_BUSY:
+        if (what & EV_READ) {
+            if (PQconsumeInput(c->pg) == 0) {
+                fail(c, "connection lost");
+                return;
+            }
+        }
+        if (c->flushing) {
+            int f = PQflush(c->pg);
+            if (f < 0) {
+                fail(c, "flush");
+                return;
+            }
+            if (f == 0) {
+                c->flushing = 0;
+                if (arm(c, EV_READ | EV_PERSIST, 0) != 0) {
+                    fail(c, "arm");
+                    return;
+                }
+            }
+        }
+        collect(c);
+        return;
+    case GK_PGC_DOWN:
+        return;
+    }
+}
+
+int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const *values)
+{
+    if (c->state != GK_PGC_IDLE)
+        return -1;
+    if (!PQsendQueryParams(c->pg, sql, nparams, NULL, values, NULL, NULL, 0)) {
+        fail(c, "send");
+        return -1;
+    }
+    c->state = GK_PGC_BUSY;
+    int f = PQflush(c->pg);
+    if (f < 0) {
+        fail(c, "flush");
+        return -1;
+    }
+    c->flushing = (f == 1);
+    if (arm(c, c->flushing ? (EV_READ | EV_WRITE | EV_PERSIST) : (EV_READ | EV_PERSIST), 0) != 0) {
+        fail(c, "arm");
+        return -1;
+    }
+    return 0;
+}
+
+gk_pgconn_state gk_pgconn_get_state(const gk_pgconn *c) { return c->state; }
+PGconn *gk_pgconn_pg(gk_pgconn *c) { return c->pg; }
+
+void gk_pgconn_close(gk_pgconn *c)
+{
+    event_del(c->ev);
+    if (c->fail_ev != NULL)
+        event_del(c->fail_ev);
+    PQclear(c->last);
+    c->last = NULL;
+    if (c->pg != NULL)
+        PQfinish(c->pg);
+    c->pg = NULL;
+    c->flushing = 0;
+    c->state = GK_PGC_DOWN;
+}
+
+void gk_pgconn_free(gk_pgconn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ev != NULL)
+        gk_pgconn_close(c);
+    if (c->ev != NULL)
+        event_free(c->ev);
+    if (c->fail_ev != NULL)
+        event_free(c->fail_ev);
+    free(c->conninfo);
+    free(c);
+}

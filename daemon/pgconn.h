@@ -1,0 +1,44 @@
+/* pgconn.h — one asynchronous PostgreSQL connection as a small state
+ * machine driven by libevent: PQconnectStart/PQconnectPoll on PQsocket,
+ * then PQsendQueryParams, a flush loop, PQconsumeInput/PQisBusy/PQgetResult
+ * until NULL.  The owner gets exactly one callback per outcome. */
+#ifndef GONGKAID_PGCONN_H
+#define GONGKAID_PGCONN_H
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+typedef struct gk_pgconn gk_pgconn;
+
+typedef enum gk_pgconn_state {
+    GK_PGC_DOWN = 0,
+    GK_PGC_CONNECTING,
+    GK_PGC_IDLE,
+    GK_PGC_BUSY,
+} gk_pgconn_state;
+
+typedef enum gk_pgconn_event {
+    GK_PGEV_UP,      /* connected, idle */
+    GK_PGEV_RESULT,  /* a query finished: res is the last result (owner PQclears) */
+    GK_PGEV_LOST,    /* connect failed or connection lost (res NULL); state DOWN */
+} gk_pgconn_event;
+
+/* Contract: called from the event loop, never from inside gk_pgconn_send /
+ * gk_pgconn_connect.  The callback may send the next query or close. */
+typedef void (*gk_pgconn_cb)(gk_pgconn *c, gk_pgconn_event ev, PGresult *res, void *arg);
+
+gk_pgconn *gk_pgconn_new(struct event_base *base, const char *conninfo, long connect_timeout_ms,
+                         gk_pgconn_cb cb, void *arg);
+/* Starts connecting (state DOWN → CONNECTING).  -1 when it failed at once
+ * (a LOST callback follows from the loop). */
+int gk_pgconn_connect(gk_pgconn *c);
+/* Sends one query with text parameters (NULL value = SQL NULL); state must be
+ * IDLE.  Returns -1 when it could not be sent (a LOST callback follows). */
+int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const *values);
+gk_pgconn_state gk_pgconn_get_state(const gk_pgconn *c);
+PGconn *gk_pgconn_pg(gk_pgconn *c);
+/* Closes the connection without a callback; state DOWN. */
+void gk_pgconn_close(gk_pgconn *c);
+void gk_pgconn_free(gk_pgconn *c);
+
+#endif

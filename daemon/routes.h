@@ -1,0 +1,20 @@
+/* routes.h — the handlers behind each route; each answers its request
+ * exactly once (see http.h for the ownership rules). */
+#ifndef GONGKAID_ROUTES_H
+#define GONGKAID_ROUTES_H
+
+#include "http.h"
+
+void gk_route_health(gk_req *r);
+void gk_route_metrics(gk_req *r);
+void gk_route_formats(gk_req *r);
+void gk_route_format(gk_req *r);
+void gk_route_submit(gk_req *r);
+void gk_route_check(gk_req *r);
+void gk_route_report(gk_req *r);
+void gk_route_revisions(gk_req *r);
+void gk_route_region(gk_req *r);
+void gk_route_rollup(gk_req *r);
+void gk_route_compliance(gk_req *r);
+
+#endif

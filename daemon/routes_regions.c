@@ -1,0 +1,298 @@
+/* routes_regions.c — GET /api/v1/regions/{code}[/rollup|/compliance].
+ *
+ * The rollup's sums are read from the incrementally maintained rollup table
+ * (one row per format), so the cost does not grow with the number of
+ * reports; coverage lists the region's township-level units. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "gongkai/format.h"
+#include "gongkai/rollup.h"
+#include "routes.h"
+#include "store.h"
+
+typedef struct region_st {
+    int year;
+    char year_s[16];
+    bool csv;
+    json_t *region;       /* {code,name,level} */
+    json_t *rows;         /* rollup rows as read */
+    gk_rollup *ru;
+    const gk_format *format;
+} region_st;
+
+static void st_free(void *p)
+{
+    region_st *st = p;
+    if (st == NULL)
+        return;
+    json_decref(st->region);
+    json_decref(st->rows);
+    gk_rollup_free(st->ru);
+    free(st);
+}
+
+static region_st *st_new(gk_req *r)
+{
+    region_st *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    r->st = st;
+    r->st_free = st_free;
+    return st;
+}
+
+/* First query of every region route: the region and its path, with scope. */
+static const char *const region_sql =
+    "SELECT code, name, level, parent, path::text,"
+    " (SELECT coalesce(json_agg(json_build_object('code', c.code, 'name', c.name, 'level', c.level)"
+    "   ORDER BY c.code), '[]') FROM regions c WHERE c.parent = g.code)::text"
+    " FROM regions g WHERE code = $1";
+
+static bool region_row(gk_req *r, PGresult *res)
+{
+    if (!gk_req_ok(r, res))
+        return false;
+    if (PQntuples(res) != 1) {
+        gk_reply_error(r, 404, "not_found", "", "没有这个区划：%s", r->seg[0]);
+        return false;
+    }
+    if (!gk_req_in_scope(r, PQgetvalue(res, 0, 4))) {
+        gk_reply_error(r, 403, "forbidden", "", "令牌无权访问区划 %s", r->seg[0]);
+        return false;
+    }
+    return true;
+}
+
+static json_t *region_json(PGresult *res)
+{
+    return json_pack("{s:s,s:s,s:i}", "code", PQgetvalue(res, 0, 0), "name", PQgetvalue(res, 0, 1), "level",
+                     atoi(PQgetvalue(res, 0, 2)));
+}
+
+/* ---- /regions/{code} ---- */
+
+static void region_done(gk_req *r, PGresult *res)
+{
+    if (!region_row(r, res))
+        return;
+    json_t *o = region_json(res);
+    json_object_set_new(o, "parent", PQgetisnull(res, 0, 3) ? json_null() : json_string(PQgetvalue(res, 0, 3)));
+    json_t *kids = json_loads(PQgetvalue(res, 0, 5), 0, NULL);
+    json_object_set_new(o, "children", kids ? kids : json_array());
+    gk_reply_json(r, 200, o);
+}
+
+static void region_start(gk_req *r, PGresult *res)
+{
+    (void)res;
+    const char *v[] = {r->seg[0]};
+    gk_req_query(r, region_sql, 1, v, region_done);
+}
+
+void gk_route_region(gk_req *r) { gk_req_with_db(r, true, region_start); }
+
+/* ---- /regions/{code}/rollup ---- */
+
+static const char *const coverage_sql =
+    "SELECT t.code, t.name, c.format, " GK_SQL_TS("c.first_submitted_at") ","
+    " (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$2::int")
+    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $2::int"
+    " WHERE $1 = ANY(t.path) AND t.level = 4 ORDER BY t.code";
+
+static void rollup_coverage(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    json_t *missing = json_array(), *late = json_array(), *other = json_array();
+    int n = PQntuples(res), submitted = 0;
+    for (int i = 0; i < n; i++) {
+        const char *code = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 1);
+        if (PQgetisnull(res, i, 2)) {
+            json_array_append_new(missing, json_pack("{s:s,s:s}", "code", code, "name", name));
+            continue;
+        }
+        submitted++;
+        if (strcmp(PQgetvalue(res, i, 2), st->format->version) != 0)
+            json_array_append_new(other, json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "format",
+                                                   PQgetvalue(res, i, 2)));
+        if (strcmp(PQgetvalue(res, i, 4), "t") == 0)
+            json_array_append_new(late, json_pack("{s:s,s:s,s:s}", "code", code, "name", name,
+                                                  "first_submitted_at", PQgetvalue(res, i, 3)));
+    }
+    if (st->csv) {
+        json_decref(missing);
+        json_decref(late);
+        json_decref(other);
+        size_t len = 0;
+        char *csv = gk_rollup_csv(st->ru, st->region, st->year, &len);
+        if (csv == NULL) {
+            gk_reply_error(r, 500, "internal", "", "内部错误");
+            return;
+        }
+        gk_reply_data(r, 200, "text/csv; charset=utf-8", csv, len);
+        free(csv);
+        return;
+    }
+    json_t *cov = json_pack("{s:i,s:i,s:i,s:i,s:o,s:o}", "expected", n, "submitted", submitted, "missing_count",
+                            (int)json_array_size(missing), "late_count", (int)json_array_size(late), "missing",
+                            missing, "late", late);
+    json_t *o = json_pack("{s:O,s:i,s:s,s:o,s:o,s:o}", "region", st->region, "year", st->year, "format",
+                          st->format->version, "rollup", gk_rollup_to_json(st->ru), "coverage", cov,
+                          "other_format", other);
+    gk_reply_json(r, 200, o);
+}
+
+static void rollup_rows(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    if (PQntuples(res) == 1) {
+        st->ru = gk_rollup_from_arrays(st->format->version, atol(PQgetvalue(res, 0, 0)), PQgetvalue(res, 0, 1),
+                                       PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+    } else {
+        st->ru = gk_rollup_new(st->format);
+    }
+    if (st->ru == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内部错误（汇总数据不一致）");
+        return;
+    }
+    const char *v[] = {r->seg[0], st->year_s};
+    gk_req_query(r, coverage_sql, 2, v, rollup_coverage);
+}
+
+static void rollup_region(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!region_row(r, res))
+        return;
+    st->region = region_json(res);
+    const char *v[] = {r->seg[0], st->year_s, st->format->version};
+    gk_req_query(r,
+                 "SELECT reports, sums::text, n_number::text, n_null::text FROM rollup"
+                 " WHERE region = $1 AND year = $2::int AND format = $3",
+                 3, v, rollup_rows);
+}
+
+static void region_query(gk_req *r, PGresult *res, gk_req_step next)
+{
+    (void)res;
+    const char *v[] = {r->seg[0]};
+    gk_req_query(r, region_sql, 1, v, next);
+}
+
+static void rollup_start(gk_req *r, PGresult *res) { region_query(r, res, rollup_region); }
+
+/* Validates ?year= and sets up the state; false after answering. */
+static bool year_param(gk_req *r, region_st **out)
+{
+    int year = gk_parse_year(gk_req_param(r, "year"));
+    if (year < 0) {
+        gk_reply_error(r, 400, "invalid_year", "year", "缺少或无效的参数 year");
+        return false;
+    }
+    region_st *st = st_new(r);
+    if (st == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return false;
+    }
+    st->year = year;
+    snprintf(st->year_s, sizeof st->year_s, "%d", year);
+    st->format = gk_format_for_year(year);
+    if (st->format == NULL) {
+        gk_reply_error(r, 400, "invalid_year", "year", "%d 年没有适用的报告格式", year);
+        return false;
+    }
+    *out = st;
+    return true;
+}
+
+void gk_route_rollup(gk_req *r)
+{
+    region_st *st;
+    if (!year_param(r, &st))
+        return;
+    const char *fmt = gk_req_param(r, "format");
+    if (fmt != NULL && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 csv 或 json");
+        return;
+    }
+    st->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+    gk_req_with_db(r, true, rollup_start);
+}
+
+/* ---- /regions/{code}/compliance ---- */
+
+static const char *const compliance_sql =
+    "SELECT t.code, t.name, c.revision, r.status, r.errors, r.warnings, r.infos, r.findings::text,"
+    " (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$2::int")
+    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $2::int"
+    " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " WHERE $1 = ANY(t.path) AND t.level = 4 ORDER BY t.code";
+
+static void compliance_rows(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    int missing = 0, ok = 0, warnings = 0, errors = 0;
+    json_t *list = json_array();
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *e = json_pack("{s:s,s:s}", "code", PQgetvalue(res, i, 0), "name", PQgetvalue(res, i, 1));
+        if (PQgetisnull(res, i, 2)) {
+            missing++;
+            json_object_set_new(e, "state", json_string("missing"));
+            json_object_set_new(e, "revision", json_null());
+            json_object_set_new(e, "late", json_false());
+            json_object_set_new(e, "errors", json_integer(0));
+            json_object_set_new(e, "warnings", json_integer(0));
+            json_object_set_new(e, "infos", json_integer(0));
+            json_object_set_new(e, "findings", json_array());
+        } else {
+            int ne = atoi(PQgetvalue(res, i, 4)), nw = atoi(PQgetvalue(res, i, 5));
+            const char *state = ne > 0 ? "errors" : nw > 0 ? "warnings" : "ok";
+            if (ne > 0)
+                errors++;
+            else if (nw > 0)
+                warnings++;
+            else
+                ok++;
+            json_object_set_new(e, "state", json_string(state));
+            json_object_set_new(e, "revision", json_integer(atoi(PQgetvalue(res, i, 2))));
+            json_object_set_new(e, "late", json_boolean(strcmp(PQgetvalue(res, i, 8), "t") == 0));
+            json_object_set_new(e, "errors", json_integer(ne));
+            json_object_set_new(e, "warnings", json_integer(nw));
+            json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6))));
+            json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
+            json_object_set_new(e, "findings", f ? f : json_array());
+        }
+        json_array_append_new(list, e);
+    }
+    json_t *o = json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year, "summary",
+                          "missing", missing, "ok", ok, "warnings", warnings, "errors", errors, "entities", list);
+    gk_reply_json(r, 200, o);
+}
+
+static void compliance_region(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!region_row(r, res))
+        return;
+    st->region = region_json(res);
+    const char *v[] = {r->seg[0], st->year_s};
+    gk_req_query(r, compliance_sql, 2, v, compliance_rows);
+}
+
+static void compliance_start(gk_req *r, PGresult *res) { region_query(r, res, compliance_region); }
+
+void gk_route_compliance(gk_req *r)
+{
+    region_st *st;
+    if (!year_param(r, &st))
+        return;
+    gk_req_with_db(r, true, compliance_start);
+}

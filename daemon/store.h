@@ -1,0 +1,32 @@
+/* store.h — small helpers shared by the routes that read and write the
+ * database: SQL fragments, PostgreSQL array text, the deadline rule. */
+#ifndef GONGKAID_STORE_H
+#define GONGKAID_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gongkai/rollup.h"
+
+/* RFC 3339 UTC text of a timestamptz column expression. */
+#define GK_SQL_TS(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* Reports are dated by the calendar in China. */
+#define GK_SQL_DAY(x) "to_char((" x ") AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+/* The deadline of report year $Y for a region with ancestor path P: the
+ * nearest ancestor's entry in deadlines, else 31 January of Y + 1. */
+#define GK_SQL_DEADLINE(path, year)                                                              \
+    "coalesce((SELECT d.date FROM deadlines d WHERE d.year = " year " AND d.region = ANY(" path  \
+    ") ORDER BY array_position(" path ", d.region) DESC LIMIT 1), make_date(" year " + 1, 1, 31))"
+
+/* Parses a year in [1900, 2999]; -1 when not one. */
+int gk_parse_year(const char *s);
+/* "{1,-2,3}" → n values (exactly n expected); 0 or -1. */
+int gk_parse_int_array(const char *text, int64_t *out, size_t n);
+/* The three arrays of a rollup as "{…}" texts; malloc'd, caller frees. */
+int gk_rollup_arrays(const gk_rollup *ru, char **sums, char **n_number, char **n_null);
+/* A rollup from stored arrays; NULL on mismatch. */
+gk_rollup *gk_rollup_from_arrays(const char *format, long reports, const char *sums, const char *n_number,
+                                 const char *n_null);
+
+#endif

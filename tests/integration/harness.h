@@ -1,0 +1,54 @@
+/* harness.h — integration test harness: a private PostgreSQL 15 in a
+ * temporary directory and the real gongkaid on a free loopback port, plus a
+ * tiny blocking HTTP/1.1 client and direct SQL for reading back state.
+ * Children die with the test process (PR_SET_PDEATHSIG), so a crashing test
+ * leaves no stray postgres or daemon behind. */
+#ifndef GK_HARNESS_H
+#define GK_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <libpq-fe.h>
+
+typedef struct gk_h {
+    char dir[128];        /* mkdtemp root */
+    char pgdata[192];
+    char conninfo[256];
+    pid_t pg_pid;
+    pid_t d_pid;
+    int port;
+    char daemon_log[192];
+    PGconn *sql;          /* the tests' own connection */
+} gk_h;
+
+typedef struct gk_resp {
+    int status;
+    char *headers;        /* raw header block, lines "Name: value\r\n" */
+    char *body;
+    size_t body_len;
+} gk_resp;
+
+/* Every function returns 0 on success, -1 after printing why. */
+int gk_h_setup(gk_h *h);              /* initdb + postgres + gongkaid */
+void gk_h_teardown(gk_h *h);          /* stops both, removes the directory */
+int gk_h_pg_start(gk_h *h);
+int gk_h_pg_stop(gk_h *h);
+int gk_h_daemon_start(gk_h *h, const char *const *extra_args);
+int gk_h_daemon_stop(gk_h *h, int *exit_status);
+/* Runs `gongkaid ARGS…` against the test database; its stdout into out. */
+int gk_h_cli(gk_h *h, char *out, size_t outlen, const char *const *args);
+
+int gk_h_http(gk_h *h, const char *method, const char *path, const char *const *headers,
+              const char *body, size_t body_len, gk_resp *out);
+const char *gk_resp_header(const gk_resp *r, const char *name, char *buf, size_t len);
+void gk_resp_free(gk_resp *r);
+
+/* One value of a query (first row, first column) or NULL; malloc'd. */
+char *gk_h_sql1(gk_h *h, const char *sql, int n, const char *const *params);
+long gk_h_sql_long(gk_h *h, const char *sql, int n, const char *const *params);
+/* Polls /healthz until it answers `status` or the deadline passes. */
+int gk_h_wait_health(gk_h *h, int status, int timeout_ms);
+/* Reads a whole file; malloc'd, NUL-terminated. */
+char *gk_h_read_file(const char *path, size_t *len);
+
+#endif

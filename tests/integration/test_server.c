@@ -1,0 +1,186 @@
+/* test_server.c — the daemon as a server: start-up, health, metrics,
+ * formats, routing errors, configuration documentation, migrations run
+ * twice, clean stop on SIGTERM, and surviving a PostgreSQL restart. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static gk_h H;
+
+static int get(const char *path, gk_resp *r)
+{
+    return gk_h_http(&H, "GET", path, NULL, NULL, 0, r);
+}
+
+START_TEST(health_and_metrics)
+{
+    gk_resp r;
+    ck_assert_int_eq(get("/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "{\"status\":\"ok\",\"database\":\"up\"}");
+    gk_resp_free(&r);
+    ck_assert_int_eq(get("/metrics", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_http_requests_total{route=\"healthz\",status=\"200\"}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_pool_size 4"));
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_reconnects_total"));
+    gk_resp_free(&r);
+}
+END_TEST
+
+START_TEST(formats)
+{
+    gk_resp r;
+    ck_assert_int_eq(get("/api/v1/formats", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"version\":\"2019\""));
+    ck_assert_ptr_nonnull(strstr(r.body, "\"version\":\"2021\""));
+    gk_resp_free(&r);
+    ck_assert_int_eq(get("/api/v1/formats/2021", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"tables\""));
+    char etag[64];
+    ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", etag, sizeof etag));
+    gk_resp_free(&r);
+    char inm[96];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *hdr[] = {inm, NULL};
+    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/formats/2021", hdr, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.body_len, 0);
+    gk_resp_free(&r);
+    ck_assert_int_eq(get("/api/v1/formats/1999", &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"not_found\""));
+    gk_resp_free(&r);
+}
+END_TEST
+
+START_TEST(routing_errors)
+{
+    gk_resp r;
+    ck_assert_int_eq(get("/nope", &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"error\":{\"code\":\"not_found\""));
+    gk_resp_free(&r);
+    ck_assert_int_eq(gk_h_http(&H, "DELETE", "/api/v1/formats", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"method_not_allowed\""));
+    gk_resp_free(&r);
+    ck_assert_int_eq(get("/api/v1/reports", &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    char allow[32];
+    ck_assert_str_eq(gk_resp_header(&r, "Allow", allow, sizeof allow), "POST");
+    gk_resp_free(&r);
+}
+END_TEST
+
+START_TEST(help_documents_every_key)
+{
+    char out[16384];
+    const char *args[] = {"--help", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, out, sizeof out, args), 0);
+    const char *keys[] = {"--listen-address", "--port", "--database", "--pool-size", "--queue-max", "--max-body",
+                          "--max-headers", "--io-timeout-ms", "--request-timeout-ms", "--max-connections",
+                          "--reconnect-min-ms", "--reconnect-max-ms", "--connect-timeout-ms", "--retry-after"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *p = strstr(out, keys[i]);
+        ck_assert_msg(p != NULL, "%s not in --help", keys[i]);
+        /* the key's line carries a default, and a doc line follows */
+        const char *nl = strchr(p, '\n');
+        ck_assert_ptr_nonnull(nl);
+        ck_assert_ptr_nonnull(strstr(p, "default:"));
+        ck_assert_msg(strstr(p, "default:") < nl, "%s has no default", keys[i]);
+        ck_assert_msg(nl[1] == ' ' && strlen(nl) > 10, "%s has no doc line", keys[i]);
+    }
+    /* and the table has no key we did not check */
+    int n = 0;
+    for (const char *p = out; (p = strstr(p, "\n  --")) != NULL; p++)
+        n++;
+    ck_assert_int_eq(n, (int)(sizeof keys / sizeof keys[0]));
+}
+END_TEST
+
+START_TEST(migrate_twice)
+{
+    const char *args[] = {"migrate", NULL};
+    long before = gk_h_sql_long(&H, "SELECT count(*) FROM schema_migrations", 0, NULL);
+    ck_assert_int_ge(before, 1);
+    ck_assert_int_eq(gk_h_cli(&H, NULL, 0, args), 0);
+    ck_assert_int_eq(gk_h_cli(&H, NULL, 0, args), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM schema_migrations", 0, NULL), before);
+}
+END_TEST
+
+START_TEST(survives_postgres_restart)
+{
+    gk_resp r;
+    ck_assert_int_eq(gk_h_pg_stop(&H), 0);
+    ck_assert_int_eq(gk_h_wait_health(&H, 503, 10000), 0);
+    ck_assert_int_eq(get("/healthz", &r), 0);
+    ck_assert_str_eq(r.body, "{\"status\":\"degraded\",\"database\":\"down\"}");
+    gk_resp_free(&r);
+    /* a request that needs the database: 503 db_unavailable at once */
+    const char *hdr[] = {"Authorization: Bearer gk_whatever", NULL};
+    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/regions/35", hdr, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 503);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"db_unavailable\""));
+    char ra[16];
+    ck_assert_ptr_nonnull(gk_resp_header(&r, "Retry-After", ra, sizeof ra));
+    gk_resp_free(&r);
+    ck_assert_int_eq(gk_h_pg_start(&H), 0);
+    ck_assert_int_eq(gk_h_wait_health(&H, 200, 15000), 0);
+    /* and the database path works again: an unknown token is a clean 401 */
+    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/regions/35", hdr, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    gk_resp_free(&r);
+    ck_assert_int_eq(get("/metrics", &r), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_connections_lost_total"));
+    ck_assert_ptr_null(strstr(r.body, "gongkai_db_connections_lost_total 0\n"));
+    gk_resp_free(&r);
+}
+END_TEST
+
+START_TEST(sigterm_exits_zero)
+{
+    int st = -1;
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    ck_assert_int_eq(st, 0);
+    ck_assert_int_eq(gk_h_daemon_start(&H, NULL), 0);
+}
+END_TEST
+
+int main(void)
+{
+    if (gk_h_setup(&H) != 0 || gk_h_daemon_start(&H, NULL) != 0) {
+        gk_h_teardown(&H);
+        return 1;
+    }
+    Suite *s = suite_create("server");
+    TCase *tc = tcase_create("server");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, health_and_metrics);
+    tcase_add_test(tc, formats);
+    tcase_add_test(tc, routing_errors);
+    tcase_add_test(tc, help_documents_every_key);
+    tcase_add_test(tc, migrate_twice);
+    tcase_add_test(tc, survives_postgres_restart);
+    tcase_add_test(tc, sigterm_exits_zero);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (failed > 0) {
+        char *log = gk_h_read_file(H.daemon_log, NULL);
+        fprintf(stderr, "---- gongkaid log ----\n%s\n", log ? log : "(none)");
+        free(log);
+    }
+    gk_h_teardown(&H);
+    return failed == 0 ? 0 : 1;
+}
