@@ -91,6 +91,12 @@ static void flush_text(reader *r)
     }
 }
 
+static void buf_space(buf *b)
+{
+    if (b->n && b->s[b->n - 1] != ' ')
+        buf_add(b, " ", 1);
+}
+
 /* Text of a cell: its text nodes, <br> and blocks as a space. */
 static void cell_text(const xmlNode *n, buf *b)
 {
@@ -99,10 +105,10 @@ static void cell_text(const xmlNode *n, buf *b)
             buf_add_collapsed(b, (const char *)c->content);
         } else if (c->type == XML_ELEMENT_NODE && !skipped(c)) {
             if (name_is(c, "br") || is_block(c))
-                buf_add(b, " ", 1);
+                buf_space(b);
             cell_text(c, b);
             if (is_block(c))
-                buf_add(b, " ", 1);
+                buf_space(b);
         }
     }
 }

@@ -224,7 +224,8 @@ bool gk_imp_labels_furniture(const gk_imp_labels *lb, size_t t, const char *cell
     if (t >= lb->f->n_tables)
         return false;
     char *k = gk_imp_norm_label(cell);
-    bool found = false;
+    /* Only a printed note, "（本列数据的勾稽关系为：…）": nothing to place. */
+    bool found = !k[0];
     const tlabels *tl = &lb->t[t];
     for (size_t i = 0; i < tl->n_furniture && !found; i++)
         found = !strcmp(tl->furniture[i], k);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `gongkai import` as a person runs it: output, stderr and exit codes
+# (0 all placed, 3 imported with unplaced parts, 2 not a report, 1 unreadable).
+set -u
+bin=$1 shared=$2 corpus=$3
+sample="$shared/samples/000_97e675048cbabdae.txt"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$bin" import "$sample" --entity 350481101 -o "$tmp/s.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "sample: exit $rc: $(cat "$tmp/err")"
+grep -q '"prior_items": 208' "$tmp/s.json" || fail "sample: 208 missing"
+grep -q '"year": 2020' "$tmp/s.json" || fail "sample: year"
+grep -q '"format": "2019"' "$tmp/s.json" || fail "sample: format"
+grep -q 'appeals' "$tmp/s.json" && fail "sample: appeals must be absent"
+grep -q '^未放入' "$tmp/err" && fail "sample: nothing should be unplaced: $(cat "$tmp/err")"
+"$bin" check "$tmp/s.json" >"$tmp/chk"; rc=$?
+[ $rc -eq 1 ] || fail "check of the import: exit $rc"
+[ "$(grep -c '^  错误' "$tmp/chk")" -eq 1 ] || fail "one error expected: $(cat "$tmp/chk")"
+
+# --check on stderr, JSON alone on stdout
+"$bin" import "$sample" --entity 350481101 --check >"$tmp/o.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "--check: exit $rc"
+grep -q 'structure.missing_table' "$tmp/err" || fail "--check: no finding: $(cat "$tmp/err")"
+cmp -s "$tmp/o.json" "$tmp/s.json" || fail "stdout and -o differ"
+
+# no entity: exit 2, told why
+"$bin" import "$sample" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "no entity: exit $rc"
+grep -q -- '--entity' "$tmp/err" || fail "no entity: message: $(cat "$tmp/err")"
+
+# truncated: exit 3, the unplaced parts listed with their line
+"$bin" import "$corpus/truncated_text/input.txt" --entity 350481101 >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 3 ] || fail "truncated: exit $rc"
+grep -q '^未放入：第 90 行' "$tmp/err" || fail "truncated: line 90 not named: $(cat "$tmp/err")"
+
+# HTML: table/row/column in the messages
+"$bin" import "$corpus/truncated_html/input.html" --regions "$corpus/truncated_html/regions.csv" \
+  >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 3 ] || fail "truncated html: exit $rc"
+
+printf 'hello\n' >"$tmp/x.txt"
+"$bin" import "$tmp/x.txt" --entity 350481101 >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "not a report: exit $rc"
+"$bin" import "$tmp/missing.txt" --entity 350481101 >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "missing file: exit $rc"
+"$bin" import >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "usage: exit $rc"
+echo ok
