@@ -224,9 +224,6 @@ static void place_row(gk_imp_placer *p, size_t row, const gk_imp_line *label_lin
     size_t a = nv;   /* candidates vals[lo..lo+a) */
     size_t lo = 0;
 #define BLANK(i) (!vals[(i)].line->cells[vals[(i)].cell].text[0])
-    size_t nb = 0;
-    for (size_t i = 0; i < nv; i++)
-        nb += !BLANK(i);
     if (a != n) {
         while (a > 0 && BLANK(lo + a - 1))
             a--;                                      /* rule 2 */
