@@ -241,7 +241,7 @@ static void run_batch(gk_req *r, PGresult *res)
 static const char *const insert_report_sql =
     "INSERT INTO reports (entity, year, revision, format, body, body_text, content_hash, token_id, status,"
     " findings, errors, warnings, infos)"
-    " VALUES ($1, $2::int, $3::int, $4, $5::jsonb, $5, $6, $7::bigint, $8, $9::jsonb, $10::int, $11::int, $12::int)"
+    " VALUES ($1, $2::int, $3::int, $4, $5::text::jsonb, $5::text, $6, $7::bigint, $8, $9::jsonb, $10::int, $11::int, $12::int)"
     " RETURNING " GK_SQL_TS("submitted_at");
 
 static const char *const bookkeeping_sql =
