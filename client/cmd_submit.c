@@ -89,7 +89,7 @@ static void json_result(json_t *arr, const char *path, json_t *response, const c
 
 /* Prints one server answer (201/200 from /reports or 200 from /check). */
 static outcome print_answer(const char *path, const json_t *a, const submit_opts *o,
-                            long status)
+                            long status, int attempts)
 {
     gk_findings fs;
     char heading[1024];
@@ -105,6 +105,14 @@ static outcome print_answer(const char *path, const json_t *a, const submit_opts
         snprintf(heading, sizeof heading, "%s  → %s %lld 年度：已保存为第 %lld 版（%s 年版格式），检查结果：%s",
                  path, gk_jstr(a, "entity", "?"), gk_jint(a, "year", 0), gk_jint(a, "revision", 0),
                  gk_jstr(a, "format", "?"), gk_status_label(st));
+    else if (attempts > 1)
+        /* After a retry the server cannot tell us whether our own lost first
+         * attempt stored it or it was there before: either way this is the
+         * revision that holds the content, and there is no duplicate. */
+        snprintf(heading, sizeof heading,
+                 "%s  → %s %lld 年度：已确认保存为第 %lld 版（共尝试 %d 次，未产生重复版本），检查结果：%s",
+                 path, gk_jstr(a, "entity", "?"), gk_jint(a, "year", 0), gk_jint(a, "revision", 0),
+                 attempts, gk_status_label(st));
     else
         snprintf(heading, sizeof heading,
                  "%s  → %s %lld 年度：与已保存的第 %lld 版内容相同，未产生新版本，检查结果：%s", path,
@@ -186,7 +194,7 @@ static outcome submit_one(gk_netcmd *s, const char *path, const submit_opts *o, 
         json_result(jout, path, answer, NULL, NULL, status);
         answer = NULL;
     } else {
-        rc = print_answer(path, answer, o, status);
+        rc = print_answer(path, answer, o, status, nerr.attempts);
     }
 out:
     json_decref(answer);

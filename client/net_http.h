@@ -81,7 +81,8 @@ void gk_net_response_free(gk_net_response *rs);
 
 /* gk_net_send, then: a 2xx JSON answer is parsed and returned (new
  * reference, *status set); anything else returns NULL with err described
- * for people (401, 403, 404, 422 …, see net_errors.c). */
+ * for people (401, 403, 404, 422 …, see net_errors.c).  err->attempts is
+ * set in both cases. */
 json_t *gk_net_call_json(gk_net *n, const gk_net_request *rq, long *status,
                          gk_net_error *err);
 
