@@ -9,6 +9,7 @@
  * has no field for the preamble (overview is section 一), so it is reported
  * as a note, line by line, and not stored. */
 #include <ctype.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,12 +475,46 @@ done:
     return res->status;
 }
 
+/* Text saved by Chinese Windows is often GBK: input that is not UTF-8 but
+ * converts from GB18030 (a superset of GBK and GB2312) without error is read
+ * as such; anything else is read as UTF-8 with invalid bytes replaced. */
+static char *from_gb18030(const char *data, size_t len, size_t *out_len)
+{
+    if (len > GK_IMP_MAX_INPUT)
+        len = GK_IMP_MAX_INPUT;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = len * 2 + 16;   /* a GB18030 character never grows beyond 2x in UTF-8 */
+    char *out = gk_imp_xmalloc(cap);
+    char *in = (char *)data, *o = out;
+    size_t in_left = len, out_left = cap - 1;
+    size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+    iconv_close(cd);
+    if (rc == (size_t)-1 || in_left) {
+        free(out);
+        return NULL;
+    }
+    *o = '\0';
+    *out_len = (size_t)(o - out);
+    return out;
+}
+
 gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res)
 {
     gk_import_result_init(res);
     gk_imp_doc doc = {0};
+    char *gb = NULL;
+    size_t gb_len = 0;
+    if (!gk_utf8_valid(data, len < GK_IMP_MAX_INPUT ? len : GK_IMP_MAX_INPUT) &&
+        (gb = from_gb18030(data, len, &gb_len)) != NULL) {
+        data = gb;
+        len = gb_len;
+        gk_imp_list_add(&res->notes, NULL, 0, "", "文件不是 UTF-8，按 GB18030（GBK）编码读取%s", "");
+    }
     char *text = gk_imp_clean_utf8(data, len, NULL);
+    free(gb);
     gk_imp_read_text(text, &doc);
     gk_import_status st = import_doc(&doc, opt, res);
     gk_imp_doc_free(&doc);

@@ -36,6 +36,10 @@ def write_case(name, files, case, expected):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     for fname, content in files.items():
+        if isinstance(content, bytes):
+            with open(os.path.join(d, fname), "wb") as f:
+                f.write(content)
+            continue
         with open(os.path.join(d, fname), "w", encoding="utf-8", newline="") as f:
             f.write(content)
     with open(os.path.join(d, "case.json"), "w", encoding="utf-8") as f:
@@ -420,5 +424,13 @@ bad[i] = "行政处罚\t5\t0\t0\t7"
 bad.insert(i + 1, "注：本表数据来源于镇综合执法队")
 write_case("unplaced_extra", {"input.txt": "\n".join(bad)},
            {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 2,
+            "findings": ["structure.missing_table"]}, ref)
+# 11. GBK, as Chinese Windows saves text, and a GB2312 page that says so.
+write_case("sample_text_gbk", {"input.txt": "\r\n".join(lines).encode("gb18030")},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table"]}, ref)
+write_case("sample_html_gb2312",
+           {"input.html": html.replace("charset=utf-8", "charset=gb2312").encode("gb18030")},
+           {"input": "input.html", "entity": "350481101", "exit": 0, "unplaced": 0,
             "findings": ["structure.missing_table"]}, ref)
 print("corpus written to", HERE)
