@@ -11,6 +11,7 @@
 #include <string.h>
 #include "gongkai/report.h"
 #include "cellref.h"
+#include "fastparse.h"
 #include "util.h"
 
 const char *const gk_narrative_keys[GK_NARR_COUNT] = {"overview", "problems", "other"};
@@ -69,7 +70,7 @@ void gk_report_free(gk_report *r)
     free(r);
 }
 
-static bool valid_date(const char *s)
+bool gk_fastparse_valid_date(const char *s)
 {
     int y, m, d;
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -250,7 +251,7 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
         if (!strcmp(k, "format") || !strcmp(k, "year") || !strcmp(k, "entity"))
             continue;
         if (!strcmp(k, "published_at")) {
-            if (json_is_string(v) && valid_date(json_string_value(v)))
+            if (json_is_string(v) && gk_fastparse_valid_date(json_string_value(v)))
                 snprintf(r->published_at, sizeof r->published_at, "%s", json_string_value(v));
             else if (!json_is_null(v) && fs)
                 gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, "published_at",
@@ -280,6 +281,15 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
 }
 
 gk_report *gk_report_parse(const char *text, size_t len, gk_findings *fs, gk_error *err)
+{
+    gk_report *r;
+    /* Most reports take the fast path; it yields no findings by design. */
+    if (gk_fastparse_report(text, len, &r))
+        return r;
+    return gk_report_parse_general(text, len, fs, err);
+}
+
+gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
     /* Duplicate keys would make the report ambiguous: which one counts? */
