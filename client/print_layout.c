@@ -96,8 +96,19 @@ void gk_rollup_cell_text(const json_t *cell, long long n_reports, char *buf, siz
     gk_json_number_text(json_object_get(cell, "sum"), num, sizeof num);
     if (reported >= n_reports)
         snprintf(buf, len, "%s", num);
-    else
-        snprintf(buf, len, "%s (%lld/%lld)", num, reported, n_reports);
+    else {
+        /* "sum (reported/reports)", cut to the column's buffer */
+        char counts[48]; /* two 20-digit numbers fit */
+        snprintf(counts, sizeof counts, " (%lld/%lld)", reported, n_reports);
+        size_t a = strlen(num), b = strlen(counts);
+        if (a >= len)
+            a = len - 1;
+        if (a + b >= len)
+            b = len - 1 - a;
+        memcpy(buf, num, a);
+        memcpy(buf + a, counts, b);
+        buf[a + b] = '\0';
+    }
 }
 
 typedef struct rollup_ud {
