@@ -206,6 +206,7 @@ static int import(const gk_config *cfg, const char *file)
              "  SELECT a, count(*) AS n FROM regions, unnest(path) AS a WHERE level = 4 GROUP BY a) c"
              " ON c.a = g2.code WHERE g.code = g2.code AND g.township_count <> coalesce(c.n, 0)",
              NULL) ||
+        exec(pg, "SELECT nextval('gk_generation')", NULL) ||
         exec(pg, "SELECT count(*) FILTER (WHERE level = 4), count(*) FROM regions WHERE code <> '0'", &res))
         goto fail;
     if (exec(pg, "COMMIT", NULL))

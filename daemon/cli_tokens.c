@@ -136,9 +136,11 @@ int gk_cli_deadline(const gk_config *cfg, int argc, char **argv)
     int rc = 1;
     if (pg != NULL && gk_migrate(pg) == 0) {
         const char *v[] = {argv[1], argv[2], argv[3]};
-        if (run(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
+        if (run(pg, "BEGIN", 0, NULL, NULL) == 0 &&
+            run(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
                     "ON CONFLICT (region, year) DO UPDATE SET date = EXCLUDED.date",
-                3, v, NULL) == 0) {
+                3, v, NULL) == 0 &&
+            run(pg, "SELECT nextval('gk_generation')", 0, NULL, NULL) == 0 && run(pg, "COMMIT", 0, NULL, NULL) == 0) {
             fprintf(stderr, "已设定 %s %s 年度报告的截止日期为 %s\n", argv[1], argv[2], argv[3]);
             rc = 0;
         }

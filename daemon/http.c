@@ -148,8 +148,11 @@ static void send_reply(gk_req *r, int status, const char *content_type, const ch
     bool is_get = evhttp_request_get_command(req) == EVHTTP_REQ_GET ||
                   evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     if (is_get && status == 200) {
-        char etag[24];
-        snprintf(etag, sizeof etag, "\"%016llx\"", fnv1a(data, len) ^ (unsigned long long)len);
+        char etag[96];
+        if (r->etag[0] != '\0')
+            snprintf(etag, sizeof etag, "%s", r->etag);
+        else
+            snprintf(etag, sizeof etag, "\"%016llx\"", fnv1a(data, len) ^ (unsigned long long)len);
         evhttp_add_header(h, "ETag", etag);
         if (etag_matches(gk_req_header(r, "If-None-Match"), etag))
             status = 304;
@@ -229,6 +232,15 @@ void gk_reply_db_error(gk_req *r, PGresult *res)
     const char *msg = res != NULL ? PQresultErrorMessage(res) : "no result";
     gk_log_error("rid=%s database error: %.*s", r->id, (int)strcspn(msg, "\n"), msg);
     gk_reply_error(r, 500, "internal", "", "内部错误（数据库）");
+}
+
+bool gk_req_etag(gk_req *r, const char *etag)
+{
+    snprintf(r->etag, sizeof r->etag, "%s", etag);
+    if (!etag_matches(gk_req_header(r, "If-None-Match"), r->etag))
+        return false;
+    gk_reply_data(r, 200, NULL, "", 0); /* becomes 304 in send_reply */
+    return true;
 }
 
 /* ---- request helpers ---- */

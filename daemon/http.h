@@ -57,6 +57,7 @@ struct gk_req {
     struct evkeyvalq query;
     struct timespec t0;
     int status;
+    char etag[96];                  /* set by a route: used instead of a body hash */
     /* after authentication */
     long long token_id;             /* -1: none */
     char token_region[16];
@@ -96,6 +97,10 @@ void gk_reply_error_json(gk_req *r, int status, json_t *error /* stolen: the inn
 void gk_reply_db_unavailable(gk_req *r);
 /* Logs PQresultErrorMessage and answers 500 internal. */
 void gk_reply_db_error(gk_req *r, PGresult *res);
+
+/* Sets the ETag of the coming 200 answer; when If-None-Match matches it
+ * answers 304 at once and returns true (r may be gone then). */
+bool gk_req_etag(gk_req *r, const char *etag);
 
 /* Request helpers. */
 const char *gk_req_header(gk_req *r, const char *name);

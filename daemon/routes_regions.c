@@ -51,6 +51,14 @@ static const char *const region_sql =
     "   ORDER BY c.code), '[]') FROM regions c WHERE c.parent = g.code)::text"
     " FROM regions g WHERE code = $1";
 
+/* The same for rollup and compliance, with what their ETag derives from:
+ * the (region, year) change counter and the registry/deadline generation. */
+static const char *const region_year_sql =
+    "SELECT code, name, level, parent, path::text, '',"
+    " coalesce((SELECT counter FROM region_changes WHERE region = g.code AND year = $2::int), 0),"
+    " (SELECT last_value FROM gk_generation)"
+    " FROM regions g WHERE code = $1";
+
 static bool region_row(gk_req *r, PGresult *res)
 {
     if (!gk_req_ok(r, res))
@@ -165,10 +173,20 @@ static void rollup_rows(gk_req *r, PGresult *res)
     gk_req_query(r, coverage_sql, 2, v, rollup_coverage);
 }
 
+/* Answers 304 when the client has the current version; true then. */
+static bool not_modified(gk_req *r, PGresult *res, const char *kind)
+{
+    region_st *st = r->st;
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, PQgetvalue(res, 0, 6),
+             PQgetvalue(res, 0, 7));
+    return gk_req_etag(r, etag);
+}
+
 static void rollup_region(gk_req *r, PGresult *res)
 {
     region_st *st = r->st;
-    if (!region_row(r, res))
+    if (!region_row(r, res) || not_modified(r, res, st->csv ? "rc" : "rj"))
         return;
     st->region = region_json(res);
     const char *v[] = {r->seg[0], st->year_s, st->format->version};
@@ -181,8 +199,9 @@ static void rollup_region(gk_req *r, PGresult *res)
 static void region_query(gk_req *r, PGresult *res, gk_req_step next)
 {
     (void)res;
-    const char *v[] = {r->seg[0]};
-    gk_req_query(r, region_sql, 1, v, next);
+    region_st *st = r->st;
+    const char *v[] = {r->seg[0], st->year_s};
+    gk_req_query(r, region_year_sql, 2, v, next);
 }
 
 static void rollup_start(gk_req *r, PGresult *res) { region_query(r, res, rollup_region); }
@@ -280,7 +299,7 @@ static void compliance_rows(gk_req *r, PGresult *res)
 static void compliance_region(gk_req *r, PGresult *res)
 {
     region_st *st = r->st;
-    if (!region_row(r, res))
+    if (!region_row(r, res) || not_modified(r, res, "c"))
         return;
     st->region = region_json(res);
     const char *v[] = {r->seg[0], st->year_s};

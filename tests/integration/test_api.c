@@ -714,6 +714,24 @@ START_TEST(etags)
         ck_assert_msg(r.status == want, "%s: %d wanted %d", paths[i], r.status, want);
         gk_resp_free(&r);
     }
+    /* a deadline changes coverage (late lists): new rollup and compliance tags */
+    r = call("GET", paths[3], T_ADMIN, NULL, NULL);
+    ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", tags[3], sizeof tags[3]));
+    gk_resp_free(&r);
+    char inm[96];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", tags[3]);
+    r = call("GET", paths[3], T_ADMIN, NULL, inm);
+    ck_assert_int_eq(r.status, 304);
+    gk_resp_free(&r);
+    const char *dl[] = {"deadline", "set", "350481", "2020", "2021-03-01", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, NULL, 0, dl), 0);
+    r = call("GET", paths[3], T_ADMIN, NULL, inm);
+    ck_assert_int_eq(r.status, 200);
+    gk_resp_free(&r);
+    /* json and csv of the same rollup never share a tag */
+    r = call("GET", "/api/v1/regions/350481/rollup?year=2020&format=csv", T_ADMIN, NULL, inm);
+    ck_assert_int_eq(r.status, 200);
+    gk_resp_free(&r);
 }
 END_TEST
 
