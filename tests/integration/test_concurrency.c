@@ -1,0 +1,224 @@
+/* test_concurrency.c — the daemon under concurrent and adverse load:
+ * simultaneous submissions of one report serialise into consecutive
+ * revisions with a consistent rollup; a request stuck behind a database
+ * lock is answered by our timeout, rolled back, and the daemon carries on;
+ * the connection cap is enforced. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gongkai/format.h"
+#include "harness.h"
+
+static gk_h H;
+static char token[260];
+static json_t *sample;
+
+static char *variant(const char *entity, long prior_items)
+{
+    json_t *d = json_deep_copy(sample);
+    json_object_set_new(d, "entity", json_string(entity));
+    json_t *lic = json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "licensing");
+    json_object_set_new(lic, "prior_items", json_integer(prior_items));
+    char *s = json_dumps(d, 0);
+    json_decref(d);
+    return s;
+}
+
+static int post(const char *text, gk_resp *r)
+{
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    const char *hdr[] = {ah, "Content-Type: application/json", NULL};
+    return gk_h_http(&H, "POST", "/api/v1/reports", hdr, text, strlen(text), r);
+}
+
+START_TEST(concurrent_submissions_serialise)
+{
+    enum { N = 12 };
+    pid_t kids[N];
+    for (int i = 0; i < N; i++) {
+        char *t = variant(i % 2 ? "350481101" : "350481102", 100 + i);
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            gk_resp r;
+            int ok = post(t, &r) == 0 && r.status == 201;
+            _exit(ok ? 0 : 1);
+        }
+        free(t);
+    }
+    for (int i = 0; i < N; i++) {
+        int st;
+        ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "submission %d failed", i);
+    }
+    /* revisions 1..6 for each, no gaps, no duplicates */
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(DISTINCT revision) FROM reports WHERE entity = '350481101'"
+                                       " AND revision BETWEEN 1 AND 6", 0, NULL), 6);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity = '350481102'", 0, NULL), 6);
+    /* the aggregate equals the current revisions' values, at every level */
+    long want = gk_h_sql_long(&H,
+                              "SELECT sum((r.body->'tables'->'active'->'licensing'->>'prior_items')::int)"
+                              " FROM report_current c JOIN reports r USING (entity, year, revision)", 0, NULL);
+    const char *levels[] = {"350481", "3504", "35", "0"};
+    for (int l = 0; l < 4; l++) {
+        const char *v[] = {levels[l]};
+        ck_assert_int_eq(gk_h_sql_long(&H, "SELECT reports FROM rollup WHERE region = $1 AND year = 2020", 1, v), 2);
+        int idx = gk_format_cell_index(gk_format_find("2019"), "active", "licensing", "prior_items");
+        ck_assert_int_ge(idx, 0);
+        char ix[16];
+        snprintf(ix, sizeof ix, "%d", idx + 1); /* SQL arrays count from 1 */
+        const char *v2[] = {levels[l], ix};
+        char *sums = gk_h_sql1(&H, "SELECT sums[$2::int]::text FROM rollup WHERE region = $1 AND year = 2020", 2, v2);
+        ck_assert_ptr_nonnull(sums);
+        ck_assert_int_eq(atol(sums), want);
+        free(sums);
+    }
+}
+END_TEST
+
+START_TEST(stuck_request_times_out_and_rolls_back)
+{
+    long before = gk_h_sql_long(&H, "SELECT count(*) FROM reports", 0, NULL);
+    long audit = gk_h_sql_long(&H, "SELECT count(*) FROM audit", 0, NULL);
+    /* hold the (entity, year) lock the submission needs */
+    PGconn *blocker = PQconnectdb(H.conninfo);
+    ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
+    PGresult *res = PQexec(blocker, "SELECT pg_advisory_lock(hashtext('350481103'), 2020)");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    PQclear(res);
+    char *t = variant("350481103", 1);
+    gk_resp r;
+    ck_assert_int_eq(post(t, &r), 0);
+    ck_assert_int_eq(r.status, 503);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"timeout\""));
+    gk_resp_free(&r);
+    /* the daemon still answers while that transaction waits */
+    ck_assert_int_eq(gk_h_wait_health(&H, 200, 2000), 0);
+    /* let it go: the late transaction must be rolled back, not committed */
+    res = PQexec(blocker, "SELECT pg_advisory_unlock(hashtext('350481103'), 2020)");
+    PQclear(res);
+    PQfinish(blocker);
+    for (int i = 0; i < 50; i++) { /* bounded wait for the pool to settle */
+        if (gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'", 0, NULL) == 0)
+            break;
+        usleep(100000);
+    }
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports", 0, NULL), before);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM audit", 0, NULL), audit);
+    /* and the same submission now goes through */
+    ck_assert_int_eq(post(t, &r), 0);
+    ck_assert_int_eq(r.status, 201);
+    gk_resp_free(&r);
+    free(t);
+}
+END_TEST
+
+static int open_keepalive(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)H.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    return fd;
+}
+
+/* Sends one keep-alive GET /healthz; returns the status. */
+static int keepalive_get(int fd)
+{
+    const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+        return -1;
+    char buf[2048];
+    ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+    if (n <= 12)
+        return -1;
+    buf[n] = '\0';
+    int st = -1;
+    sscanf(buf, "HTTP/1.1 %d", &st);
+    return st;
+}
+
+START_TEST(connection_cap)
+{
+    int st = -1;
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    const char *extra[] = {"--max-connections=2", NULL};
+    ck_assert_int_eq(gk_h_daemon_start(&H, extra), 0);
+    int a = open_keepalive(), b = open_keepalive(), c = open_keepalive();
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_eq(keepalive_get(a), 200);
+    ck_assert_int_eq(keepalive_get(b), 200);
+    ck_assert_int_eq(keepalive_get(c), 503);   /* the third: over the cap */
+    ck_assert_int_eq(keepalive_get(a), 200);   /* the first two keep working */
+    close(c);
+    close(b);
+    /* once one closed, a new connection is served (bounded poll) */
+    int ok = 0;
+    for (int i = 0; i < 50 && !ok; i++) {
+        int d = open_keepalive();
+        ok = keepalive_get(d) == 200;
+        close(d);
+        if (!ok)
+            usleep(50000);
+    }
+    ck_assert(ok);
+    close(a);
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    ck_assert_int_eq(st, 0);
+    ck_assert_int_eq(gk_h_daemon_start(&H, NULL), 0);
+}
+END_TEST
+
+int main(void)
+{
+    json_error_t e;
+    sample = json_load_file(GK_TEST_DATA "/sample-350481101-2020.json", 0, &e);
+    const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
+    const char *mk[] = {"token", "create", "--region", "350481", "--role", "submitter", NULL};
+    const char *extra[] = {"--request-timeout-ms=600", NULL};
+    if (sample == NULL || gk_h_setup(&H) != 0 || gk_h_cli(&H, NULL, 0, imp) != 0 ||
+        gk_h_cli(&H, token, sizeof token, mk) != 0 || gk_h_daemon_start(&H, extra) != 0) {
+        fprintf(stderr, "setup failed\n");
+        gk_h_teardown(&H);
+        return 1;
+    }
+    token[strcspn(token, "\n")] = '\0';
+    Suite *s = suite_create("concurrency");
+    TCase *tc = tcase_create("concurrency");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, concurrent_submissions_serialise);
+    tcase_add_test(tc, stuck_request_times_out_and_rolls_back);
+    tcase_add_test(tc, connection_cap);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    int st = -1;
+    gk_h_daemon_stop(&H, &st);
+    if (st != 0) {
+        fprintf(stderr, "gongkaid exited with %d\n", st);
+        failed++;
+    }
+    if (failed > 0 || getenv("GK_SHOW_LOG") != NULL) {
+        char *log = gk_h_read_file(H.daemon_log, NULL);
+        fprintf(stderr, "---- gongkaid log ----\n%s\n", log ? log : "(none)");
+        free(log);
+    }
+    gk_h_teardown(&H);
+    json_decref(sample);
+    return failed == 0 ? 0 : 1;
+}
