@@ -11,12 +11,32 @@
 #include "http.h"
 #include "log.h"
 #include "pool.h"
+#include "routes.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
     gk_log_info("signal %d: stopping", (int)sig);
     gk_server_stop(arg);
+}
+
+/* The registry's township names, for narrative.foreign_entity.  Read once
+ * at start-up: a later `regions import` takes effect at the next start. */
+static gk_names *load_names(PGconn *pg)
+{
+    gk_names *n = gk_names_new();
+    PGresult *res = PQexec(pg, "SELECT code, name FROM regions WHERE level = 4");
+    if (n == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "无法读取区划名称：%s", PQresultErrorMessage(res));
+        PQclear(res);
+        gk_names_free(n);
+        return NULL;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        gk_names_add(n, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+    PQclear(res);
+    gk_log_info("%zu township names loaded", gk_names_count(n));
+    return n;
 }
 
 static int serve(gk_config *cfg)
@@ -26,14 +46,18 @@ static int serve(gk_config *cfg)
     gk_pool *pool = NULL;
     gk_server *srv = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
+    gk_names *names = NULL;
 
     PGconn *pg = gk_cli_connect(cfg);   /* start-up: blocking is allowed */
     if (pg == NULL)
         goto out;
     int m = gk_migrate(pg);
+    if (m == 0)
+        names = load_names(pg);
     PQfinish(pg);
-    if (m != 0)
+    if (m != 0 || names == NULL)
         goto out;
+    gk_routes_set_names(names);
 
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
@@ -61,6 +85,8 @@ out:
     gk_pool_free(pool);
     if (base != NULL)
         event_base_free(base);
+    gk_routes_set_names(NULL);
+    gk_names_free(names);
     return rc;
 }
 

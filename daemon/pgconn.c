@@ -47,6 +47,14 @@ static void fail(gk_pgconn *c, const char *why)
     event_add(c->fail_ev, &zero);
 }
 
+/* Server notices (e.g. "terminating connection due to administrator
+ * command") go to our log instead of libpq's bare stderr lines. */
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    gk_log_warn("postgresql: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
 static int arm(gk_pgconn *c, short what, long timeout_ms)
 {
     event_del(c->ev);
@@ -90,6 +98,7 @@ int gk_pgconn_connect(gk_pgconn *c)
         fail(c, "connect");
         return -1;
     }
+    PQsetNoticeProcessor(c->pg, on_notice, NULL);
     /* libpq: behave as if PQconnectPoll had returned PGRES_POLLING_WRITING. */
     if (arm(c, EV_WRITE, c->connect_timeout_ms) != 0) {
         fail(c, "connect");

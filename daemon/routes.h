@@ -4,6 +4,7 @@
 #define GONGKAID_ROUTES_H
 
 #include "http.h"
+#include "gongkai/narrative.h"
 
 void gk_route_health(gk_req *r);
 void gk_route_metrics(gk_req *r);
@@ -16,5 +17,9 @@ void gk_route_revisions(gk_req *r);
 void gk_route_region(gk_req *r);
 void gk_route_rollup(gk_req *r);
 void gk_route_compliance(gk_req *r);
+
+/* The township names of the registry for narrative.foreign_entity, loaded
+ * at start-up (NULL: the rule is skipped).  Not owned. */
+void gk_routes_set_names(const gk_names *names);
 
 #endif

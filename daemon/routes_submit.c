@@ -139,6 +139,9 @@ static const char *const context_sql =
     " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
 
+static const gk_names *township_names;
+void gk_routes_set_names(const gk_names *names) { township_names = names; }
+
 enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT };
 
 /* Region known and in scope?  false after answering. */
@@ -171,6 +174,8 @@ static void judge(submit_st *st, PGresult *res)
         .first_submitted = PQgetisnull(res, 0, C_FIRST) ? PQgetvalue(res, 0, C_TODAY) : PQgetvalue(res, 0, C_FIRST),
     };
     gk_rules_check(st->rep, &ctx, &st->fs);
+    if (township_names != NULL)
+        gk_rules_foreign_entity(st->rep, township_names, &st->fs);
     gk_report_free(prev);
 }
 

@@ -158,7 +158,7 @@ START_TEST(regions_imported)
     name = gk_h_sql1(&H, "SELECT name FROM regions WHERE code = '350481101'", 0, NULL);
     ck_assert_str_eq(name, "贡川镇");
     free(name);
-    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM regions", 0, NULL), 26);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM regions", 0, NULL), 28);
     /* the region route */
     json_t *j = get_json("/api/v1/regions/350481", T_VIEW_CITY, 200);
     ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "永安市");
@@ -201,6 +201,9 @@ START_TEST(submit_sample_and_read_back)
         }
     }
     ck_assert_int_eq(errors, 1);
+    /* the prose names 高桥镇, a town of 沙县 in the registry: a warning */
+    ck_assert_ptr_nonnull(strstr(r.body, "narrative.foreign_entity"));
+    ck_assert_ptr_nonnull(strstr(r.body, "高桥镇"));
     json_decref(j);
     gk_resp_free(&r);
     ck_assert_int_eq(n_revisions(TOWN, 2020), 1);
