@@ -39,6 +39,7 @@ struct gk_server {
     int nconns_cap;
     int open;
     int inflight;
+    int flushing;                       /* answers sent while stopping, not yet written */
     bool stopping;
     struct event *stop_timer;
     unsigned long long next_id;
@@ -80,8 +81,18 @@ static double elapsed(const struct timespec *t0)
 
 static void maybe_exit(gk_server *s)
 {
-    if (s->stopping && s->inflight == 0)
+    if (s->stopping && s->inflight == 0 && s->flushing == 0)
         event_base_loopexit(s->base, NULL);
+}
+
+/* While stopping, we leave the loop only once the last answers are written
+ * out (evhttp calls this when a reply is complete). */
+static void on_sent(struct evhttp_request *req, void *arg)
+{
+    (void)req;
+    gk_server *s = arg;
+    s->flushing--;
+    maybe_exit(s);
 }
 
 static void req_free(gk_req *r)
@@ -143,8 +154,12 @@ static void send_reply(gk_req *r, int status, const char *content_type, const ch
     struct evhttp_request *req = r->req;
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "X-Request-Id", r->id);
-    if (status == 503)
+    if (status == 503 || r->srv->stopping)
         evhttp_add_header(h, "Connection", "close");
+    if (r->srv->stopping) {
+        r->srv->flushing++;
+        evhttp_request_set_on_complete_cb(req, on_sent, r->srv);
+    }
     bool is_get = evhttp_request_get_command(req) == EVHTTP_REQ_GET ||
                   evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     if (is_get && status == 200) {

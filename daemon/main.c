@@ -81,6 +81,10 @@ out:
         event_free(sigterm);
     if (sigint != NULL)
         event_free(sigint);
+    /* Stopping already (event_free restored the default actions): a repeated
+     * signal must not turn exit 0 into a kill. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
     gk_server_free(srv);
     gk_pool_free(pool);
     if (base != NULL)

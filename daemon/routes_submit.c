@@ -374,11 +374,9 @@ static void submit_locked(gk_req *r, PGresult *res)
     gk_req_query(r, context_sql, 2, v, submit_context);
 }
 
-static void submit_begun(gk_req *r, PGresult *res)
+static void lock_entity(gk_req *r)
 {
     submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
     const char *v[] = {st->rep->entity, st->year_s};
     gk_req_query(r, "SELECT pg_advisory_xact_lock(hashtext($1), $2::int)", 2, v, submit_locked);
 }
@@ -416,7 +414,32 @@ static void idem_checked(gk_req *r, PGresult *res)
                      3, v, replay_done);
         return;
     }
-    gk_req_query(r, "BEGIN", 0, NULL, submit_begun);
+    lock_entity(r);
+}
+
+static void idem_locked(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    const char *v[] = {st->token_s, st->idem_key};
+    gk_req_query(r, "SELECT entity, year, revision, content_hash FROM idempotency WHERE token_id = $1::bigint"
+                    " AND key = $2", 2, v, idem_checked);
+}
+
+/* In the transaction: with an Idempotency-Key, first serialise on (token,
+ * key) so two concurrent uses of one key cannot both pass the check. */
+static void submit_begun(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    if (st->idem_key == NULL) {
+        lock_entity(r);
+        return;
+    }
+    const char *v[] = {st->token_s, st->idem_key};
+    gk_req_query(r, "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", 2, v, idem_locked);
 }
 
 static void submit_start(gk_req *r, PGresult *res)
@@ -434,11 +457,8 @@ static void submit_start(gk_req *r, PGresult *res)
         gk_reply_error(r, 400, "invalid_idempotency_key", "", "Idempotency-Key 应为 1 至 200 个字符");
         return;
     }
-    if (key != NULL) {
-        st->idem_key = strdup(key);
-        const char *v[] = {st->token_s, key};
-        gk_req_query(r, "SELECT entity, year, revision, content_hash FROM idempotency WHERE token_id = $1::bigint"
-                        " AND key = $2", 2, v, idem_checked);
+    if (key != NULL && (st->idem_key = strdup(key)) == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
         return;
     }
     gk_req_query(r, "BEGIN", 0, NULL, submit_begun);

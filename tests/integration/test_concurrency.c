@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,34 @@ START_TEST(concurrent_submissions_serialise)
 }
 END_TEST
 
+START_TEST(one_idempotency_key_raced)
+{
+    enum { N = 8 };
+    char *t = variant("350481104", 7);
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    pid_t kids[N];
+    for (int i = 0; i < N; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            const char *hdr[] = {ah, "Content-Type: application/json", "Idempotency-Key: race-1", NULL};
+            gk_resp r;
+            int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, t, strlen(t), &r) == 0 &&
+                     (r.status == 201 || r.status == 200) && strstr(r.body, "\"revision\":1,") != NULL;
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        int st;
+        ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "request %d failed", i);
+    }
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity = '350481104'", 0, NULL), 1);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM idempotency WHERE key = 'race-1'", 0, NULL), 1);
+    free(t);
+}
+END_TEST
+
 START_TEST(stuck_request_times_out_and_rolls_back)
 {
     long before = gk_h_sql_long(&H, "SELECT count(*) FROM reports", 0, NULL);
@@ -118,6 +147,43 @@ START_TEST(stuck_request_times_out_and_rolls_back)
     ck_assert_int_eq(post(t, &r), 0);
     ck_assert_int_eq(r.status, 201);
     gk_resp_free(&r);
+    free(t);
+}
+END_TEST
+
+START_TEST(sigterm_finishes_in_flight)
+{
+    PGconn *blocker = PQconnectdb(H.conninfo);
+    ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
+    PQclear(PQexec(blocker, "SELECT pg_advisory_lock(hashtext('350481105'), 2020)"));
+    char *t = variant("350481105", 5);
+    pid_t kid = fork();
+    if (kid == 0) {
+        gk_resp r;
+        _exit(post(t, &r) == 0 && r.status == 201 ? 0 : 1);
+    }
+    /* wait (bounded) until the submission is parked on the lock */
+    int parked = 0;
+    for (int i = 0; i < 100 && !parked; i++) {
+        parked = gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", 0,
+                               NULL) > 0;
+        if (!parked)
+            usleep(5000);
+    }
+    ck_assert(parked);
+    kill(H.d_pid, SIGTERM);
+    usleep(50000);
+    PQclear(PQexec(blocker, "SELECT pg_advisory_unlock(hashtext('350481105'), 2020)"));
+    PQfinish(blocker);
+    int st;
+    ck_assert_int_eq(waitpid(kid, &st, 0), kid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the in-flight submission did not complete");
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity = '350481105'", 0, NULL), 1);
+    int code = -1;
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &code), 0); /* reaps it */
+    ck_assert_int_eq(code, 0);
+    const char *extra[] = {"--request-timeout-ms=600", NULL};
+    ck_assert_int_eq(gk_h_daemon_start(&H, extra), 0);
     free(t);
 }
 END_TEST
@@ -199,7 +265,9 @@ int main(void)
     TCase *tc = tcase_create("concurrency");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concurrent_submissions_serialise);
+    tcase_add_test(tc, one_idempotency_key_raced);
     tcase_add_test(tc, stuck_request_times_out_and_rolls_back);
+    tcase_add_test(tc, sigterm_finishes_in_flight);
     tcase_add_test(tc, connection_cap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
