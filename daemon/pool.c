@@ -28,7 +28,7 @@ struct gk_lease {               /* one slot */
     long backoff_ms;
     bool leased;
     bool up;                    /* has been up since the last loss */
-    bool rolling_back;          /* pool-internal ROLLBACK in flight */
+    bool rolling_back;          /* pool-internal query (ROLLBACK, SET) in flight */
     gk_query_cb qcb;
     void *qarg;
 };
@@ -82,7 +82,11 @@ static void on_conn(gk_pgconn *c, gk_pgconn_event ev, PGresult *res, void *arg)
             gk_log_info("postgresql: connection up");
         s->up = true;
         s->backoff_ms = p->backoff_min_ms;
-        serve_queue(p);
+        /* Our queries are short: JIT compilation only adds latency.  The
+         * slot serves requests once this is done (rolling_back = internal). */
+        s->rolling_back = true;
+        if (gk_pgconn_send(s->conn, "SET jit = off", 0, NULL) != 0)
+            s->rolling_back = false;
         return;
     case GK_PGEV_RESULT:
         if (s->rolling_back) {

@@ -18,6 +18,7 @@ typedef struct region_st {
     char year_s[16];
     bool csv;
     json_t *region;       /* {code,name,level} */
+    char *path;           /* the region's ancestor path, text[] literal */
     json_t *rows;         /* rollup rows as read */
     gk_rollup *ru;
     const gk_format *format;
@@ -30,6 +31,7 @@ static void st_free(void *p)
         return;
     json_decref(st->region);
     json_decref(st->rows);
+    free(st->path);
     gk_rollup_free(st->ru);
     free(st);
 }
@@ -106,9 +108,10 @@ void gk_route_region(gk_req *r) { gk_req_with_db(r, true, region_start); }
 
 static const char *const coverage_sql =
     "SELECT t.code, t.name, c.format, " GK_SQL_TS("c.first_submitted_at") ","
-    " (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$2::int")
-    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $2::int"
-    " WHERE $1 = ANY(t.path) AND t.level = 4 ORDER BY t.code";
+    " CASE WHEN c.entity IS NOT NULL THEN"
+    "  (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$1::int") " END"
+    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
+    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static void rollup_coverage(gk_req *r, PGresult *res)
 {
@@ -169,7 +172,7 @@ static void rollup_rows(gk_req *r, PGresult *res)
         gk_reply_error(r, 500, "internal", "", "内部错误（汇总数据不一致）");
         return;
     }
-    const char *v[] = {r->seg[0], st->year_s};
+    const char *v[] = {st->year_s, st->path};
     gk_req_query(r, coverage_sql, 2, v, rollup_coverage);
 }
 
@@ -189,6 +192,7 @@ static void rollup_region(gk_req *r, PGresult *res)
     if (!region_row(r, res) || not_modified(r, res, st->csv ? "rc" : "rj"))
         return;
     st->region = region_json(res);
+    st->path = strdup(PQgetvalue(res, 0, 4));
     const char *v[] = {r->seg[0], st->year_s, st->format->version};
     gk_req_query(r,
                  "SELECT reports, sums::text, n_number::text, n_null::text FROM rollup"
@@ -248,10 +252,11 @@ void gk_route_rollup(gk_req *r)
 
 static const char *const compliance_sql =
     "SELECT t.code, t.name, c.revision, r.status, r.errors, r.warnings, r.infos, r.findings::text,"
-    " (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$2::int")
-    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $2::int"
+    " CASE WHEN c.entity IS NOT NULL THEN"
+    "  (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$1::int") " END"
+    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
-    " WHERE $1 = ANY(t.path) AND t.level = 4 ORDER BY t.code";
+    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static void compliance_rows(gk_req *r, PGresult *res)
 {
@@ -302,7 +307,8 @@ static void compliance_region(gk_req *r, PGresult *res)
     if (!region_row(r, res) || not_modified(r, res, "c"))
         return;
     st->region = region_json(res);
-    const char *v[] = {r->seg[0], st->year_s};
+    st->path = strdup(PQgetvalue(res, 0, 4));
+    const char *v[] = {st->year_s, st->path};
     gk_req_query(r, compliance_sql, 2, v, compliance_rows);
 }
 
