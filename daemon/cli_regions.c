@@ -207,6 +207,8 @@ static int import(const gk_config *cfg, const char *file)
              " ON c.a = g2.code WHERE g.code = g2.code AND g.township_count <> coalesce(c.n, 0)",
              NULL) ||
         exec(pg, "SELECT nextval('gk_generation')", NULL) ||
+        exec(pg, "INSERT INTO audit (action, peer) SELECT 'regions.import ' || count(*), 'cli' FROM import_regions",
+             NULL) ||
         exec(pg, "SELECT count(*) FILTER (WHERE level = 4), count(*) FROM regions WHERE code <> '0'", &res))
         goto fail;
     if (exec(pg, "COMMIT", NULL))

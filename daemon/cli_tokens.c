@@ -59,8 +59,11 @@ static int token_create(PGconn *pg, int argc, char **argv)
         fprintf(stderr, "区划代码不存在：%s（先导入区划）\n", region);
         return 1;
     }
-    if (run(pg, "INSERT INTO tokens (hash, region, role, note) VALUES ($1::bytea, $2, $3, $4) RETURNING id", 4, v,
-            &res) != 0)
+    if (run(pg,
+            "WITH t AS (INSERT INTO tokens (hash, region, role, note) VALUES ($1::bytea, $2, $3, $4) RETURNING id),"
+            " a AS (INSERT INTO audit (action, entity, peer) SELECT 'token.create #' || id || ' ' || $3, $2, 'cli'"
+            "  FROM t) SELECT id FROM t",
+            4, v, &res) != 0)
         return 1;
     fprintf(stderr, "已创建令牌 #%s（%s，%s）；令牌只显示这一次：\n", PQgetvalue(res, 0, 0), region, role);
     printf("%s\n", tok);
@@ -88,9 +91,13 @@ static int token_list(PGconn *pg)
 static int token_revoke(PGconn *pg, const char *id)
 {
     PGresult *res = NULL;
-    if (run(pg, "UPDATE tokens SET revoked_at = now() WHERE id::text = $1 AND revoked_at IS NULL", 1, &id, &res) != 0)
+    if (run(pg,
+            "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id::text = $1 AND revoked_at IS NULL RETURNING id,"
+            " region), a AS (INSERT INTO audit (action, entity, peer) SELECT 'token.revoke #' || id, region, 'cli'"
+            " FROM t) SELECT id FROM t",
+            1, &id, &res) != 0)
         return 1;
-    int n = atoi(PQcmdTuples(res));
+    int n = PQntuples(res);
     PQclear(res);
     if (n != 1) {
         fprintf(stderr, "没有未吊销的令牌 #%s\n", id);
@@ -139,6 +146,8 @@ int gk_cli_deadline(const gk_config *cfg, int argc, char **argv)
         if (run(pg, "BEGIN", 0, NULL, NULL) == 0 &&
             run(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
                     "ON CONFLICT (region, year) DO UPDATE SET date = EXCLUDED.date",
+                3, v, NULL) == 0 &&
+            run(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.set ' || $3, $1, $2::int, 'cli')",
                 3, v, NULL) == 0 &&
             run(pg, "SELECT nextval('gk_generation')", 0, NULL, NULL) == 0 && run(pg, "COMMIT", 0, NULL, NULL) == 0) {
             fprintf(stderr, "已设定 %s %s 年度报告的截止日期为 %s\n", argv[1], argv[2], argv[3]);

