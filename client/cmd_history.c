@@ -83,13 +83,10 @@ static int parse(int argc, char **argv, args *a, bool show)
         default: return gk_netcmd_bad_option(argv, optind);
         }
     }
-    if (optind + 1 != argc || !a->year_s) {
-        fprintf(stderr, "gongkai: 需要一个单位代码和 --year\n\n");
-        show ? usage_show(stderr) : usage_history(stderr);
-        return GK_EXIT_USAGE;
-    }
-    if (!gk_netcmd_code_ok(argv[optind], "单位代码") || gk_netcmd_year(a->year_s, &a->year) < 0)
-        return GK_EXIT_USAGE;
+    int rc = gk_netcmd_code_year(argc, argv, optind, a->year_s, "单位代码",
+                                 show ? usage_show : usage_history, &a->year);
+    if (rc != 0)
+        return rc;
     if (a->revision_s) {
         char *end;
         errno = 0;

@@ -86,17 +86,12 @@ int gk_cmd_rollup(int argc, char **argv)
         default: return gk_netcmd_bad_option(argv, optind);
         }
     }
-    if (optind + 1 != argc || !year_s) {
-        fprintf(stderr, "gongkai: 需要一个地区代码和 --year\n\n");
-        usage(stderr);
-        return GK_EXIT_USAGE;
-    }
+    if ((rc = gk_netcmd_code_year(argc, argv, optind, year_s, "地区代码", usage, &year)) != 0)
+        return rc;
     if (as_json && as_csv) {
         fprintf(stderr, "gongkai: --json 和 --csv 只能选一个\n");
         return GK_EXIT_USAGE;
     }
-    if (!gk_netcmd_code_ok(argv[optind], "地区代码") || gk_netcmd_year(year_s, &year) < 0)
-        return GK_EXIT_USAGE;
     if ((rc = gk_netcmd_open(&s, &fl)) != 0)
         return rc;
     region = gk_net_escape(argv[optind]);

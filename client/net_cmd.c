@@ -115,3 +115,16 @@ const char *gk_status_label(const char *status)
         return "未报送";
     return status;
 }
+
+int gk_netcmd_code_year(int argc, char **argv, int optind_now, const char *year_s,
+                        const char *what, void (*usage)(FILE *), int *year)
+{
+    if (optind_now + 1 != argc || !year_s) {
+        fprintf(stderr, "gongkai: 需要一个%s和 --year\n\n", what);
+        usage(stderr);
+        return GK_EXIT_USAGE;
+    }
+    if (!gk_netcmd_code_ok(argv[optind_now], what) || gk_netcmd_year(year_s, year) < 0)
+        return GK_EXIT_USAGE;
+    return 0;
+}

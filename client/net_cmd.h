@@ -5,6 +5,7 @@
 #define GONGKAI_CLIENT_NET_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <jansson.h>
 #include "net_config.h"
 #include "net_http.h"
@@ -33,6 +34,12 @@ int gk_netcmd_bad_option(char **argv, int optind_now);
 int gk_netcmd_year(const char *s, int *year);
 /* A region or entity code: 1 to 12 digits. Prints a message when not. */
 bool gk_netcmd_code_ok(const char *code, const char *what);
+
+/* The positional "CODE --year Y" of the region and entity commands: exactly
+ * one code (what: 地区代码 / 单位代码) and a year.  Prints what is wrong (and
+ * the usage) and returns GK_EXIT_USAGE, or 0 with *year set. */
+int gk_netcmd_code_year(int argc, char **argv, int optind_now, const char *year_s,
+                        const char *what, void (*usage)(FILE *), int *year);
 
 /* GET path (relative to /api/v1, already escaped) as JSON. */
 json_t *gk_netcmd_get(gk_netcmd *s, const char *path, gk_net_error *err);
