@@ -37,6 +37,10 @@ const gk_config_key gk_config_keys[] = {
      OFF(connect_timeout_ms), "give up one PostgreSQL connection attempt after this long"},
     {"retry-after", "GK_RETRY_AFTER", GK_CFG_INT, "2", 1, 3600, OFF(retry_after_s),
      "seconds sent in Retry-After while the database is unavailable"},
+    {"cache-entries", "GK_CACHE_ENTRIES", GK_CFG_INT, "64", 0, 100000, OFF(cache_entries),
+     "rollup/compliance answers kept in memory by ETag (0: no cache)"},
+    {"cache-mb", "GK_CACHE_MB", GK_CFG_INT, "64", 1, 65536, OFF(cache_mb),
+     "memory bound of that cache in MiB"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 

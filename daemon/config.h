@@ -22,6 +22,8 @@ typedef struct gk_config {
     long reconnect_max_ms;
     long connect_timeout_ms;
     long retry_after_s;
+    long cache_entries;
+    long cache_mb;
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

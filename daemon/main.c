@@ -6,6 +6,7 @@
 #include <string.h>
 #include <event2/event.h>
 
+#include "cache.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
@@ -47,6 +48,7 @@ static int serve(gk_config *cfg)
     gk_server *srv = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
     gk_names *names = NULL;
+    gk_cache *cache = NULL;
 
     PGconn *pg = gk_cli_connect(cfg);   /* start-up: blocking is allowed */
     if (pg == NULL)
@@ -58,6 +60,10 @@ static int serve(gk_config *cfg)
     if (m != 0 || names == NULL)
         goto out;
     gk_routes_set_names(names);
+    cache = gk_cache_new((size_t)cfg->cache_entries, (size_t)cfg->cache_mb << 20);
+    if (cache == NULL)
+        goto out;
+    gk_routes_set_cache(cache);
 
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
@@ -91,6 +97,8 @@ out:
         event_base_free(base);
     gk_routes_set_names(NULL);
     gk_names_free(names);
+    gk_routes_set_cache(NULL);
+    gk_cache_free(cache);
     return rc;
 }
 

@@ -13,6 +13,7 @@ static unsigned long long hist[GK_R_COUNT][NBUCKETS + 1];
 static double hist_sum[GK_R_COUNT];
 static unsigned long long hist_count[GK_R_COUNT];
 static unsigned long long submissions_created, submissions_existing, db_unavailable;
+static unsigned long long cache_hits, cache_misses;
 
 void gk_metrics_request(gk_route route, int status, double seconds)
 {
@@ -36,6 +37,14 @@ void gk_metrics_submission(bool created)
 }
 
 void gk_metrics_db_unavailable(void) { db_unavailable++; }
+
+void gk_metrics_cache(bool hit)
+{
+    if (hit)
+        cache_hits++;
+    else
+        cache_misses++;
+}
 
 void gk_metrics_render(struct evbuffer *out, gk_server *s)
 {
@@ -79,8 +88,11 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# TYPE gongkai_submissions_total counter\n"
                         "gongkai_submissions_total{result=\"created\"} %llu\n"
                         "gongkai_submissions_total{result=\"existing\"} %llu\n"
-                        "# TYPE gongkai_http_connections_open gauge\ngongkai_http_connections_open %d\n",
+                        "# TYPE gongkai_http_connections_open gauge\ngongkai_http_connections_open %d\n"
+                        "# TYPE gongkai_answer_cache_total counter\n"
+                        "gongkai_answer_cache_total{result=\"hit\"} %llu\n"
+                        "gongkai_answer_cache_total{result=\"miss\"} %llu\n",
                         ps.size, ps.up, ps.busy, ps.waiting, ps.reconnects, ps.connect_failures, ps.losses,
                         db_unavailable, submissions_created, submissions_existing,
-                        gk_server_open_connections(s));
+                        gk_server_open_connections(s), cache_hits, cache_misses);
 }

@@ -8,6 +8,7 @@
 void gk_metrics_request(gk_route route, int status, double seconds);
 void gk_metrics_submission(bool created);
 void gk_metrics_db_unavailable(void);
+void gk_metrics_cache(bool hit);
 void gk_metrics_render(struct evbuffer *out, gk_server *s);
 
 #endif

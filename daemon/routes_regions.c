@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "csv.h"
+#include "metrics.h"
 #include "gongkai/format.h"
+#include "gongkai/report.h"
 #include "gongkai/rollup.h"
 #include "routes.h"
 #include "store.h"
@@ -82,6 +85,49 @@ static json_t *region_json(PGresult *res)
                      atoi(PQgetvalue(res, 0, 2)));
 }
 
+static gk_cache *answers;
+void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
+
+/* Answers 304 when the client has the current version, or the cached
+ * answer under the current tag; true when answered. */
+static bool not_modified(gk_req *r, PGresult *res, const char *kind)
+{
+    region_st *st = r->st;
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, PQgetvalue(res, 0, 6),
+             PQgetvalue(res, 0, 7));
+    if (gk_req_etag(r, etag))
+        return true;
+    size_t len = 0;
+    const char *hit = gk_cache_get(answers, etag, &len);
+    if (answers != NULL)
+        gk_metrics_cache(hit != NULL);
+    if (hit == NULL)
+        return false;
+    gk_reply_data(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", hit, len);
+    return true;
+}
+
+/* Answers with text (JSON, or CSV for st->csv) and keeps it under the tag. */
+static void reply_cached(gk_req *r, char *text, size_t len)
+{
+    region_st *st = r->st;
+    if (text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内部错误");
+        return;
+    }
+    gk_cache_put(answers, r->etag, text, len);
+    gk_reply_data(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", text, len);
+    free(text);
+}
+
+static void reply_json_cached(gk_req *r, json_t *o)
+{
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT | GK_JSON_REAL_FLAGS) : NULL;
+    json_decref(o);
+    reply_cached(r, text, text ? strlen(text) : 0);
+}
+
 /* ---- /regions/{code} ---- */
 
 static void region_done(gk_req *r, PGresult *res)
@@ -140,12 +186,7 @@ static void rollup_coverage(gk_req *r, PGresult *res)
         json_decref(other);
         size_t len = 0;
         char *csv = gk_rollup_csv(st->ru, st->region, st->year, &len);
-        if (csv == NULL) {
-            gk_reply_error(r, 500, "internal", "", "内部错误");
-            return;
-        }
-        gk_reply_data(r, 200, "text/csv; charset=utf-8", csv, len);
-        free(csv);
+        reply_cached(r, csv, len);
         return;
     }
     json_t *cov = json_pack("{s:i,s:i,s:i,s:i,s:o,s:o}", "expected", n, "submitted", submitted, "missing_count",
@@ -154,7 +195,7 @@ static void rollup_coverage(gk_req *r, PGresult *res)
     json_t *o = json_pack("{s:O,s:i,s:s,s:o,s:o,s:o}", "region", st->region, "year", st->year, "format",
                           st->format->version, "rollup", gk_rollup_to_json(st->ru), "coverage", cov,
                           "other_format", other);
-    gk_reply_json(r, 200, o);
+    reply_json_cached(r, o);
 }
 
 static void rollup_rows(gk_req *r, PGresult *res)
@@ -174,16 +215,6 @@ static void rollup_rows(gk_req *r, PGresult *res)
     }
     const char *v[] = {st->year_s, st->path};
     gk_req_query(r, coverage_sql, 2, v, rollup_coverage);
-}
-
-/* Answers 304 when the client has the current version; true then. */
-static bool not_modified(gk_req *r, PGresult *res, const char *kind)
-{
-    region_st *st = r->st;
-    char etag[96];
-    snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, PQgetvalue(res, 0, 6),
-             PQgetvalue(res, 0, 7));
-    return gk_req_etag(r, etag);
 }
 
 static void rollup_region(gk_req *r, PGresult *res)
@@ -298,7 +329,7 @@ static void compliance_rows(gk_req *r, PGresult *res)
     }
     json_t *o = json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year, "summary",
                           "missing", missing, "ok", ok, "warnings", warnings, "errors", errors, "entities", list);
-    gk_reply_json(r, 200, o);
+    reply_json_cached(r, o);
 }
 
 static void compliance_region(gk_req *r, PGresult *res)

@@ -741,6 +741,18 @@ START_TEST(etags)
     r = call("GET", paths[3], T_ADMIN, NULL, inm);
     ck_assert_int_eq(r.status, 200);
     gk_resp_free(&r);
+    /* the second read of an unchanged rollup comes from the answer cache,
+     * byte for byte the same */
+    gk_resp r1 = call("GET", paths[3], T_ADMIN, NULL, NULL), r2 = call("GET", paths[3], T_ADMIN, NULL, NULL);
+    ck_assert_int_eq(r1.status, 200);
+    ck_assert_int_eq(r2.status, 200);
+    ck_assert_str_eq(r1.body, r2.body);
+    gk_resp_free(&r1);
+    gk_resp_free(&r2);
+    r = call("GET", "/metrics", -2, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(r.body, "gongkai_answer_cache_total{result=\"hit\"} "));
+    ck_assert_ptr_null(strstr(r.body, "gongkai_answer_cache_total{result=\"hit\"} 0\n"));
+    gk_resp_free(&r);
     /* json and csv of the same rollup never share a tag */
     r = call("GET", "/api/v1/regions/350481/rollup?year=2020&format=csv", T_ADMIN, NULL, inm);
     ck_assert_int_eq(r.status, 200);

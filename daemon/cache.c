@@ -1,0 +1,90 @@
+/* cache.c — see cache.h.  A handful of entries, so a linear scan with a use
+ * clock is simpler than a hash and fast enough. */
+#include "cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+    char *key;
+    char *data;
+    size_t len;
+    unsigned long long used;
+} entry;
+
+struct gk_cache {
+    entry *e;
+    size_t n, max_entries, bytes, max_bytes;
+    unsigned long long clock;
+};
+
+gk_cache *gk_cache_new(size_t max_entries, size_t max_bytes)
+{
+    gk_cache *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->max_entries = max_entries;
+    c->max_bytes = max_bytes;
+    if (max_entries > 0 && (c->e = calloc(max_entries, sizeof *c->e)) == NULL) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void drop(gk_cache *c, size_t i)
+{
+    c->bytes -= c->e[i].len;
+    free(c->e[i].key);
+    free(c->e[i].data);
+    c->e[i] = c->e[--c->n];
+}
+
+void gk_cache_free(gk_cache *c)
+{
+    if (c == NULL)
+        return;
+    while (c->n > 0)
+        drop(c, 0);
+    free(c->e);
+    free(c);
+}
+
+const char *gk_cache_get(gk_cache *c, const char *key, size_t *len)
+{
+    if (c == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].key, key) == 0) {
+            c->e[i].used = ++c->clock;
+            *len = c->e[i].len;
+            return c->e[i].data;
+        }
+    return NULL;
+}
+
+void gk_cache_put(gk_cache *c, const char *key, const char *data, size_t len)
+{
+    if (c == NULL || c->max_entries == 0 || len > c->max_bytes)
+        return;
+    while (c->n > 0 && (c->n == c->max_entries || c->bytes + len > c->max_bytes)) {
+        size_t lru = 0;
+        for (size_t i = 1; i < c->n; i++)
+            if (c->e[i].used < c->e[lru].used)
+                lru = i;
+        drop(c, lru);
+    }
+    entry *e = &c->e[c->n];
+    e->key = strdup(key);
+    e->data = malloc(len ? len : 1);
+    if (e->key == NULL || e->data == NULL) {
+        free(e->key);
+        free(e->data);
+        return;
+    }
+    memcpy(e->data, data, len);
+    e->len = len;
+    e->used = ++c->clock;
+    c->bytes += len;
+    c->n++;
+}

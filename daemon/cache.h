@@ -1,0 +1,19 @@
+/* cache.h — a small LRU cache of computed answers keyed by their ETag.
+ * Rollup and compliance tags change whenever their content does (change
+ * counter + registry generation), so an entry can never be stale: a changed
+ * region simply stops being asked for under the old tag and ages out. */
+#ifndef GONGKAID_CACHE_H
+#define GONGKAID_CACHE_H
+
+#include <stddef.h>
+
+typedef struct gk_cache gk_cache;
+
+/* max_entries 0 disables the cache (get misses, put does nothing). */
+gk_cache *gk_cache_new(size_t max_entries, size_t max_bytes);
+void gk_cache_free(gk_cache *c);
+/* The cached bytes or NULL; valid until the next put. */
+const char *gk_cache_get(gk_cache *c, const char *key, size_t *len);
+void gk_cache_put(gk_cache *c, const char *key, const char *data, size_t len);
+
+#endif
