@@ -23,6 +23,8 @@ static gk_h H;
 static char token[260];
 static json_t *sample;
 
+static int open_keepalive(void);
+
 static char *variant(const char *entity, long prior_items)
 {
     json_t *d = json_deep_copy(sample);
@@ -216,6 +218,44 @@ static int keepalive_get(int fd)
     return st;
 }
 
+START_TEST(client_vanishes_while_database_works)
+{
+    PGconn *blocker = PQconnectdb(H.conninfo);
+    ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
+    PQclear(PQexec(blocker, "SELECT pg_advisory_lock(hashtext('350481106'), 2020)"));
+    char *t = variant("350481106", 6);
+    int fd = open_keepalive();
+    ck_assert_int_ge(fd, 0);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", token, strlen(t));
+    ck_assert_int_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+    ck_assert_int_eq(send(fd, t, strlen(t), MSG_NOSIGNAL), (ssize_t)strlen(t));
+    int parked = 0;
+    for (int i = 0; i < 100 && !parked; i++) {
+        parked = gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", 0,
+                               NULL) > 0;
+        if (!parked)
+            usleep(5000);
+    }
+    ck_assert(parked);
+    close(fd); /* gone before the answer */
+    usleep(20000);
+    PQclear(PQexec(blocker, "SELECT pg_advisory_unlock(hashtext('350481106'), 2020)"));
+    PQfinish(blocker);
+    /* the daemon answers into the void and carries on */
+    ck_assert_int_eq(gk_h_wait_health(&H, 200, 3000), 0);
+    gk_resp r;
+    char *t2 = variant("350481106", 66);
+    ck_assert_int_eq(post(t2, &r), 0);
+    ck_assert_int_eq(r.status, 201);
+    gk_resp_free(&r);
+    free(t);
+    free(t2);
+}
+END_TEST
+
 START_TEST(connection_cap)
 {
     int st = -1;
@@ -268,6 +308,7 @@ int main(void)
     tcase_add_test(tc, one_idempotency_key_raced);
     tcase_add_test(tc, stuck_request_times_out_and_rolls_back);
     tcase_add_test(tc, sigterm_finishes_in_flight);
+    tcase_add_test(tc, client_vanishes_while_database_works);
     tcase_add_test(tc, connection_cap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
