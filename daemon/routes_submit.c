@@ -8,6 +8,7 @@
  *   current pointer, audit, change counters, idempotency key; add the delta
  *   (new revision minus old) to the rollup of every ancestor; COMMIT.
  * Any failure answers and releases the lease, and the pool rolls back. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "auth.h"
 #include "gongkai/findings.h"
+#include "gongkai/narrative.h"
 #include "gongkai/report.h"
 #include "gongkai/rollup.h"
 #include "gongkai/rules.h"
@@ -24,7 +26,7 @@
 #include "routes.h"
 #include "store.h"
 
-#define MAXQ 6
+#define MAXQ 10
 #define MAXP 14
 
 typedef struct submit_st {
@@ -39,6 +41,11 @@ typedef struct submit_st {
     char token_s[24];
     char *idem_key;
     char *path;
+    /* narrative.similar: this report's signature and band keys */
+    bool has_sig;
+    uint64_t sig[GK_MINHASH_N];
+    char *bands_text;              /* "{k0,…,k41}" as int64, or NULL */
+    char *sig_text;
     /* write batch */
     int nq, iq;
     const char *sql[MAXQ];
@@ -59,6 +66,8 @@ static void st_free(void *p)
         gk_findings_free(&st->fs);
     free(st->idem_key);
     free(st->path);
+    free(st->bands_text);
+    free(st->sig_text);
     for (int i = 0; i < MAXQ; i++)
         for (int k = 0; k < MAXP; k++)
             free(st->vals[i][k]);
@@ -89,6 +98,41 @@ static const char *status_of(const gk_findings *fs)
     if (gk_findings_count(fs, GK_SEV_INFO) > 0)
         return "info";
     return "ok";
+}
+
+static const gk_names *township_names;
+void gk_routes_set_names(const gk_names *names) { township_names = names; }
+
+static char *int64_array(const uint64_t *v, size_t n)
+{
+    size_t cap = n * 22 + 3, len = 0;
+    char *s = malloc(cap);
+    if (s == NULL)
+        return NULL;
+    s[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", (int64_t)v[i]);
+    s[len++] = '}';
+    s[len] = '\0';
+    return s;
+}
+
+/* MinHash signature and LSH bands of the prose (docs/rules.md); prose too
+ * short to judge has none. */
+static int signature(submit_st *st)
+{
+    gk_shingles sh = {0};
+    gk_narrative_shingles(st->rep, township_names, NULL, NULL, &sh);
+    if (sh.n >= GK_SIMILAR_MIN_SHINGLES) {
+        uint64_t bands[GK_LSH_BANDS];
+        gk_minhash(&sh, st->sig);
+        gk_lsh_bands(st->sig, bands);
+        st->has_sig = true;
+        st->bands_text = int64_array(bands, GK_LSH_BANDS);
+        st->sig_text = int64_array(st->sig, GK_MINHASH_N);
+    }
+    gk_shingles_free(&sh);
+    return st->has_sig && (st->bands_text == NULL || st->sig_text == NULL) ? -1 : 0;
 }
 
 /* ---- the refusals that need no database ---- */
@@ -122,6 +166,10 @@ static bool parse_body(gk_req *r, submit_st *st)
         return false;
     }
     gk_sha256_hex(st->body, st->len, st->hash);
+    if (signature(st) != 0) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return false;
+    }
     snprintf(st->year_s, sizeof st->year_s, "%d", st->rep->year);
     snprintf(st->token_s, sizeof st->token_s, "%lld", r->token_id);
     return true;
@@ -134,15 +182,19 @@ static const char *const context_sql =
     " r.findings::text, r.body_text, " GK_SQL_DAY("c.first_submitted_at") ","
     " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity"
     "   AND r2.year = c2.year AND r2.revision = c2.revision WHERE c2.entity = $1 AND c2.year = $2::int - 1),"
-    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format"
+    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format,"
+    " (SELECT coalesce(json_agg(json_build_object('entity', s.entity, 'name', n.name, 'sig', s.sig)), '[]')"
+    "   FROM narrative_sig s JOIN regions n ON n.code = s.entity"
+    "   WHERE s.year = $2::int AND s.entity <> $1 AND s.entity IN ("
+    "     SELECT b.entity FROM narrative_bands b"
+    "     JOIN unnest($3::bigint[]) WITH ORDINALITY AS k(key, band) ON b.band = k.band - 1 AND b.key = k.key"
+    "     WHERE b.year = $2::int))::text"
     " FROM (SELECT $1::text AS code) k LEFT JOIN regions g ON g.code = k.code"
     " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
 
-static const gk_names *township_names;
-void gk_routes_set_names(const gk_names *names) { township_names = names; }
-
-enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT };
+enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT,
+       C_SIMILAR };
 
 /* Region known and in scope?  false after answering. */
 static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
@@ -158,6 +210,35 @@ static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
         return false;
     }
     return true;
+}
+
+/* narrative.similar: compare with the stored signatures of the candidates
+ * the band index found (JSON [{entity, name, sig}]). */
+static void similar(submit_st *st, const char *candidates)
+{
+    if (!st->has_sig)
+        return;
+    json_t *list = json_loads(candidates, 0, NULL);
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c) {
+        json_t *sig = json_object_get(c, "sig");
+        if (json_array_size(sig) != GK_MINHASH_N)
+            continue;
+        uint64_t other[GK_MINHASH_N];
+        for (size_t k = 0; k < GK_MINHASH_N; k++)
+            other[k] = (uint64_t)(int64_t)json_integer_value(json_array_get(sig, k));
+        double sim = gk_minhash_similarity(st->sig, other);
+        if (sim < GK_SIMILAR_THRESHOLD)
+            continue;
+        const char *code = json_string_value(json_object_get(c, "entity"));
+        const char *name = json_string_value(json_object_get(c, "name"));
+        gk_findings_add_detail(&st->fs, "narrative.similar", GK_SEV_WARNING, "narrative",
+                               json_pack("{s:s,s:f}", "similar_to", code ? code : "", "similarity", sim),
+                               "叙述部分与%s（%s）同年度报告高度雷同（相似度约 %.0f%%），请核实是否照搬",
+                               name ? name : "", code ? code : "", sim * 100.0);
+    }
+    json_decref(list);
 }
 
 static void judge(submit_st *st, PGresult *res)
@@ -177,6 +258,7 @@ static void judge(submit_st *st, PGresult *res)
     if (township_names != NULL)
         gk_rules_foreign_entity(st->rep, township_names, &st->fs);
     gk_report_free(prev);
+    similar(st, PQgetvalue(res, 0, C_SIMILAR));
 }
 
 /* ---- check ---- */
@@ -199,8 +281,8 @@ static void check_start(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!parse_body(r, st))
         return;
-    const char *v[] = {st->rep->entity, st->year_s};
-    gk_req_query(r, context_sql, 2, v, check_context);
+    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
+    gk_req_query(r, context_sql, 3, v, check_context);
 }
 
 /* ---- submit ---- */
@@ -262,6 +344,20 @@ static const char *const bookkeeping_sql =
     " idem AS (INSERT INTO idempotency (token_id, key, entity, year, revision, content_hash)"
     "  SELECT $5::bigint, $9, $1, $2::int, $3::int, $10 WHERE $9::text IS NOT NULL RETURNING 1)"
     " SELECT (SELECT count(*) FROM cur) + (SELECT count(*) FROM aud)";
+
+/* The current revision's signature replaces the old one; its bands follow
+ * in bands_sql (a separate statement: the old keys must be gone first). */
+static const char *const sig_sql =
+    "WITH d AS (DELETE FROM narrative_bands WHERE entity = $1 AND year = $2::int RETURNING 1),"
+    " s AS (DELETE FROM narrative_sig WHERE entity = $1 AND year = $2::int AND $4::bigint[] IS NULL RETURNING 1)"
+    " INSERT INTO narrative_sig (entity, year, revision, sig) SELECT $1, $2::int, $3::int, $4::bigint[]"
+    "  WHERE $4::bigint[] IS NOT NULL AND $5::bigint[] IS NOT NULL"
+    " ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, sig = EXCLUDED.sig";
+
+static const char *const bands_sql =
+    "INSERT INTO narrative_bands (year, band, key, entity)"
+    " SELECT $2::int, (k.band - 1)::smallint, k.key, $1 FROM unnest($3::bigint[]) WITH ORDINALITY AS k(key, band)"
+    " ON CONFLICT DO NOTHING";
 
 static const char *const rollup_delta_sql =
     "INSERT INTO rollup (region, year, format, reports, sums, n_number, n_null)"
@@ -353,6 +449,9 @@ static void submit_context(gk_req *r, PGresult *res)
     free(ftext);
     add_query(st, bookkeeping_sql, 10, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
               r->peer, r->id, st->path, st->idem_key, st->hash);
+    add_query(st, sig_sql, 5, st->rep->entity, st->year_s, rev_s, st->sig_text, st->bands_text);
+    if (st->has_sig)
+        add_query(st, bands_sql, 3, st->rep->entity, st->year_s, st->bands_text);
     int drc = rollup_deltas(st, old);
     gk_report_free(old);
     if (drc != 0) {
@@ -370,8 +469,8 @@ static void submit_locked(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!gk_req_ok(r, res))
         return;
-    const char *v[] = {st->rep->entity, st->year_s};
-    gk_req_query(r, context_sql, 2, v, submit_context);
+    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
+    gk_req_query(r, context_sql, 3, v, submit_context);
 }
 
 static void lock_entity(gk_req *r)

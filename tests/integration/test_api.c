@@ -252,6 +252,23 @@ START_TEST(revisions_and_history)
     char *t1 = report_text("350481105", NULL), *t2 = report_text("350481105", s1);
     gk_resp r = submit(T_SUB_CITY, t1, NULL);
     ck_assert_int_eq(r.status, 201);
+    /* the prose is 贡川镇's, word for word: 内容雷同 with 350481101 */
+    json_t *sj = body_json(&r);
+    size_t fi;
+    json_t *f;
+    int similar = 0;
+    json_array_foreach(json_object_get(sj, "findings"), fi, f) {
+        if (strcmp(json_string_value(json_object_get(f, "code")), "narrative.similar") == 0) {
+            similar++;
+            ck_assert_str_eq(json_string_value(json_object_get(f, "similar_to")), "350481101");
+            ck_assert_str_eq(json_string_value(json_object_get(f, "severity")), "warning");
+            ck_assert_double_ge(json_number_value(json_object_get(f, "similarity")), 0.99);
+        }
+    }
+    ck_assert_int_eq(similar, 1);
+    json_decref(sj);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM narrative_bands WHERE entity = '350481105'", 0, NULL),
+                     42);
     gk_resp_free(&r);
     r = submit(T_SUB_CITY, t2, NULL);
     ck_assert_int_eq(r.status, 201);
@@ -663,6 +680,7 @@ START_TEST(other_format_listed)
     gk_resp r = submit(T_SUB_CITY, t, NULL);
     ck_assert_int_eq(r.status, 201);
     ck_assert_ptr_nonnull(strstr(r.body, "structure.format_year_mismatch"));
+    ck_assert_ptr_null(strstr(r.body, "narrative.similar")); /* no prose, nothing to compare */
     gk_resp_free(&r);
     free(t);
     json_t *j = get_json("/api/v1/regions/350481/rollup?year=2020", T_VIEW_CITY, 200);
