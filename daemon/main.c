@@ -13,6 +13,7 @@
 #include "log.h"
 #include "pool.h"
 #include "routes.h"
+#include "signature.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -56,6 +57,8 @@ static int serve(gk_config *cfg)
     int m = gk_migrate(pg);
     if (m == 0)
         names = load_names(pg);
+    if (names != NULL && gk_backfill_signatures(pg, names) != 0)
+        m = -1;
     PQfinish(pg);
     if (m != 0 || names == NULL)
         goto out;

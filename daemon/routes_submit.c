@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "routes.h"
+#include "signature.h"
 #include "store.h"
 
 #define MAXQ 10
@@ -44,7 +45,7 @@ typedef struct submit_st {
     /* narrative.similar: this report's signature and band keys */
     bool has_sig;
     uint64_t sig[GK_MINHASH_N];
-    char *bands_text;              /* "{k0,…,k41}" as int64, or NULL */
+    char *bands_text;              /* "{k0,…,k41}" as int64, or NULL when not judged */
     char *sig_text;
     /* write batch */
     int nq, iq;
@@ -103,36 +104,12 @@ static const char *status_of(const gk_findings *fs)
 static const gk_names *township_names;
 void gk_routes_set_names(const gk_names *names) { township_names = names; }
 
-static char *int64_array(const uint64_t *v, size_t n)
-{
-    size_t cap = n * 22 + 3, len = 0;
-    char *s = malloc(cap);
-    if (s == NULL)
-        return NULL;
-    s[len++] = '{';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", (int64_t)v[i]);
-    s[len++] = '}';
-    s[len] = '\0';
-    return s;
-}
-
-/* MinHash signature and LSH bands of the prose (docs/rules.md); prose too
- * short to judge has none. */
+/* MinHash signature and LSH bands of the prose (docs/rules.md). */
 static int signature(submit_st *st)
 {
-    gk_shingles sh = {0};
-    gk_narrative_shingles(st->rep, township_names, NULL, NULL, &sh);
-    if (sh.n >= GK_SIMILAR_MIN_SHINGLES) {
-        uint64_t bands[GK_LSH_BANDS];
-        gk_minhash(&sh, st->sig);
-        gk_lsh_bands(st->sig, bands);
-        st->has_sig = true;
-        st->bands_text = int64_array(bands, GK_LSH_BANDS);
-        st->sig_text = int64_array(st->sig, GK_MINHASH_N);
-    }
-    gk_shingles_free(&sh);
-    return st->has_sig && (st->bands_text == NULL || st->sig_text == NULL) ? -1 : 0;
+    int rc = gk_signature(st->rep, township_names, st->sig, &st->sig_text, &st->bands_text);
+    st->has_sig = rc == 1;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- the refusals that need no database ---- */
@@ -345,20 +322,6 @@ static const char *const bookkeeping_sql =
     "  SELECT $5::bigint, $9, $1, $2::int, $3::int, $10 WHERE $9::text IS NOT NULL RETURNING 1)"
     " SELECT (SELECT count(*) FROM cur) + (SELECT count(*) FROM aud)";
 
-/* The current revision's signature replaces the old one; its bands follow
- * in bands_sql (a separate statement: the old keys must be gone first). */
-static const char *const sig_sql =
-    "WITH d AS (DELETE FROM narrative_bands WHERE entity = $1 AND year = $2::int RETURNING 1),"
-    " s AS (DELETE FROM narrative_sig WHERE entity = $1 AND year = $2::int AND $4::bigint[] IS NULL RETURNING 1)"
-    " INSERT INTO narrative_sig (entity, year, revision, sig) SELECT $1, $2::int, $3::int, $4::bigint[]"
-    "  WHERE $4::bigint[] IS NOT NULL AND $5::bigint[] IS NOT NULL"
-    " ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, sig = EXCLUDED.sig";
-
-static const char *const bands_sql =
-    "INSERT INTO narrative_bands (year, band, key, entity)"
-    " SELECT $2::int, (k.band - 1)::smallint, k.key, $1 FROM unnest($3::bigint[]) WITH ORDINALITY AS k(key, band)"
-    " ON CONFLICT DO NOTHING";
-
 static const char *const rollup_delta_sql =
     "INSERT INTO rollup (region, year, format, reports, sums, n_number, n_null)"
     " SELECT a, $2::int, $3, $4::int, $5::bigint[], $6::bigint[], $7::bigint[] FROM unnest($1::text[]) a"
@@ -449,9 +412,9 @@ static void submit_context(gk_req *r, PGresult *res)
     free(ftext);
     add_query(st, bookkeeping_sql, 10, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
               r->peer, r->id, st->path, st->idem_key, st->hash);
-    add_query(st, sig_sql, 5, st->rep->entity, st->year_s, rev_s, st->sig_text, st->bands_text);
+    add_query(st, gk_sql_signature_upsert, 4, st->rep->entity, st->year_s, rev_s, st->sig_text);
     if (st->has_sig)
-        add_query(st, bands_sql, 3, st->rep->entity, st->year_s, st->bands_text);
+        add_query(st, gk_sql_bands_insert, 3, st->rep->entity, st->year_s, st->bands_text);
     int drc = rollup_deltas(st, old);
     gk_report_free(old);
     if (drc != 0) {

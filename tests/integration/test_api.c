@@ -778,6 +778,30 @@ START_TEST(etags)
 }
 END_TEST
 
+START_TEST(signatures_backfilled_at_start)
+{
+    /* as if stored by a daemon that kept no signatures */
+    PQclear(PQexec(H.sql, "DELETE FROM narrative_bands; DELETE FROM narrative_sig"));
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM narrative_sig", 0, NULL), 0);
+    int st = -1;
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    ck_assert_int_eq(st, 0);
+    const char *extra[] = {"--max-body=65536", NULL};
+    ck_assert_int_eq(gk_h_daemon_start(&H, extra), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM narrative_sig", 0, NULL),
+                     gk_h_sql_long(&H, "SELECT count(*) FROM report_current", 0, NULL));
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM narrative_bands WHERE entity = '350481101'", 0, NULL),
+                     42);
+    /* and a copy of 贡川镇's prose is caught again */
+    char *t = report_text("350481107", NULL);
+    gk_resp r = call("POST", "/api/v1/check", T_SUB_CITY, t, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "narrative.similar"));
+    gk_resp_free(&r);
+    free(t);
+}
+END_TEST
+
 /* ---- setup ---- */
 
 static int make_token(int t, const char *region, const char *role)
@@ -835,6 +859,7 @@ int main(void)
     tcase_add_test(tc, other_format_listed);
     tcase_add_test(tc, csv_rollup);
     tcase_add_test(tc, etags);
+    tcase_add_test(tc, signatures_backfilled_at_start);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
