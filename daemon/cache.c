@@ -40,12 +40,17 @@ static void drop(gk_cache *c, size_t i)
     c->e[i] = c->e[--c->n];
 }
 
+void gk_cache_clear(gk_cache *c)
+{
+    while (c != NULL && c->n > 0)
+        drop(c, 0);
+}
+
 void gk_cache_free(gk_cache *c)
 {
     if (c == NULL)
         return;
-    while (c->n > 0)
-        drop(c, 0);
+    gk_cache_clear(c);
     free(c->e);
     free(c);
 }

@@ -15,5 +15,10 @@ void gk_cache_free(gk_cache *c);
 /* The cached bytes or NULL; valid until the next put. */
 const char *gk_cache_get(gk_cache *c, const char *key, size_t *len);
 void gk_cache_put(gk_cache *c, const char *key, const char *data, size_t len);
+/* Drops every entry.  Called when the LISTEN connection (re)connects or is
+ * lost (listener.h): after a restore or a failover to a standby that missed
+ * the last commits, change counters repeat earlier values, so tags alone
+ * can no longer vouch for an entry. */
+void gk_cache_clear(gk_cache *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http.h"
+#include "listener.h"
 #include "log.h"
 #include "pool.h"
 #include "routes.h"
@@ -22,8 +23,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     gk_server_stop(arg);
 }
 
-/* The registry's township names, for narrative.foreign_entity.  Read once
- * at start-up: a later `regions import` takes effect at the next start. */
+/* The registry's township names, for narrative.foreign_entity.  Read at
+ * start-up, so the first submission has them; the listener reloads them
+ * when any process changes the registry (listener.h). */
 static gk_names *load_names(PGconn *pg)
 {
     gk_names *n = gk_names_new();
@@ -41,6 +43,15 @@ static gk_names *load_names(PGconn *pg)
     return n;
 }
 
+/* The answer cache is keyed by tags read from the database, so it needs no
+ * notification per change; but when the listener says everything may be
+ * stale (a gap, a reconnect: possibly another database state), drop it. */
+static void cache_on_change(const char *payload, void *arg)
+{
+    if (payload == NULL)
+        gk_cache_clear(arg);
+}
+
 static int serve(gk_config *cfg)
 {
     int rc = 1;
@@ -50,6 +61,7 @@ static int serve(gk_config *cfg)
     struct event *sigterm = NULL, *sigint = NULL;
     gk_names *names = NULL;
     gk_cache *cache = NULL;
+    gk_listener *listener = NULL;
 
     PGconn *pg = gk_cli_connect(cfg);   /* start-up: blocking is allowed */
     if (pg == NULL)
@@ -62,7 +74,6 @@ static int serve(gk_config *cfg)
     PQfinish(pg);
     if (m != 0 || names == NULL)
         goto out;
-    gk_routes_set_names(names);
     cache = gk_cache_new((size_t)cfg->cache_entries, (size_t)cfg->cache_mb << 20);
     if (cache == NULL)
         goto out;
@@ -72,12 +83,17 @@ static int serve(gk_config *cfg)
     base = event_base_new();
     if (base == NULL)
         goto out;
+    listener = gk_listener_new(base, cfg, names);
+    names = NULL; /* the listener's now */
+    if (listener == NULL || gk_listener_subscribe(listener, cache_on_change, cache) != 0)
+        goto out;
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
     srv = pool != NULL ? gk_server_new(base, cfg, pool) : NULL;
     if (srv == NULL || gk_server_listen(srv) != 0)
         goto out;
     gk_pool_start(pool);
+    gk_listener_start(listener);
     sigterm = evsignal_new(base, SIGTERM, on_signal, srv);
     sigint = evsignal_new(base, SIGINT, on_signal, srv);
     if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 || evsignal_add(sigint, NULL) != 0)
@@ -96,6 +112,7 @@ out:
     signal(SIGINT, SIG_IGN);
     gk_server_free(srv);
     gk_pool_free(pool);
+    gk_listener_free(listener);
     if (base != NULL)
         event_base_free(base);
     gk_routes_set_names(NULL);

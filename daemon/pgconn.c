@@ -24,6 +24,8 @@ struct gk_pgconn {
     struct event *fail_ev;   /* deferred LOST report */
     PGresult *last;          /* result collected so far */
     int flushing;
+    gk_pgconn_notify_cb notify_cb; /* LISTEN connections only */
+    void *notify_arg;
 };
 
 static void on_socket(evutil_socket_t fd, short what, void *arg);
@@ -175,6 +177,8 @@ static void on_socket(evutil_socket_t fd, short what, void *arg)
                 break;
             PQclear(r);
         }
+        if (c->notify_cb != NULL)
+            c->notify_cb(c, c->notify_arg); /* drains PQnotifies; may not free c */
         return;
     case GK_PGC_BUSY:
         if (what & EV_READ) {
@@ -224,6 +228,12 @@ int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const
         return -1;
     }
     return 0;
+}
+
+void gk_pgconn_set_notify(gk_pgconn *c, gk_pgconn_notify_cb cb, void *arg)
+{
+    c->notify_cb = cb;
+    c->notify_arg = arg;
 }
 
 gk_pgconn_state gk_pgconn_get_state(const gk_pgconn *c) { return c->state; }

@@ -35,6 +35,12 @@ int gk_pgconn_connect(gk_pgconn *c);
 /* Sends one query with text parameters (NULL value = SQL NULL); state must be
  * IDLE.  Returns -1 when it could not be sent (a LOST callback follows). */
 int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const *values);
+/* For a connection that LISTENs: called from the loop after input arrived
+ * on the idle connection, to drain PQnotifies(gk_pgconn_pg(c)).  (While a
+ * query is in flight, notifications wait in libpq until its result: drain
+ * them then too.)  The callback may send a query; it must not free or close c. */
+typedef void (*gk_pgconn_notify_cb)(gk_pgconn *c, void *arg);
+void gk_pgconn_set_notify(gk_pgconn *c, gk_pgconn_notify_cb cb, void *arg);
 gk_pgconn_state gk_pgconn_get_state(const gk_pgconn *c);
 PGconn *gk_pgconn_pg(gk_pgconn *c);
 /* Closes the connection without a callback; state DOWN. */

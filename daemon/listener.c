@@ -1,0 +1,218 @@
+/* listener.c — the LISTEN connection (see listener.h for the contract).
+ *
+ * A small state machine over gk_pgconn: connect → name the session (so an
+ * operator sees it in pg_stat_activity) → LISTEN → live.  Only once LISTEN
+ * has succeeded do we declare every cache stale and reload the names: a
+ * change committed before that point is covered by the reload, one after it
+ * by a notification.  On loss: not live, everything stale, reconnect with
+ * the same doubling backoff as the pool. */
+#include "listener.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pgconn.h"
+#include "routes.h"
+
+typedef enum step { S_DOWN, S_NAMING, S_LISTENING, S_LIVE } step;
+
+struct gk_listener {
+    struct event_base *base;
+    gk_pgconn *conn;
+    struct event *retry;
+    long backoff_ms, backoff_min_ms, backoff_max_ms;
+    step step;
+    bool names_dirty;       /* a reload is due */
+    bool names_busy;        /* the reload query is in flight */
+    gk_names *names;        /* handed to the routes; ours to free */
+    struct {
+        gk_listener_cb cb;
+        void *arg;
+    } subs[GK_LISTENER_MAX_SUBS];
+    int nsubs;
+    gk_listener_stats stats;
+};
+
+static const char *const names_sql = "SELECT code, name FROM regions WHERE level = 4";
+
+static void tell(gk_listener *l, const char *payload)
+{
+    for (int i = 0; i < l->nsubs; i++)
+        l->subs[i].cb(payload, l->subs[i].arg);
+}
+
+static void maybe_reload(gk_listener *l)
+{
+    if (l->step != S_LIVE || !l->names_dirty || l->names_busy)
+        return;
+    if (gk_pgconn_send(l->conn, names_sql, 0, NULL) != 0)
+        return; /* LOST follows from the loop */
+    l->names_dirty = false;
+    l->names_busy = true;
+}
+
+/* Every notification libpq holds: to the subscribers, then act on ours. */
+static void drain(gk_pgconn *c, void *arg)
+{
+    gk_listener *l = arg;
+    PGnotify *n;
+    while ((n = PQnotifies(gk_pgconn_pg(c))) != NULL) {
+        l->stats.notifications++;
+        if (strcmp(n->relname, GK_NOTIFY_CHANNEL) == 0) {
+            if (strcmp(n->extra, "registry") == 0)
+                l->names_dirty = true;
+            tell(l, n->extra);
+        }
+        PQfreemem(n);
+    }
+    maybe_reload(l);
+}
+
+static void names_loaded(gk_listener *l, PGresult *res)
+{
+    l->names_busy = false;
+    gk_names *n = gk_names_new();
+    if (n == NULL) {
+        l->names_dirty = true; /* try again with the next event */
+        return;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        gk_names_add(n, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+    gk_routes_set_names(n);
+    gk_names_free(l->names);
+    l->names = n;
+    l->stats.names_reloads++;
+    gk_log_info("listener: %zu township names reloaded", gk_names_count(n));
+}
+
+static void schedule_reconnect(gk_listener *l)
+{
+    struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
+    evtimer_add(l->retry, &tv);
+    l->backoff_ms *= 2;
+    if (l->backoff_ms > l->backoff_max_ms)
+        l->backoff_ms = l->backoff_max_ms;
+}
+
+static void went_down(gk_listener *l)
+{
+    bool was_live = l->step == S_LIVE;
+    l->step = S_DOWN;
+    l->names_busy = false;
+    if (was_live) {
+        l->stats.losses++;
+        tell(l, NULL); /* not listening: no cache may serve until we are again */
+    }
+    schedule_reconnect(l);
+}
+
+static void on_conn(gk_pgconn *c, gk_pgconn_event ev, PGresult *res, void *arg)
+{
+    gk_listener *l = arg;
+    switch (ev) {
+    case GK_PGEV_UP:
+        l->step = S_NAMING;
+        (void)gk_pgconn_send(c, "SELECT set_config('application_name', 'gongkaid listener', false)", 0, NULL);
+        return;
+    case GK_PGEV_LOST:
+        went_down(l);
+        return;
+    case GK_PGEV_RESULT:
+        break;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        gk_log_warn("listener: %.*s", (int)strcspn(PQresultErrorMessage(res), "\n"), PQresultErrorMessage(res));
+        PQclear(res);
+        gk_pgconn_close(c);
+        went_down(l);
+        return;
+    }
+    switch (l->step) {
+    case S_NAMING:
+        l->step = S_LISTENING;
+        (void)gk_pgconn_send(c, "LISTEN " GK_NOTIFY_CHANNEL, 0, NULL);
+        break;
+    case S_LISTENING:
+        l->step = S_LIVE;
+        l->stats.connects++;
+        l->backoff_ms = l->backoff_min_ms;
+        gk_log_info("listener: listening on " GK_NOTIFY_CHANNEL);
+        l->names_dirty = true;
+        tell(l, NULL); /* whatever happened while we were not listening */
+        break;
+    case S_LIVE:
+        if (l->names_busy)
+            names_loaded(l, res);
+        break;
+    case S_DOWN:
+        break;
+    }
+    PQclear(res);
+    if (l->step == S_LIVE)
+        drain(c, l);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    gk_listener *l = arg;
+    (void)gk_pgconn_connect(l->conn); /* failure reports LOST from the loop */
+}
+
+gk_listener *gk_listener_new(struct event_base *base, const gk_config *cfg, gk_names *names)
+{
+    gk_listener *l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        gk_names_free(names);
+        return NULL;
+    }
+    l->base = base;
+    l->names = names;
+    gk_routes_set_names(names);
+    l->backoff_min_ms = cfg->reconnect_min_ms;
+    l->backoff_max_ms = cfg->reconnect_max_ms < cfg->reconnect_min_ms ? cfg->reconnect_min_ms : cfg->reconnect_max_ms;
+    l->backoff_ms = l->backoff_min_ms;
+    l->conn = gk_pgconn_new(base, cfg->database, cfg->connect_timeout_ms, on_conn, l);
+    l->retry = evtimer_new(base, on_retry, l);
+    if (l->conn == NULL || l->retry == NULL) {
+        gk_listener_free(l);
+        return NULL;
+    }
+    gk_pgconn_set_notify(l->conn, drain, l);
+    return l;
+}
+
+int gk_listener_subscribe(gk_listener *l, gk_listener_cb cb, void *arg)
+{
+    if (l->nsubs >= GK_LISTENER_MAX_SUBS)
+        return -1;
+    l->subs[l->nsubs].cb = cb;
+    l->subs[l->nsubs].arg = arg;
+    l->nsubs++;
+    return 0;
+}
+
+void gk_listener_start(gk_listener *l) { (void)gk_pgconn_connect(l->conn); }
+
+bool gk_listener_live(const gk_listener *l) { return l->step == S_LIVE; }
+
+void gk_listener_stats_get(const gk_listener *l, gk_listener_stats *out)
+{
+    *out = l->stats;
+    out->live = l->step == S_LIVE;
+}
+
+void gk_listener_free(gk_listener *l)
+{
+    if (l == NULL)
+        return;
+    gk_pgconn_free(l->conn);
+    if (l->retry != NULL)
+        event_free(l->retry);
+    gk_routes_set_names(NULL);
+    gk_names_free(l->names);
+    free(l);
+}

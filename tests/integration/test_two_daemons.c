@@ -1,0 +1,388 @@
+/* test_two_daemons.c — two gongkaid processes on one PostgreSQL stay
+ * coherent (issue 9): a write through A is visible through B at once
+ * (revision, rollup, compliance), ETags agree across processes and move
+ * together, the triggers send the documented notifications at commit, and
+ * the one per-process cache (the township names of narrative.foreign_entity)
+ * follows a registry change made by a third process — also when the change
+ * falls into a gap of the LISTEN connection, which must then reload
+ * everything rather than trust what it had.
+ *
+ * Both daemons reconnect their listener only after 5 s, so the test can
+ * make a registry change while neither is listening, deterministically. */
+#include <check.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+static gk_h A, B; /* B: a copy of A's harness with its own daemon */
+static char tok_sub[260], tok_view[260];
+static char *sample_text;
+
+#define TOWN "350481101"
+#define CITY "350481"
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static gk_resp call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
+                    const char *extra)
+{
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    const char *hdr[4] = {ah, NULL};
+    int n = 1;
+    if (body != NULL)
+        hdr[n++] = "Content-Type: application/json";
+    if (extra != NULL)
+        hdr[n++] = extra;
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(h, method, path, hdr, body, body ? strlen(body) : 0, &r), 0);
+    return r;
+}
+
+static json_t *get_json(gk_h *h, const char *path, char *etag, size_t etag_len)
+{
+    gk_resp r = call(h, "GET", path, tok_view, NULL, NULL);
+    ck_assert_msg(r.status == 200, "%s: %d %s", path, r.status, r.body);
+    if (etag != NULL)
+        ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", etag, etag_len));
+    json_t *j = json_loads(r.body, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    gk_resp_free(&r);
+    return j;
+}
+
+static int get_status(gk_h *h, const char *path, const char *etag)
+{
+    char inm[160];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    gk_resp r = call(h, "GET", path, tok_view, NULL, inm);
+    int st = r.status;
+    gk_resp_free(&r);
+    return st;
+}
+
+/* The sample as 贡川镇's report with one cell set and the prose's "other"
+ * section replaced; malloc'd. */
+static char *report(long decisions, const char *other)
+{
+    json_t *d = json_loads(sample_text, 0, NULL);
+    ck_assert_ptr_nonnull(d);
+    json_t *row = json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "penalties");
+    ck_assert_ptr_nonnull(row);
+    json_object_set_new(row, "decisions", json_integer(decisions));
+    if (other != NULL)
+        json_object_set_new(json_object_get(d, "narrative"), "other", json_string(other));
+    char *s = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    return s;
+}
+
+static json_int_t rollup_decisions(json_t *rollup)
+{
+    json_t *c = json_object_get(
+        json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(rollup, "rollup"), "tables"),
+                                                        "active"),
+                                        "penalties"),
+                        "decisions"),
+        "sum");
+    ck_assert_msg(json_is_integer(c), "rollup has no integer active.penalties.decisions.sum");
+    return json_integer_value(c);
+}
+
+START_TEST(read_after_write)
+{
+    const char *rollup = "/api/v1/regions/" CITY "/rollup?year=2020";
+    const char *compliance = "/api/v1/regions/" CITY "/compliance?year=2020";
+    char ta0[96], tb0[96], ca0[96], cb0[96];
+    json_decref(get_json(&A, rollup, ta0, sizeof ta0));
+    json_decref(get_json(&B, rollup, tb0, sizeof tb0));
+    json_decref(get_json(&A, compliance, ca0, sizeof ca0));
+    json_decref(get_json(&B, compliance, cb0, sizeof cb0));
+    /* The ETag is a function of the database, not of the process. */
+    ck_assert_str_eq(ta0, tb0);
+    ck_assert_str_eq(ca0, cb0);
+    ck_assert_int_eq(get_status(&B, rollup, ta0), 304);
+    ck_assert_int_eq(get_status(&A, compliance, cb0), 304);
+
+    /* Submit through A; B sees it with its very next request. */
+    char *t = report(7, NULL);
+    gk_resp r = call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    json_t *sub = json_loads(r.body, 0, NULL);
+    gk_resp_free(&r);
+    free(t);
+    json_t *got = get_json(&B, "/api/v1/reports/" TOWN "/2020", NULL, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(got, "revision")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(got, "content_hash")),
+                     json_string_value(json_object_get(sub, "content_hash")));
+    json_decref(got);
+    json_decref(sub);
+
+    char tb1[96], ta1[96], cb1[96];
+    json_t *ru = get_json(&B, rollup, tb1, sizeof tb1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ru, "rollup"), "reports")), 1);
+    ck_assert_int_eq(rollup_decisions(ru), 7);
+    json_decref(ru);
+    ck_assert_str_ne(tb1, tb0);
+    ck_assert_int_eq(get_status(&B, rollup, tb0), 200);     /* B's old tag is stale on B */
+    json_decref(get_json(&A, rollup, ta1, sizeof ta1));
+    ck_assert_str_eq(ta1, tb1);
+    ck_assert_int_eq(get_status(&B, rollup, ta1), 304);     /* A's new tag is current on B */
+    json_t *co = get_json(&B, compliance, cb1, sizeof cb1);
+    ck_assert_str_ne(cb1, cb0);
+    ck_assert_int_eq(get_status(&A, compliance, cb1), 304);
+    json_decref(co);
+
+    /* And the other way: revision 2 through B, read through A. */
+    t = report(11, NULL);
+    r = call(&B, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    free(t);
+    got = get_json(&A, "/api/v1/reports/" TOWN "/2020", NULL, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(got, "revision")), 2);
+    json_decref(got);
+    char ta2[96];
+    ru = get_json(&A, rollup, ta2, sizeof ta2);
+    ck_assert_int_eq(rollup_decisions(ru), 11);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ru, "rollup"), "reports")), 1);
+    json_decref(ru);
+    ck_assert_str_ne(ta2, ta1);
+    ck_assert_int_eq(get_status(&A, rollup, tb1), 200);
+    ck_assert_int_eq(get_status(&B, rollup, ta2), 304);
+}
+END_TEST
+
+/* Waits until every payload of `want` (NULL-terminated) has arrived on
+ * conn as a notification of gk_changes; others are ignored. */
+static bool await_notify(PGconn *conn, const char *const *want, int timeout_ms)
+{
+    bool seen[8] = {false};
+    int nwant = 0, nseen = 0;
+    while (want[nwant] != NULL && nwant < 8)
+        nwant++;
+    long end = now_ms() + timeout_ms;
+    while (nseen < nwant && now_ms() < end) {
+        struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+        if (poll(&p, 1, 50) < 0 || PQconsumeInput(conn) == 0)
+            return false;
+        PGnotify *n;
+        while ((n = PQnotifies(conn)) != NULL) {
+            for (int i = 0; i < nwant; i++)
+                if (!seen[i] && strcmp(n->relname, "gk_changes") == 0 && strcmp(n->extra, want[i]) == 0) {
+                    seen[i] = true;
+                    nseen++;
+                }
+            PQfreemem(n);
+        }
+    }
+    return nseen == nwant;
+}
+
+static bool await1(PGconn *conn, const char *payload, int timeout_ms)
+{
+    const char *w[] = {payload, NULL};
+    return await_notify(conn, w, timeout_ms);
+}
+
+START_TEST(notifications_at_commit)
+{
+    PGconn *l = PQconnectdb(A.conninfo);
+    ck_assert_int_eq(PQstatus(l), CONNECTION_OK);
+    PQclear(PQexec(l, "LISTEN gk_changes"));
+    /* A write through a daemon: the region and every ancestor. */
+    char *t = report(13, NULL);
+    gk_resp r = call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    ck_assert_int_eq(r.status, 201);
+    gk_resp_free(&r);
+    free(t);
+    const char *ry[] = {"ry 2020 " TOWN, "ry 2020 " CITY, "ry 2020 3504", "ry 2020 35", "ry 2020 0", NULL};
+    ck_assert(await_notify(l, ry, 10000));
+    /* Not before commit: an open transaction's notification waits. */
+    PGconn *w = PQconnectdb(A.conninfo);
+    ck_assert_int_eq(PQstatus(w), CONNECTION_OK);
+    PQclear(PQexec(w, "BEGIN"));
+    PQclear(PQexec(w, "INSERT INTO deadlines (region, year, date) VALUES ('35', 2031, '2032-03-01')"));
+    ck_assert(!await1(l, "registry", 300));
+    PQclear(PQexec(w, "COMMIT"));
+    ck_assert(await1(l, "registry", 10000));
+    /* A rolled-back change notifies nobody. */
+    PQclear(PQexec(w, "BEGIN"));
+    PQclear(PQexec(w, "UPDATE tokens SET note = note WHERE id = 1"));
+    PQclear(PQexec(w, "ROLLBACK"));
+    ck_assert(!await1(l, "tokens", 300));
+    PQclear(PQexec(w, "UPDATE tokens SET note = note WHERE id = 1"));
+    ck_assert(await1(l, "tokens", 10000));
+    PQfinish(w);
+    PQfinish(l);
+}
+END_TEST
+
+/* Does POST /check through h name `township` in a foreign_entity finding? */
+static bool check_names(gk_h *h, const char *township)
+{
+    char other[160];
+    snprintf(other, sizeof other, "本年度与%s交流了政务公开工作经验。", township);
+    char *t = report(1, other);
+    gk_resp r = call(h, "POST", "/api/v1/check", tok_sub, t, NULL);
+    free(t);
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    bool found = strstr(r.body, "narrative.foreign_entity") != NULL && strstr(r.body, township) != NULL;
+    gk_resp_free(&r);
+    return found;
+}
+
+static bool await_names(const char *township, int timeout_ms)
+{
+    long end = now_ms() + timeout_ms;
+    while (now_ms() < end) {
+        if (check_names(&A, township) && check_names(&B, township))
+            return true;
+        nap_ms(50);
+    }
+    return false;
+}
+
+static void import_township(const char *code, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/extra-%s.csv", A.dir, code);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "code,name,parent_code\n35,福建省,\n3504,三明市,35\n350421,明溪县,3504\n%s,%s,350421\n", code,
+            name);
+    fclose(f);
+    const char *args[] = {"regions", "import", path, NULL};
+    ck_assert_int_eq(gk_h_cli(&A, NULL, 0, args), 0);
+}
+
+static long listeners(void)
+{
+    return gk_h_sql_long(&A, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gongkaid listener'", 0,
+                         NULL);
+}
+
+START_TEST(names_follow_registry)
+{
+    /* Both listeners are up (they connect after the pool: poll). */
+    long end = now_ms() + 20000;
+    while (listeners() != 2 && now_ms() < end)
+        nap_ms(20);
+    ck_assert_int_eq(listeners(), 2);
+    ck_assert(!check_names(&A, "瀚海测试镇"));
+    ck_assert(!check_names(&B, "瀚海测试镇"));
+    import_township("350421991", "瀚海测试镇"); /* a third process */
+    ck_assert_msg(await_names("瀚海测试镇", 10000), "names not reloaded after a registry change");
+}
+END_TEST
+
+START_TEST(names_after_listener_gap)
+{
+    ck_assert(!check_names(&A, "沧浪测试镇"));
+    /* Cut both LISTEN connections; they come back only after 5 s. */
+    long killed = gk_h_sql_long(&A,
+                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                " WHERE application_name = 'gongkaid listener'",
+                                0, NULL);
+    ck_assert_int_eq(killed, 2);
+    long end = now_ms() + 10000;
+    while (listeners() != 0 && now_ms() < end)
+        nap_ms(20);
+    ck_assert_int_eq(listeners(), 0);
+    /* The change falls into the gap: its notification reaches no one. */
+    import_township("350421992", "沧浪测试镇");
+    ck_assert_msg(listeners() == 0, "a listener came back before the change: the gap was not tested");
+    /* Serving goes on meanwhile (the pool is untouched). */
+    json_decref(get_json(&B, "/api/v1/regions/" CITY "/rollup?year=2020", NULL, 0));
+    /* After reconnecting, each daemon treats everything as stale. */
+    ck_assert_msg(await_names("沧浪测试镇", 30000), "names stale after a listener gap");
+    ck_assert_int_eq(listeners(), 2);
+}
+END_TEST
+
+static int make_token(char *out, size_t len, const char *region, const char *role)
+{
+    char buf[256];
+    const char *args[] = {"token", "create", "--region", region, "--role", role, NULL};
+    if (gk_h_cli(&A, buf, sizeof buf, args) != 0)
+        return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    snprintf(out, len, "%s", buf);
+    return strncmp(buf, "gk_", 3) == 0 ? 0 : -1;
+}
+
+static void dump_log(const char *what, const char *path)
+{
+    char *log = gk_h_read_file(path, NULL);
+    fprintf(stderr, "---- %s ----\n%s\n", what, log ? log : "(none)");
+    free(log);
+}
+
+int main(void)
+{
+    sample_text = gk_h_read_file(GK_TEST_DATA "/sample-350481101-2020.json", NULL);
+    const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
+    const char *extra[] = {"--reconnect-min-ms=5000", "--reconnect-max-ms=5000", NULL};
+    int failed = 1;
+    if (sample_text == NULL || gk_h_setup(&A) != 0 || gk_h_cli(&A, NULL, 0, imp) != 0 ||
+        make_token(tok_sub, sizeof tok_sub, TOWN, "submitter") != 0 ||
+        make_token(tok_view, sizeof tok_view, "35", "viewer") != 0 || gk_h_daemon_start(&A, extra) != 0) {
+        fprintf(stderr, "setup failed\n");
+        goto out;
+    }
+    /* The second daemon: same database, its own port, pid and log. */
+    B = A;
+    B.d_pid = 0;
+    B.sql = NULL;
+    snprintf(B.daemon_log, sizeof B.daemon_log, "%s/gongkaid-b.log", A.dir);
+    if (gk_h_daemon_start(&B, extra) != 0) {
+        fprintf(stderr, "setup of the second daemon failed\n");
+        goto out;
+    }
+    Suite *s = suite_create("two_daemons");
+    TCase *tc = tcase_create("two_daemons");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, read_after_write);
+    tcase_add_test(tc, notifications_at_commit);
+    tcase_add_test(tc, names_follow_registry);
+    tcase_add_test(tc, names_after_listener_gap);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    int sa = -1, sb = -1;
+    gk_h_daemon_stop(&B, &sb);
+    gk_h_daemon_stop(&A, &sa);
+    if (sa != 0 || sb != 0) {
+        fprintf(stderr, "gongkaid exited with %d / %d\n", sa, sb);
+        failed++;
+    }
+out:
+    if (failed > 0 || getenv("GK_SHOW_LOG") != NULL) {
+        dump_log("gongkaid A", A.daemon_log);
+        dump_log("gongkaid B", B.daemon_log);
+    }
+    gk_h_daemon_stop(&B, NULL);
+    gk_h_teardown(&A);
+    free(sample_text);
+    return failed == 0 ? 0 : 1;
+}
