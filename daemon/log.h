@@ -1,7 +1,12 @@
-/* log.h — one line per event on stderr, with a timestamp and a level. */
+/* log.h — one line per event on stderr, with a timestamp and a level;
+ * under journald a syslog priority prefix instead of the timestamp. */
 #ifndef GONGKAID_LOG_H
 #define GONGKAID_LOG_H
 
+#include <stdbool.h>
+
+/* Is stderr journald's stream (JOURNAL_STREAM matches it)? */
+bool gk_log_to_journal(void);
 void gk_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define gk_log_info(...) gk_log("info", __VA_ARGS__)
 #define gk_log_warn(...) gk_log("warn", __VA_ARGS__)

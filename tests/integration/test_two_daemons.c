@@ -7,6 +7,7 @@
  * falls into a gap of the LISTEN connection, which must then reload
  * everything rather than trust what it had.
  *
+ * B also logs as it would under systemd (JOURNAL_STREAM), A as from a shell.
  * Both daemons reconnect their listener only after 5 s, so the test can
  * make a registry change while neither is listening, deterministically. */
 #include <check.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "harness.h"
@@ -293,8 +295,23 @@ START_TEST(names_follow_registry)
 }
 END_TEST
 
+/* gongkai_answer_cache_total{result="<result>"} of h's /metrics. */
+static long cache_count(gk_h *h, const char *result)
+{
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(h, "GET", "/metrics", NULL, NULL, 0, &r), 0);
+    char key[96];
+    snprintf(key, sizeof key, "gongkai_answer_cache_total{result=\"%s\"} ", result);
+    const char *p = strstr(r.body, key);
+    ck_assert_msg(p != NULL, "no %s in /metrics", key);
+    long v = atol(p + strlen(key));
+    gk_resp_free(&r);
+    return v;
+}
+
 START_TEST(names_after_listener_gap)
 {
+    const char *rollup = "/api/v1/regions/" CITY "/rollup?year=2020";
     ck_assert(!check_names(&A, "沧浪测试镇"));
     /* Cut both LISTEN connections; they come back only after 5 s. */
     long killed = gk_h_sql_long(&A,
@@ -309,11 +326,38 @@ START_TEST(names_after_listener_gap)
     /* The change falls into the gap: its notification reaches no one. */
     import_township("350421992", "沧浪测试镇");
     ck_assert_msg(listeners() == 0, "a listener came back before the change: the gap was not tested");
-    /* Serving goes on meanwhile (the pool is untouched). */
-    json_decref(get_json(&B, "/api/v1/regions/" CITY "/rollup?year=2020", NULL, 0));
-    /* After reconnecting, each daemon treats everything as stale. */
+    /* Serving goes on meanwhile (the pool is untouched); B's answer cache
+     * keeps the rollup under its current tag: the second read is a hit. */
+    json_decref(get_json(&B, rollup, NULL, 0));
+    long hits = cache_count(&B, "hit");
+    json_decref(get_json(&B, rollup, NULL, 0));
+    ck_assert_int_eq(cache_count(&B, "hit"), hits + 1);
+    /* After reconnecting, each daemon treats everything as stale: the names
+     * are reloaded and the answer cache starts empty (same tag, yet a miss). */
     ck_assert_msg(await_names("沧浪测试镇", 30000), "names stale after a listener gap");
     ck_assert_int_eq(listeners(), 2);
+    long misses = cache_count(&B, "miss");
+    json_decref(get_json(&B, rollup, NULL, 0));
+    ck_assert_int_eq(cache_count(&B, "miss"), misses + 1);
+}
+END_TEST
+
+/* B runs as under systemd: stderr is "the journal stream" (JOURNAL_STREAM
+ * names its log file), so its lines carry a syslog priority and no
+ * timestamp of their own; A's keep their timestamps. */
+START_TEST(journald_lines)
+{
+    char *la = gk_h_read_file(A.daemon_log, NULL), *lb = gk_h_read_file(B.daemon_log, NULL);
+    ck_assert_ptr_nonnull(la);
+    ck_assert_ptr_nonnull(lb);
+    ck_assert_ptr_nonnull(strstr(lb, "\n<6>info listener: listening on gk_changes\n"));
+    ck_assert_ptr_nonnull(strstr(lb, "\n<6>http rid="));
+    ck_assert_ptr_nonnull(strstr(lb, "\n<4>warn postgresql: "));  /* the listener's loss */
+    ck_assert_ptr_null(strstr(lb, "Z info "));
+    ck_assert_ptr_nonnull(strstr(la, "Z info listener: listening on gk_changes\n"));
+    ck_assert_ptr_null(strstr(la, "<6>"));
+    free(la);
+    free(lb);
 }
 END_TEST
 
@@ -352,7 +396,18 @@ int main(void)
     B.d_pid = 0;
     B.sql = NULL;
     snprintf(B.daemon_log, sizeof B.daemon_log, "%s/gongkaid-b.log", A.dir);
-    if (gk_h_daemon_start(&B, extra) != 0) {
+    FILE *lf = fopen(B.daemon_log, "a");
+    struct stat lst;
+    if (lf == NULL || fclose(lf) != 0 || stat(B.daemon_log, &lst) != 0) {
+        fprintf(stderr, "cannot create %s\n", B.daemon_log);
+        goto out;
+    }
+    char js[64];
+    snprintf(js, sizeof js, "%llu:%llu", (unsigned long long)lst.st_dev, (unsigned long long)lst.st_ino);
+    setenv("JOURNAL_STREAM", js, 1);
+    int bs = gk_h_daemon_start(&B, extra);
+    unsetenv("JOURNAL_STREAM");
+    if (bs != 0) {
         fprintf(stderr, "setup of the second daemon failed\n");
         goto out;
     }
@@ -363,6 +418,7 @@ int main(void)
     tcase_add_test(tc, notifications_at_commit);
     tcase_add_test(tc, names_follow_registry);
     tcase_add_test(tc, names_after_listener_gap);
+    tcase_add_test(tc, journald_lines);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
