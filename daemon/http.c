@@ -355,6 +355,17 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
         gk_pool_cancel(r->srv->pool, r->wait);
         r->wait = NULL;
     }
+    /* A query still running (e.g. behind a lock) would keep its connection
+     * leased until the database answers — possibly forever, and a few such
+     * requests would starve the pool.  Give the connection back now: the
+     * pool closes a busy connection and reconnects, and the server rolls
+     * the abandoned transaction back (its COMMIT was never sent). */
+    if (r->qstep != NULL && r->lease != NULL) {
+        gk_lease *l = r->lease;
+        r->lease = NULL;
+        r->qstep = NULL;
+        gk_lease_release(l);
+    }
     gk_reply_error(r, 503, "timeout", "", "请求超时，请稍后重试");
 }
 

@@ -1,0 +1,436 @@
+/* test_faults.c — what a disclosure office must be able to trust when
+ * things break:
+ *  - PostgreSQL stopped (fast shutdown) and started again under a stream of
+ *    submissions: every request is answered in bounded time (201/200, or
+ *    503 + Retry-After + db_unavailable), the daemon serves again without a
+ *    restart, every acknowledged submission is stored once, and retrying
+ *    the refused ones with their Idempotency-Key stores each exactly once;
+ *  - the daemon SIGKILLed twice under a retrying stream (one Idempotency-Key
+ *    per report): after restarts, one revision per distinct content and
+ *    nothing acknowledged missing;
+ *  - slow and dead clients (slowloris headers, bodies that stop, clients
+ *    that vanish while their request waits on a database lock) cost bounded
+ *    memory and time and do not stall anyone else. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rel.h"
+
+static gk_h H;
+static char token[128];
+static const char *const towns[] = {"350481001", "350481002", "350481003", "350481004", "350481100",
+                                    "350481102", "350481104", "350481105"};
+#define NTOWNS (int)(sizeof towns / sizeof towns[0])
+#define REQUEST_TIMEOUT_MS 2000
+
+static const char *const daemon_args[] = {"--request-timeout-ms=2000", "--io-timeout-ms=1500", "--pool-size=4",
+                                          "--retry-after=1", NULL};
+
+/* ---- a stream of submissions ---- */
+
+typedef struct sub {
+    int status;           /* last answer; -1: no answer */
+    int revision;
+    char hash[65];
+    long worst_ms;        /* slowest single attempt */
+    int attempts;
+} sub;
+
+typedef struct stream {
+    int n;                /* reports to send (distinct contents) */
+    int base;             /* prior_items offset: content differs per test */
+    int year;
+    bool retry;           /* retry each report until acknowledged */
+    volatile int stop;    /* set by the main thread */
+    volatile int done;    /* reports finished */
+    sub *subs;
+    int bad_answers;      /* neither 2xx nor 503 db_unavailable with Retry-After */
+    char bad[512];
+} stream;
+
+static int port_now(void) { return __atomic_load_n(&H.port, __ATOMIC_SEQ_CST); }
+
+static int post_one(stream *s, int i, sub *out)
+{
+    char *body = rel_report(towns[i % NTOWNS], s->year, s->base + i);
+    char ah[200], key[64];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    snprintf(key, sizeof key, "Idempotency-Key: fault-%d-%d", s->base, i);
+    const char *hdr[] = {ah, "Content-Type: application/json", key, NULL};
+    gk_h local = H;                   /* the port may change under us (restarts) */
+    local.port = port_now();
+    gk_resp r;
+    long t0 = rel_now_ms();
+    int rc = gk_h_http(&local, "POST", "/api/v1/reports", hdr, body, strlen(body), &r);
+    long dt = rel_now_ms() - t0;
+    free(body);
+    out->attempts++;
+    if (dt > out->worst_ms)
+        out->worst_ms = dt;
+    if (rc != 0) {
+        out->status = -1;
+        return -1;
+    }
+    out->status = r.status;
+    if (r.status == 200 || r.status == 201) {
+        json_error_t e;
+        json_t *j = json_loads(r.body, 0, &e);
+        out->revision = (int)json_integer_value(json_object_get(j, "revision"));
+        snprintf(out->hash, sizeof out->hash, "%s", json_string_value(json_object_get(j, "content_hash")) ?: "");
+        json_decref(j);
+    } else {
+        char ra[16];
+        bool ok503 = r.status == 503 && strstr(r.body, "\"code\":\"db_unavailable\"") != NULL &&
+                     gk_resp_header(&r, "Retry-After", ra, sizeof ra) != NULL;
+        if (!ok503 && s->bad_answers++ == 0)
+            snprintf(s->bad, sizeof s->bad, "report %d: %d %s", i, r.status, r.body);
+    }
+    gk_resp_free(&r);
+    return 0;
+}
+
+static void *stream_run(void *arg)
+{
+    stream *s = arg;
+    for (int i = 0; i < s->n && !s->stop; i++) {
+        do {
+            post_one(s, i, &s->subs[i]);
+            if (s->subs[i].status == 200 || s->subs[i].status == 201)
+                break;
+            rel_nap(50);   /* a client backs off (Retry-After says 1 s; we are impatient) */
+        } while (s->retry && !s->stop);
+        s->done = i + 1;
+    }
+    return NULL;
+}
+
+static bool acked(const sub *x) { return x->status == 200 || x->status == 201; }
+
+/* Every acknowledged report is stored with the revision and hash it was
+ * told; no content is stored twice for one (entity, year). */
+static void assert_stored_once(stream *s, int upto)
+{
+    for (int i = 0; i < upto; i++) {
+        if (!acked(&s->subs[i]))
+            continue;
+        char y[8], rev[16];
+        snprintf(y, sizeof y, "%d", s->year);
+        snprintf(rev, sizeof rev, "%d", s->subs[i].revision);
+        const char *v[] = {towns[i % NTOWNS], y, rev, s->subs[i].hash};
+        ck_assert_msg(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity = $1 AND year = $2::int"
+                                        " AND revision = $3::int AND content_hash = $4", 4, v) == 1,
+                      "acknowledged report %d (rev %d) missing", i, s->subs[i].revision);
+    }
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM (SELECT 1 FROM reports GROUP BY entity, year,"
+                                       " content_hash HAVING count(*) > 1) d", 0, NULL), 0);
+    /* and the bookkeeping agrees: one audit row and one current pointer per revision */
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports", 0, NULL),
+                     gk_h_sql_long(&H, "SELECT count(*) FROM audit WHERE action = 'submit'", 0, NULL));
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM report_current c WHERE revision <>"
+                                       " (SELECT max(revision) FROM reports r WHERE r.entity = c.entity"
+                                       "  AND r.year = c.year)", 0, NULL), 0);
+}
+
+START_TEST(postgres_restart_under_submissions)
+{
+    enum { N = 2000 };
+    stream s = {.n = N, .base = 10000, .year = 2020, .retry = false, .subs = calloc(N, sizeof(sub))};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, stream_run, &s), 0);
+    long end = rel_now_ms() + 10000;
+    while (s.done < 20 && rel_now_ms() < end)
+        rel_nap(10);
+    ck_assert_int_ge(s.done, 20);
+    ck_assert_int_lt(s.done, N / 4);
+    int before_stop = s.done;
+    ck_assert_int_eq(gk_h_pg_stop(&H), 0);
+    /* down: answers keep coming (503), each quickly */
+    ck_assert_int_eq(gk_h_wait_health(&H, 503, 10000), 0);
+    end = rel_now_ms() + 10000;
+    while (s.done < before_stop + 30 && rel_now_ms() < end)
+        rel_nap(10);
+    ck_assert_msg(s.done >= before_stop + 30, "only %d answers while the database was down", s.done - before_stop);
+    ck_assert_int_eq(gk_h_pg_start(&H), 0);
+    PQreset(H.sql);   /* the test's own connection went down too */
+    ck_assert_int_eq(gk_h_wait_health(&H, 200, 15000), 0);
+    int after_start = s.done;
+    end = rel_now_ms() + 15000;
+    while (s.done < after_start + 30 && s.done < N && rel_now_ms() < end)
+        rel_nap(10);
+    s.stop = 1;
+    pthread_join(th, NULL);
+    int n = s.done, n503 = 0, nack = 0;
+    long worst = 0;
+    for (int i = 0; i < n; i++) {
+        n503 += s.subs[i].status == 503;
+        nack += acked(&s.subs[i]);
+        worst = s.subs[i].worst_ms > worst ? s.subs[i].worst_ms : worst;
+        ck_assert_msg(s.subs[i].status != -1, "report %d: no answer at all", i);
+    }
+    fprintf(stderr, "pg restart: %d sent, %d acknowledged, %d refused with 503, slowest %ld ms\n", n, nack, n503,
+            worst);
+    ck_assert_msg(s.bad_answers == 0, "%d unexpected answers, first: %s", s.bad_answers, s.bad);
+    ck_assert_int_gt(n503, 0);
+    ck_assert_int_lt(worst, REQUEST_TIMEOUT_MS + 1500);
+    ck_assert_msg(acked(&s.subs[n - 1]), "not serving after the restart: last answer %d", s.subs[n - 1].status);
+    assert_stored_once(&s, n);
+    /* the client's part: retry every refused report with its key */
+    s.stop = 0;
+    for (int i = 0; i < n; i++)
+        if (!acked(&s.subs[i])) {
+            post_one(&s, i, &s.subs[i]);
+            ck_assert_msg(acked(&s.subs[i]), "retry of %d: %d", i, s.subs[i].status);
+        }
+    assert_stored_once(&s, n);
+    char y[8], b[16];
+    snprintf(y, sizeof y, "%d", s.year);
+    snprintf(b, sizeof b, "%d", s.base);
+    const char *v[] = {y, b};
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE year = $1::int AND"
+                                       " (body->'tables'->'active'->'licensing'->>'prior_items')::int >= $2::int",
+                                   2, v), n);
+    free(s.subs);
+}
+END_TEST
+
+static int kill_and_restart(void)
+{
+    pid_t pid = H.d_pid;
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    H.d_pid = 0;
+    return gk_h_daemon_start(&H, daemon_args);
+}
+
+START_TEST(sigkill_under_retrying_submissions)
+{
+    enum { N = 150 };
+    stream s = {.n = N, .base = 20000, .year = 2019, .retry = true, .subs = calloc(N, sizeof(sub))};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, stream_run, &s), 0);
+    for (int k = 0; k < 2; k++) {
+        int from = s.done;
+        long end = rel_now_ms() + 15000;
+        while (s.done < from + 25 && rel_now_ms() < end)
+            rel_nap(5);
+        ck_assert_int_ge(s.done, from + 25);
+        ck_assert_int_eq(kill_and_restart(), 0);
+    }
+    long end = rel_now_ms() + 60000;
+    while (s.done < N && rel_now_ms() < end)
+        rel_nap(20);
+    s.stop = 1;
+    pthread_join(th, NULL);
+    ck_assert_int_eq(s.done, N);
+    int retried = 0;
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(acked(&s.subs[i]), "report %d never acknowledged", i);
+        retried += s.subs[i].attempts > 1;
+    }
+    fprintf(stderr, "sigkill: %d reports, %d needed a retry\n", N, retried);
+    ck_assert_int_gt(retried, 0);
+    assert_stored_once(&s, N);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE year = 2019", 0, NULL), N);
+    free(s.subs);
+}
+END_TEST
+
+/* ---- slow and dead clients ---- */
+
+/* Time of a GET /healthz and of an authenticated database read. */
+static long probe_ms(void)
+{
+    char ah[200];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    const char *hdr[] = {ah, NULL};
+    gk_resp r;
+    long t0 = rel_now_ms();
+    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/regions/350481", hdr, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    gk_resp_free(&r);
+    return rel_now_ms() - t0;
+}
+
+static long open_connections(void)
+{
+    gk_resp r;
+    long n = -1;
+    if (gk_h_http(&H, "GET", "/metrics", NULL, NULL, 0, &r) == 0) {
+        const char *p = strstr(r.body, "\ngongkai_http_connections_open ");
+        if (p != NULL)
+            n = strtol(p + 31, NULL, 10);
+        gk_resp_free(&r);
+    }
+    return n;
+}
+
+/* Is the peer closed? (recv 0 or error, within ms) */
+static bool closed_within(int fd, int ms)
+{
+    long end = rel_now_ms() + ms;
+    char buf[4096];
+    while (rel_now_ms() < end) {
+        ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            return true;
+        rel_nap(20);
+    }
+    return false;
+}
+
+START_TEST(slowloris_headers)
+{
+    enum { N = 64 };
+    int fds[N];
+    long rss0 = rel_rss_kb(H.d_pid);
+    for (int i = 0; i < N; i++) {
+        fds[i] = rel_connect(&H, 2000);
+        ck_assert_int_ge(fds[i], 0);
+        const char *start = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+        ck_assert_int_gt(send(fds[i], start, strlen(start), MSG_NOSIGNAL), 0);
+    }
+    /* one byte per connection every 200 ms for 3 s; others stay fast */
+    long worst = 0;
+    for (int round = 0; round < 15; round++) {
+        for (int i = 0; i < N; i++)
+            (void)send(fds[i], "a", 1, MSG_NOSIGNAL);
+        long ms = probe_ms();
+        worst = ms > worst ? ms : worst;
+        rel_nap(200);
+    }
+    long rss1 = rel_rss_kb(H.d_pid);
+    fprintf(stderr, "slowloris: %d connections, slowest probe %ld ms, RSS %ld -> %ld KiB\n", N, worst, rss0, rss1);
+    ck_assert_int_lt(worst, 1000);
+    ck_assert_int_lt(rss1 - rss0, 32 * 1024);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    /* a stalled header (no byte at all) is cut by the I/O timeout (1.5 s) */
+    int fd = rel_connect(&H, 2000);
+    const char *part = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Stall: ";
+    ck_assert_int_gt(send(fd, part, strlen(part), MSG_NOSIGNAL), 0);
+    ck_assert(closed_within(fd, 5000));
+    close(fd);
+}
+END_TEST
+
+START_TEST(bodies_that_stop)
+{
+    enum { N = 32 };
+    int fds[N];
+    char *before = rel_fingerprint(&H);
+    char *body = rel_report("350481106", 2020, 1);
+    size_t bl = strlen(body);
+    for (int i = 0; i < N; i++) {
+        fds[i] = rel_connect(&H, 2000);
+        ck_assert_int_ge(fds[i], 0);
+        char head[512];
+        int hl = snprintf(head, sizeof head, "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", token, bl);
+        ck_assert_int_eq(send(fds[i], head, (size_t)hl, MSG_NOSIGNAL), hl);
+        ck_assert_int_eq(send(fds[i], body, bl / 2, MSG_NOSIGNAL), (ssize_t)(bl / 2));
+    }
+    ck_assert_int_lt(probe_ms(), 1000);
+    /* half of them vanish, the other half stall until the I/O timeout */
+    for (int i = 0; i < N / 2; i++)
+        close(fds[i]);
+    for (int i = N / 2; i < N; i++) {
+        ck_assert_msg(closed_within(fds[i], 5000), "stalled body %d not closed", i);
+        close(fds[i]);
+    }
+    ck_assert_int_lt(probe_ms(), 1000);
+    char *after = rel_fingerprint(&H);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    free(body);
+    /* every connection is gone from the daemon's count (the /metrics one is open) */
+    long end = rel_now_ms() + 5000;
+    while (open_connections() > 1 && rel_now_ms() < end)
+        rel_nap(50);
+    ck_assert_int_le(open_connections(), 1);
+}
+END_TEST
+
+START_TEST(clients_vanish_behind_a_lock)
+{
+    enum { N = 2 };   /* fewer than the pool (4): the others must still be served */
+    long rss0 = rel_rss_kb(H.d_pid);
+    char *before = rel_fingerprint(&H);
+    PGconn *blocker = PQconnectdb(H.conninfo);
+    ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
+    PGresult *res = PQexec(blocker, "SELECT pg_advisory_lock(hashtext('350481107'), 2020)");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    PQclear(res);
+    char *body = rel_report("350481107", 2020, 7);
+    size_t bl = strlen(body);
+    for (int round = 0; round < 5; round++) {
+        int fds[N];
+        for (int i = 0; i < N; i++) {
+            fds[i] = rel_connect(&H, 2000);
+            char head[512];
+            int hl = snprintf(head, sizeof head, "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                              "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", token, bl);
+            ck_assert_int_eq(send(fds[i], head, (size_t)hl, MSG_NOSIGNAL), hl);
+            ck_assert_int_eq(send(fds[i], body, bl, MSG_NOSIGNAL), (ssize_t)bl);
+        }
+        rel_nap(300);   /* the submissions now wait on the lock */
+        for (int i = 0; i < N; i++)
+            close(fds[i]);
+        ck_assert_int_lt(probe_ms(), 1000);
+        rel_nap(REQUEST_TIMEOUT_MS + 200);   /* our timeout gives their connections back */
+    }
+    res = PQexec(blocker, "SELECT pg_advisory_unlock(hashtext('350481107'), 2020)");
+    PQclear(res);
+    PQfinish(blocker);
+    /* nothing of the abandoned, timed-out submissions was committed */
+    long end = rel_now_ms() + 5000;
+    while (gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'", 0, NULL) > 0 &&
+           rel_now_ms() < end)
+        rel_nap(50);
+    char *after = rel_fingerprint(&H);
+    ck_assert_str_eq(before, after);
+    for (int i = 0; i < 20; i++)
+        ck_assert_int_lt(probe_ms(), 1000);
+    long rss1 = rel_rss_kb(H.d_pid);
+    fprintf(stderr, "vanishing clients: RSS %ld -> %ld KiB\n", rss0, rss1);
+    ck_assert_int_lt(rss1 - rss0, 32 * 1024);
+    free(before);
+    free(after);
+    free(body);
+}
+END_TEST
+
+int main(void)
+{
+    rel_asan_small_quarantine();
+    if (gk_h_setup(&H) != 0 || rel_import_regions(&H) != 0 ||
+        rel_token(&H, "350481", "submitter", token, sizeof token) != 0 || gk_h_daemon_start(&H, daemon_args) != 0) {
+        fprintf(stderr, "setup failed\n");
+        gk_h_teardown(&H);
+        return 1;
+    }
+    Suite *s = suite_create("faults");
+    TCase *tc = tcase_create("faults");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, postgres_restart_under_submissions);
+    tcase_add_test(tc, sigkill_under_retrying_submissions);
+    tcase_add_test(tc, slowloris_headers);
+    tcase_add_test(tc, bodies_that_stop);
+    tcase_add_test(tc, clients_vanish_behind_a_lock);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return rel_finish(&H, failed);
+}
