@@ -60,7 +60,7 @@ static const char *const region_sql =
  * the (region, year) change counter and the registry/deadline generation. */
 static const char *const region_year_sql =
     "SELECT code, name, level, parent, path::text, '',"
-    " coalesce((SELECT counter FROM region_changes WHERE region = g.code AND year = $2::int), 0),"
+    " (SELECT coalesce(sum(counter), 0) FROM region_changes WHERE region = g.code AND year = $2::int),"
     " (SELECT last_value FROM gk_generation)"
     " FROM regions g WHERE code = $1";
 
@@ -203,11 +203,24 @@ static void rollup_rows(gk_req *r, PGresult *res)
     region_st *st = r->st;
     if (!gk_req_ok(r, res))
         return;
-    if (PQntuples(res) == 1) {
-        st->ru = gk_rollup_from_arrays(st->format->version, atol(PQgetvalue(res, 0, 0)), PQgetvalue(res, 0, 1),
-                                       PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
-    } else {
-        st->ru = gk_rollup_new(st->format);
+    /* One row per shard (sql/020_rollup_shards.sql): their sum is the rollup. */
+    st->ru = gk_rollup_new(st->format);
+    for (int i = 0; i < PQntuples(res) && st->ru != NULL; i++) {
+        gk_rollup *part = gk_rollup_from_arrays(st->format->version, atol(PQgetvalue(res, i, 0)),
+                                                PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+        if (part == NULL || part->format != st->ru->format) {
+            gk_rollup_free(part);
+            gk_rollup_free(st->ru);
+            st->ru = NULL;
+            break;
+        }
+        st->ru->n_reports += part->n_reports;
+        for (size_t c = 0; c < st->format->n_cells; c++) {
+            st->ru->cells[c].sum += part->cells[c].sum;
+            st->ru->cells[c].n_number += part->cells[c].n_number;
+            st->ru->cells[c].n_null += part->cells[c].n_null;
+        }
+        gk_rollup_free(part);
     }
     if (st->ru == NULL) {
         gk_reply_error(r, 500, "internal", "", "内部错误（汇总数据不一致）");

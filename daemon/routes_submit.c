@@ -316,16 +316,22 @@ static const char *const bookkeeping_sql =
     "  RETURNING 1),"
     " aud AS (INSERT INTO audit (token_id, action, entity, year, revision, peer, request_id)"
     "  VALUES ($5::bigint, 'submit', $1, $2::int, $3::int, $6, $7) RETURNING 1),"
-    " chg AS (INSERT INTO region_changes (region, year, counter) SELECT a, $2::int, 1 FROM unnest($8::text[]) a"
-    "  ON CONFLICT (region, year) DO UPDATE SET counter = region_changes.counter + 1 RETURNING 1),"
+    " chg AS (INSERT INTO region_changes (region, year, shard, counter)"
+    "  SELECT a, $2::int, pg_backend_pid() & 15, 1 FROM unnest($8::text[]) a"
+    "  ON CONFLICT (region, year, shard) DO UPDATE SET counter = region_changes.counter + 1 RETURNING 1),"
     " idem AS (INSERT INTO idempotency (token_id, key, entity, year, revision, content_hash)"
     "  SELECT $5::bigint, $9, $1, $2::int, $3::int, $10 WHERE $9::text IS NOT NULL RETURNING 1)"
     " SELECT (SELECT count(*) FROM cur) + (SELECT count(*) FROM aud)";
 
+/* The delta goes to this connection's shard (sql/020_rollup_shards.sql):
+ * ancestors' rows are shared by every submission, and a connection runs
+ * one transaction at a time, so connections of distinct shards never wait
+ * on each other's commit for these rows. */
 static const char *const rollup_delta_sql =
-    "INSERT INTO rollup (region, year, format, reports, sums, n_number, n_null)"
-    " SELECT a, $2::int, $3, $4::int, $5::bigint[], $6::bigint[], $7::bigint[] FROM unnest($1::text[]) a"
-    " ON CONFLICT (region, year, format) DO UPDATE SET reports = rollup.reports + EXCLUDED.reports,"
+    "INSERT INTO rollup (region, year, format, shard, reports, sums, n_number, n_null)"
+    " SELECT a, $2::int, $3, pg_backend_pid() & 15, $4::int, $5::bigint[], $6::bigint[], $7::bigint[]"
+    " FROM unnest($1::text[]) a"
+    " ON CONFLICT (region, year, format, shard) DO UPDATE SET reports = rollup.reports + EXCLUDED.reports,"
     "  sums = gk_array_add(rollup.sums, EXCLUDED.sums),"
     "  n_number = gk_array_add(rollup.n_number, EXCLUDED.n_number),"
     "  n_null = gk_array_add(rollup.n_null, EXCLUDED.n_null)";
