@@ -114,9 +114,11 @@ g200=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" "$u$path")
 n200=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" "http://127.0.0.1:$nport$path")
 g304=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $etag" "$u$path")
 n304=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $netag" "http://127.0.0.1:$nport$path")
+gfmt=$(wrk_rps "${wk[@]}" "$u/api/v1/formats")
 row "measure" "gongkaid" "baseline" "ratio" "target"
 r=$(ratio "$g200" "$n200"); row "200 req/s vs nginx static file" "$g200" "$n200" "$r" ">= 0.8: $(verdict "$r" 0.8)"
 r=$(ratio "$g304" "$n304"); row "304 (If-None-Match) req/s vs nginx 304" "$g304" "$n304" "$r" ">= 0.8: $(verdict "$r" 0.8)"
+r=$(ratio "$gfmt" "$n200"); row "(ceiling: /api/v1/formats, no token, no DB)" "$gfmt" "$n200" "$r" "diagnostic"
 kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 
 # ---- 2. submissions ----
