@@ -1,4 +1,4 @@
-/* cli_tokens.c — `gongkaid token create|list|revoke` and `deadline set`.
+/* cli_tokens.c — `gongkaid token create|list|revoke` (`deadline set`: cli_deadline.c).
  * A new token is printed once on stdout; only its SHA-256 is stored. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,31 +128,6 @@ int gk_cli_token(const gk_config *cfg, int argc, char **argv)
     else {
         fprintf(stderr, "用法：gongkaid token create|list|revoke …\n");
         rc = 2;
-    }
-    PQfinish(pg);
-    return rc;
-}
-
-int gk_cli_deadline(const gk_config *cfg, int argc, char **argv)
-{
-    if (argc != 4 || strcmp(argv[0], "set") != 0) {
-        fprintf(stderr, "用法：gongkaid deadline set REGION YEAR YYYY-MM-DD\n");
-        return 2;
-    }
-    PGconn *pg = gk_cli_connect(cfg);
-    int rc = 1;
-    if (pg != NULL && gk_migrate(pg) == 0) {
-        const char *v[] = {argv[1], argv[2], argv[3]};
-        if (run(pg, "BEGIN", 0, NULL, NULL) == 0 &&
-            run(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
-                    "ON CONFLICT (region, year) DO UPDATE SET date = EXCLUDED.date",
-                3, v, NULL) == 0 &&
-            run(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.set ' || $3, $1, $2::int, 'cli')",
-                3, v, NULL) == 0 &&
-            run(pg, "SELECT nextval('gk_generation')", 0, NULL, NULL) == 0 && run(pg, "COMMIT", 0, NULL, NULL) == 0) {
-            fprintf(stderr, "已设定 %s %s 年度报告的截止日期为 %s\n", argv[1], argv[2], argv[3]);
-            rc = 0;
-        }
     }
     PQfinish(pg);
     return rc;

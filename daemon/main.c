@@ -15,6 +15,7 @@
 #include "pool.h"
 #include "routes.h"
 #include "signature.h"
+#include "townships.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -117,6 +118,7 @@ out:
         event_base_free(base);
     gk_routes_set_names(NULL);
     gk_names_free(names);
+    gk_townships_free(); /* the judgement's own copy (townships.h) */
     gk_routes_set_cache(NULL);
     gk_cache_free(cache);
     return rc;

@@ -295,7 +295,8 @@ void gk_route_rollup(gk_req *r)
 /* ---- /regions/{code}/compliance ---- */
 
 static const char *const compliance_sql =
-    "SELECT t.code, t.name, c.revision, r.status, r.errors, r.warnings, r.infos, r.findings::text,"
+    "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
+    " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
     " CASE WHEN c.entity IS NOT NULL THEN"
     "  (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$1::int") " END"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"

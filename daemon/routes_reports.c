@@ -10,7 +10,9 @@
 
 static const char *const report_sql =
     "SELECT g.path::text, r.format, r.revision, " GK_SQL_TS("r.submitted_at") ", r.token_id, r.content_hash,"
-    " r.status, r.findings::text, r.body_text"
+    " CASE WHEN r.revision = c.revision THEN coalesce(c.status, r.status) ELSE r.status END,"
+    " (CASE WHEN r.revision = c.revision THEN coalesce(c.findings, r.findings) ELSE r.findings END)::text,"
+    " r.body_text"
     " FROM regions g LEFT JOIN report_current c ON c.entity = g.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = g.code AND r.year = $2::int"
     "  AND r.revision = coalesce($3::int, c.revision)"
@@ -120,9 +122,15 @@ static void revisions_start(gk_req *r, PGresult *res)
     gk_req_query(r,
                  "SELECT g.path::text, coalesce((SELECT json_agg(json_build_object("
                  "'revision', r.revision, 'submitted_at', " GK_SQL_TS("r.submitted_at") ","
-                 " 'submitted_by', r.token_id, 'content_hash', r.content_hash, 'status', r.status,"
-                 " 'errors', r.errors, 'warnings', r.warnings, 'infos', r.infos) ORDER BY r.revision)"
-                 " FROM reports r WHERE r.entity = g.code AND r.year = $2::int), '[]')::text"
+                 " 'submitted_by', r.token_id, 'content_hash', r.content_hash,"
+                 " 'status', CASE WHEN r.revision = c.revision THEN coalesce(c.status, r.status) ELSE r.status END,"
+                 " 'errors', CASE WHEN r.revision = c.revision THEN coalesce(c.errors, r.errors) ELSE r.errors END,"
+                 " 'warnings', CASE WHEN r.revision = c.revision THEN coalesce(c.warnings, r.warnings)"
+                 "  ELSE r.warnings END,"
+                 " 'infos', CASE WHEN r.revision = c.revision THEN coalesce(c.infos, r.infos) ELSE r.infos END)"
+                 " ORDER BY r.revision)"
+                 " FROM reports r LEFT JOIN report_current c ON c.entity = r.entity AND c.year = r.year"
+                 " WHERE r.entity = g.code AND r.year = $2::int), '[]')::text"
                  " FROM regions g WHERE g.code = $1",
                  2, v, revisions_done);
 }

@@ -4,11 +4,15 @@
  * A submission is one transaction on one connection:
  *   BEGIN; advisory lock on (entity, year) so concurrent submissions of the
  *   same report serialise; read the context (region path, current revision,
- *   last year's report, deadline); judge; INSERT the revision; move the
- *   current pointer, audit, change counters, idempotency key; add the delta
- *   (new revision minus old) to the rollup of every ancestor; COMMIT.
+ *   last year's report, deadline); the judgement locks of year and year + 1
+ *   (judge.h); the same-year reports whose prose shares an LSH band and is
+ *   similar enough; judge; INSERT the revision; move the current pointer,
+ *   audit, change counters, idempotency key; add the delta (new revision
+ *   minus old) to the rollup of every ancestor; replace the entity's
+ *   signature, bands and similar pairs; re-judge the reports this revision
+ *   affects (next year's report of the entity, the reports similar to it
+ *   before or now) and store their current judgement; COMMIT.
  * Any failure answers and releases the lease, and the pool rolls back. */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +21,17 @@
 
 #include "auth.h"
 #include "gongkai/findings.h"
-#include "gongkai/narrative.h"
 #include "gongkai/report.h"
 #include "gongkai/rollup.h"
 #include "gongkai/rules.h"
+#include "judge.h"
 #include "log.h"
 #include "metrics.h"
 #include "routes.h"
-#include "signature.h"
 #include "store.h"
+#include "townships.h"
 
-#define MAXQ 10
+#define MAXQ 6
 #define MAXP 14
 
 typedef struct submit_st {
@@ -42,11 +46,6 @@ typedef struct submit_st {
     char token_s[24];
     char *idem_key;
     char *path;
-    /* narrative.similar: this report's signature and band keys */
-    bool has_sig;
-    uint64_t sig[GK_MINHASH_N];
-    char *bands_text;              /* "{k0,…,k41}" as int64, or NULL when not judged */
-    char *sig_text;
     /* write batch */
     int nq, iq;
     const char *sql[MAXQ];
@@ -54,6 +53,17 @@ typedef struct submit_st {
     char *vals[MAXQ][MAXP];
     /* answer */
     json_t *answer;
+    /* judgement inputs kept across the narrative queries */
+    bool has_cur;
+    int cur_rev;
+    char *old_body, *prev_body;
+    char deadline[16], first_day[16];
+    gk_judge_sig sig;
+    bool sig_ok;
+    json_t *partners;
+    json_t *updates;      /* current judgements to store */
+    json_t *affected;     /* [{entity, year}] to re-judge */
+    gk_req_step after_batch;
 } submit_st;
 
 static void st_free(void *p)
@@ -67,12 +77,15 @@ static void st_free(void *p)
         gk_findings_free(&st->fs);
     free(st->idem_key);
     free(st->path);
-    free(st->bands_text);
-    free(st->sig_text);
     for (int i = 0; i < MAXQ; i++)
         for (int k = 0; k < MAXP; k++)
             free(st->vals[i][k]);
     json_decref(st->answer);
+    free(st->old_body);
+    free(st->prev_body);
+    json_decref(st->partners);
+    json_decref(st->updates);
+    json_decref(st->affected);
     free(st);
 }
 
@@ -90,27 +103,7 @@ static void add_query(submit_st *st, const char *sql, int n, ...)
     va_end(ap);
 }
 
-static const char *status_of(const gk_findings *fs)
-{
-    if (gk_findings_count(fs, GK_SEV_ERROR) > 0)
-        return "errors";
-    if (gk_findings_count(fs, GK_SEV_WARNING) > 0)
-        return "warnings";
-    if (gk_findings_count(fs, GK_SEV_INFO) > 0)
-        return "info";
-    return "ok";
-}
-
-static const gk_names *township_names;
-void gk_routes_set_names(const gk_names *names) { township_names = names; }
-
-/* MinHash signature and LSH bands of the prose (docs/rules.md). */
-static int signature(submit_st *st)
-{
-    int rc = gk_signature(st->rep, township_names, st->sig, &st->sig_text, &st->bands_text);
-    st->has_sig = rc == 1;
-    return rc < 0 ? -1 : 0;
-}
+static const char *status_of(const gk_findings *fs) { return gk_judge_status(fs); }
 
 /* ---- the refusals that need no database ---- */
 
@@ -143,10 +136,6 @@ static bool parse_body(gk_req *r, submit_st *st)
         return false;
     }
     gk_sha256_hex(st->body, st->len, st->hash);
-    if (signature(st) != 0) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return false;
-    }
     snprintf(st->year_s, sizeof st->year_s, "%d", st->rep->year);
     snprintf(st->token_s, sizeof st->token_s, "%lld", r->token_id);
     return true;
@@ -155,23 +144,16 @@ static bool parse_body(gk_req *r, submit_st *st)
 /* ---- context and judgement ---- */
 
 static const char *const context_sql =
-    "SELECT g.path::text, c.revision, r.content_hash, " GK_SQL_TS("r.submitted_at") ", r.status,"
-    " r.findings::text, r.body_text, " GK_SQL_DAY("c.first_submitted_at") ","
+    "SELECT g.path::text, c.revision, r.content_hash, " GK_SQL_TS("r.submitted_at") ", coalesce(c.status, r.status),"
+    " coalesce(c.findings, r.findings)::text, r.body_text, " GK_SQL_DAY("c.first_submitted_at") ","
     " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity"
     "   AND r2.year = c2.year AND r2.revision = c2.revision WHERE c2.entity = $1 AND c2.year = $2::int - 1),"
-    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format,"
-    " (SELECT coalesce(json_agg(json_build_object('entity', s.entity, 'name', n.name, 'sig', s.sig)), '[]')"
-    "   FROM narrative_sig s JOIN regions n ON n.code = s.entity"
-    "   WHERE s.year = $2::int AND s.entity <> $1 AND s.entity IN ("
-    "     SELECT b.entity FROM narrative_bands b"
-    "     JOIN unnest($3::bigint[]) WITH ORDINALITY AS k(key, band) ON b.band = k.band - 1 AND b.key = k.key"
-    "     WHERE b.year = $2::int))::text"
+    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format"
     " FROM (SELECT $1::text AS code) k LEFT JOIN regions g ON g.code = k.code"
     " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
 
-enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT,
-       C_SIMILAR };
+enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT };
 
 /* Region known and in scope?  false after answering. */
 static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
@@ -189,67 +171,124 @@ static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
     return true;
 }
 
-/* narrative.similar: compare with the stored signatures of the candidates
- * the band index found (JSON [{entity, name, sig}]). */
-static void similar(submit_st *st, const char *candidates)
+/* Keeps what the judgement needs from the context row. */
+static void keep_context(submit_st *st, PGresult *res)
 {
-    if (!st->has_sig)
-        return;
-    json_t *list = json_loads(candidates, 0, NULL);
-    size_t i;
-    json_t *c;
-    json_array_foreach(list, i, c) {
-        json_t *sig = json_object_get(c, "sig");
-        if (json_array_size(sig) != GK_MINHASH_N)
-            continue;
-        uint64_t other[GK_MINHASH_N];
-        for (size_t k = 0; k < GK_MINHASH_N; k++)
-            other[k] = (uint64_t)(int64_t)json_integer_value(json_array_get(sig, k));
-        double sim = gk_minhash_similarity(st->sig, other);
-        if (sim < GK_SIMILAR_THRESHOLD)
-            continue;
-        const char *code = json_string_value(json_object_get(c, "entity"));
-        const char *name = json_string_value(json_object_get(c, "name"));
-        gk_findings_add_detail(&st->fs, "narrative.similar", GK_SEV_WARNING, "narrative",
-                               json_pack("{s:s,s:f}", "similar_to", code ? code : "", "similarity", sim),
-                               "叙述部分与%s（%s）同年度报告高度雷同（相似度约 %.0f%%），请核实是否照搬",
-                               name ? name : "", code ? code : "", sim * 100.0);
-    }
-    json_decref(list);
+    st->has_cur = !PQgetisnull(res, 0, C_REV);
+    st->cur_rev = st->has_cur ? atoi(PQgetvalue(res, 0, C_REV)) : 0;
+    if (st->has_cur)
+        st->old_body = strdup(PQgetvalue(res, 0, C_BODY));
+    if (!PQgetisnull(res, 0, C_PREV))
+        st->prev_body = strdup(PQgetvalue(res, 0, C_PREV));
+    snprintf(st->deadline, sizeof st->deadline, "%s", PQgetvalue(res, 0, C_DEADLINE));
+    snprintf(st->first_day, sizeof st->first_day, "%s",
+             PQgetisnull(res, 0, C_FIRST) ? PQgetvalue(res, 0, C_TODAY) : PQgetvalue(res, 0, C_FIRST));
 }
 
-static void judge(submit_st *st, PGresult *res)
+static void judge(submit_st *st)
 {
-    gk_report *prev = NULL;
-    if (!PQgetisnull(res, 0, C_PREV)) {
-        const char *pb = PQgetvalue(res, 0, C_PREV);
-        gk_error e;
-        prev = gk_report_parse(pb, strlen(pb), NULL, &e);
-    }
-    gk_rules_context ctx = {
-        .previous = prev,
-        .deadline = PQgetvalue(res, 0, C_DEADLINE),
-        .first_submitted = PQgetisnull(res, 0, C_FIRST) ? PQgetvalue(res, 0, C_TODAY) : PQgetvalue(res, 0, C_FIRST),
+    gk_judge_input in = {
+        .rep = st->rep,
+        .prev_body = st->prev_body,
+        .deadline = st->deadline,
+        .first_day = st->first_day,
+        .partners = st->partners,
     };
-    gk_rules_check(st->rep, &ctx, &st->fs);
-    if (township_names != NULL)
-        gk_rules_foreign_entity(st->rep, township_names, &st->fs);
-    gk_report_free(prev);
-    similar(st, PQgetvalue(res, 0, C_SIMILAR));
+    gk_judge(&in, gk_townships(), &st->fs);
+}
+
+/* narrative.similar: the same-year reports sharing an LSH band, at or above
+ * the threshold (index lookups only), then `next`. */
+static void find_similar(gk_req *r, gk_req_step next)
+{
+    submit_st *st = r->st;
+    st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
+    if (!st->sig_ok) {
+        next(r, NULL);
+        return;
+    }
+    char *sig = gk_judge_pg_array(st->sig.sig, GK_MINHASH_N);
+    char *bands = gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS);
+    char same[16];
+    snprintf(same, sizeof same, "%d", gk_judge_min_same());
+    const char *v[] = {st->rep->entity, st->year_s, sig, bands, same};
+    if (sig == NULL || bands == NULL) {
+        free(sig);
+        free(bands);
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
+    }
+    gk_req_query(r, gk_candidates_sql, 5, v, next);
+    free(sig);
+    free(bands);
+}
+
+/* Keeps the candidates found by find_similar; false after answering. */
+static bool keep_partners(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (res == NULL) {
+        st->partners = json_array();
+        return true;
+    }
+    if (!gk_req_ok(r, res))
+        return false;
+    st->partners = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    if (!json_is_array(st->partners)) {
+        gk_reply_error(r, 500, "internal", "", "内部错误（雷同候选）");
+        return false;
+    }
+    return true;
+}
+
+/* Before the context: reload the township names if the registry changed. */
+static bool names_checked(gk_req *r, PGresult *res)
+{
+    if (!gk_req_ok(r, res))
+        return false;
+    if (gk_townships_update(res) != 0) {
+        gk_reply_error(r, 500, "internal", "", "内部错误（区划名称）");
+        return false;
+    }
+    return true;
+}
+
+static void check_names(gk_req *r, gk_req_step next)
+{
+    const char *v[] = {gk_townships_generation_text()};
+    gk_req_query(r, gk_townships_sql, 1, v, next);
 }
 
 /* ---- check ---- */
+
+static void check_judged(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!keep_partners(r, res))
+        return;
+    judge(st);
+    gk_reply_json(r, 200,
+                  json_pack("{s:s,s:i,s:s,s:s,s:o}", "entity", st->rep->entity, "year", st->rep->year, "format",
+                            st->rep->format->version, "status", status_of(&st->fs), "findings",
+                            gk_findings_to_json(&st->fs)));
+}
 
 static void check_context(gk_req *r, PGresult *res)
 {
     submit_st *st = r->st;
     if (!context_checks(r, st, res))
         return;
-    judge(st, res);
-    gk_reply_json(r, 200,
-                  json_pack("{s:s,s:i,s:s,s:s,s:o}", "entity", st->rep->entity, "year", st->rep->year, "format",
-                            st->rep->format->version, "status", status_of(&st->fs), "findings",
-                            gk_findings_to_json(&st->fs)));
+    keep_context(st, res);
+    find_similar(r, check_judged);
+}
+
+static void check_named(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!names_checked(r, res))
+        return;
+    const char *v[] = {st->rep->entity, st->year_s};
+    gk_req_query(r, context_sql, 2, v, check_context);
 }
 
 static void check_start(gk_req *r, PGresult *res)
@@ -258,8 +297,7 @@ static void check_start(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!parse_body(r, st))
         return;
-    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
-    gk_req_query(r, context_sql, 3, v, check_context);
+    check_names(r, check_named);
 }
 
 /* ---- submit ---- */
@@ -293,6 +331,12 @@ static void run_batch(gk_req *r, PGresult *res)
     st->iq++;
     if (st->iq < st->nq) {
         batch_next(r);
+        return;
+    }
+    if (st->after_batch != NULL) {
+        gk_req_step next = st->after_batch;
+        st->after_batch = NULL;
+        next(r, NULL);
         return;
     }
     bool created = json_is_true(json_object_get(st->answer, "created"));
@@ -378,49 +422,134 @@ out:
     return rc;
 }
 
-static void submit_context(gk_req *r, PGresult *res)
+/* ---- the reports a revision affects ---- */
+
+static void reply_created(gk_req *r, PGresult *res)
 {
     submit_st *st = r->st;
-    if (!context_checks(r, st, res))
+    if (!gk_req_ok(r, res))
         return;
-    st->path = strdup(PQgetvalue(res, 0, C_PATH));
-    bool has_cur = !PQgetisnull(res, 0, C_REV);
-    int cur_rev = has_cur ? atoi(PQgetvalue(res, 0, C_REV)) : 0;
+    gk_metrics_submission(true);
+    json_t *a = st->answer;
+    st->answer = NULL;
+    gk_reply_json(r, 201, a);
+}
+
+static void rejudged_stored(gk_req *r, PGresult *res)
+{
+    if (!gk_req_ok(r, res))
+        return;
+    gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+}
+
+static void store_judgements(gk_req *r)
+{
+    submit_st *st = r->st;
+    char *text = json_dumps(st->updates, JSON_COMPACT);
+    if (text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
+    }
+    const char *v[] = {text};
+    gk_req_query(r, gk_rejudge_update_sql, 1, v, rejudged_stored);
+    free(text);
+}
+
+static void rejudged(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    json_t *rows = gk_rejudge_rows(res, gk_townships());
+    json_array_extend(st->updates, rows);
+    json_decref(rows);
+    store_judgements(r);
+}
+
+/* The signature and pairs are stored; the old partners come back.  The
+ * affected reports: next year's report of this entity, and every report
+ * similar to this one before or now. */
+static void narrative_stored(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    st->affected = json_array();
+    json_array_append_new(st->affected, json_pack("{s:s,s:i}", "entity", st->rep->entity, "year", st->rep->year + 1));
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(st->affected, json_pack("{s:s,s:i}", "entity", PQgetvalue(res, i, 0), "year",
+                                                      st->rep->year));
+    size_t i;
+    json_t *p;
+    json_array_foreach(st->partners, i, p)
+        json_array_append_new(st->affected, json_pack("{s:O,s:i}", "entity", json_object_get(p, "entity"), "year",
+                                                      st->rep->year));
+    char *text = json_dumps(st->affected, JSON_COMPACT);
+    if (text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
+    }
+    const char *v[] = {text};
+    gk_req_query(r, gk_rejudge_sql, 1, v, rejudged);
+    free(text);
+}
+
+static void store_narrative(gk_req *r, PGresult *res)
+{
+    (void)res;
+    submit_st *st = r->st;
     char rev_s[16];
-    if (has_cur && strcmp(PQgetvalue(res, 0, C_HASH), st->hash) == 0) {
-        /* The same content again: the existing revision, nothing new. */
-        st->answer = answer(st, PQgetvalue(res, 0, C_FORMAT), cur_rev, false, PQgetvalue(res, 0, C_STATUS),
-                            st->hash, PQgetvalue(res, 0, C_AT), json_loads(PQgetvalue(res, 0, C_FINDINGS), 0, NULL));
-        snprintf(rev_s, sizeof rev_s, "%d", cur_rev);
-        if (st->idem_key != NULL)
-            add_query(st, idem_only_sql, 6, st->token_s, st->idem_key, st->rep->entity, st->year_s, rev_s, st->hash);
-        add_query(st, "COMMIT", 0);
-        batch_next(r);
+    snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev + 1);
+    char *sig = st->sig_ok ? gk_judge_pg_array(st->sig.sig, GK_MINHASH_N) : NULL;
+    char *bands = st->sig_ok ? gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS) : NULL;
+    json_t *pairs = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(st->partners, i, p)
+        json_array_append_new(pairs, json_pack("{s:O,s:O}", "entity", json_object_get(p, "entity"), "similarity",
+                                               json_object_get(p, "similarity")));
+    char *ptext = json_dumps(pairs, JSON_COMPACT);
+    json_decref(pairs);
+    if (ptext == NULL || (st->sig_ok && (sig == NULL || bands == NULL))) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+    } else {
+        const char *v[] = {st->rep->entity, st->year_s, rev_s, sig, bands, ptext};
+        gk_req_query(r, gk_narrative_store_sql, 6, v, narrative_stored);
+    }
+    free(sig);
+    free(bands);
+    free(ptext);
+}
+
+/* ---- a new revision ---- */
+
+static void submit_judged(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!keep_partners(r, res))
         return;
-    }
-    judge(st, res);
+    judge(st);
     gk_report *old = NULL;
-    if (has_cur) {
-        const char *ob = PQgetvalue(res, 0, C_BODY);
+    if (st->old_body != NULL) {
         gk_error e;
-        old = gk_report_parse(ob, strlen(ob), NULL, &e);
+        old = gk_report_parse(st->old_body, strlen(st->old_body), NULL, &e);
     }
-    snprintf(rev_s, sizeof rev_s, "%d", cur_rev + 1);
-    char ne[16], nw[16], ni[16];
-    snprintf(ne, sizeof ne, "%zu", gk_findings_count(&st->fs, GK_SEV_ERROR));
-    snprintf(nw, sizeof nw, "%zu", gk_findings_count(&st->fs, GK_SEV_WARNING));
-    snprintf(ni, sizeof ni, "%zu", gk_findings_count(&st->fs, GK_SEV_INFO));
+    char rev_s[16];
+    snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev + 1);
+    int ne = (int)gk_findings_count(&st->fs, GK_SEV_ERROR), nw = (int)gk_findings_count(&st->fs, GK_SEV_WARNING),
+        ni = (int)gk_findings_count(&st->fs, GK_SEV_INFO);
+    char ne_s[16], nw_s[16], ni_s[16];
+    snprintf(ne_s, sizeof ne_s, "%d", ne);
+    snprintf(nw_s, sizeof nw_s, "%d", nw);
+    snprintf(ni_s, sizeof ni_s, "%d", ni);
     json_t *fj = gk_findings_to_json(&st->fs);
     char *ftext = json_dumps(fj, JSON_COMPACT);
     const char *status = status_of(&st->fs);
     add_query(st, insert_report_sql, 12, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->body,
-              st->hash, st->token_s, status, ftext ? ftext : "[]", ne, nw, ni);
+              st->hash, st->token_s, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
     free(ftext);
     add_query(st, bookkeeping_sql, 10, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
               r->peer, r->id, st->path, st->idem_key, st->hash);
-    add_query(st, gk_sql_signature_upsert, 4, st->rep->entity, st->year_s, rev_s, st->sig_text);
-    if (st->has_sig)
-        add_query(st, gk_sql_bands_insert, 3, st->rep->entity, st->year_s, st->bands_text);
     int drc = rollup_deltas(st, old);
     gk_report_free(old);
     if (drc != 0) {
@@ -428,9 +557,52 @@ static void submit_context(gk_req *r, PGresult *res)
         gk_reply_error(r, 422, "value_out_of_range", "", "数值超出可汇总的范围");
         return;
     }
-    add_query(st, "COMMIT", 0);
-    st->answer = answer(st, st->rep->format->version, cur_rev + 1, true, status, st->hash, "", fj);
+    /* this revision's judgement is also the current one */
+    st->updates = json_array();
+    json_array_append_new(st->updates, json_pack("{s:s,s:i,s:s,s:O,s:i,s:i,s:i}", "entity", st->rep->entity, "year",
+                                                 st->rep->year, "status", status, "findings", fj, "errors", ne,
+                                                 "warnings", nw, "infos", ni));
+    st->after_batch = store_narrative;
+    st->answer = answer(st, st->rep->format->version, st->cur_rev + 1, true, status, st->hash, "", fj);
     batch_next(r);
+}
+
+static void submit_context(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!context_checks(r, st, res))
+        return;
+    st->path = strdup(PQgetvalue(res, 0, C_PATH));
+    keep_context(st, res);
+    if (st->has_cur && strcmp(PQgetvalue(res, 0, C_HASH), st->hash) == 0) {
+        /* The same content again: the existing revision, nothing new. */
+        char rev_s[16];
+        st->answer = answer(st, PQgetvalue(res, 0, C_FORMAT), st->cur_rev, false, PQgetvalue(res, 0, C_STATUS),
+                            st->hash, PQgetvalue(res, 0, C_AT), json_loads(PQgetvalue(res, 0, C_FINDINGS), 0, NULL));
+        snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev);
+        if (st->idem_key != NULL)
+            add_query(st, idem_only_sql, 6, st->token_s, st->idem_key, st->rep->entity, st->year_s, rev_s, st->hash);
+        add_query(st, "COMMIT", 0);
+        batch_next(r);
+        return;
+    }
+    find_similar(r, submit_judged);
+}
+
+static void submit_named(gk_req *r, PGresult *res)
+{
+    submit_st *st = r->st;
+    if (!names_checked(r, res))
+        return;
+    const char *v[] = {st->rep->entity, st->year_s};
+    gk_req_query(r, context_sql, 2, v, submit_context);
+}
+
+static void judgements_locked(gk_req *r, PGresult *res)
+{
+    if (!gk_req_ok(r, res))
+        return;
+    check_names(r, submit_named);
 }
 
 static void submit_locked(gk_req *r, PGresult *res)
@@ -438,8 +610,8 @@ static void submit_locked(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!gk_req_ok(r, res))
         return;
-    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
-    gk_req_query(r, context_sql, 3, v, submit_context);
+    const char *v[] = {st->year_s};
+    gk_req_query(r, "SELECT gk_lock_judgements($1::int)", 1, v, judgements_locked);
 }
 
 static void lock_entity(gk_req *r)
@@ -547,3 +719,9 @@ static void route(gk_req *r, bool dry)
 
 void gk_route_submit(gk_req *r) { route(r, false); }
 void gk_route_check(gk_req *r) { route(r, true); }
+
+/* The listener's copy of the township names (listener.c).  Judgements use
+ * townships.h's copy instead: its generation is checked inside each
+ * submission's transaction, so a registry change is seen by the very next
+ * judgement even before the notification arrives. */
+void gk_routes_set_names(const gk_names *names) { (void)names; }

@@ -184,7 +184,7 @@ START_TEST(sigterm_finishes_in_flight)
     int code = -1;
     ck_assert_int_eq(gk_h_daemon_stop(&H, &code), 0); /* reaps it */
     ck_assert_int_eq(code, 0);
-    const char *extra[] = {"--request-timeout-ms=600", NULL};
+    const char *extra[] = {"--request-timeout-ms=3000", NULL};
     ck_assert_int_eq(gk_h_daemon_start(&H, extra), 0);
     free(t);
 }
@@ -293,7 +293,7 @@ int main(void)
     sample = json_load_file(GK_TEST_DATA "/sample-350481101-2020.json", 0, &e);
     const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
     const char *mk[] = {"token", "create", "--region", "350481", "--role", "submitter", NULL};
-    const char *extra[] = {"--request-timeout-ms=600", NULL};
+    const char *extra[] = {"--request-timeout-ms=3000", NULL};
     if (sample == NULL || gk_h_setup(&H) != 0 || gk_h_cli(&H, NULL, 0, imp) != 0 ||
         gk_h_cli(&H, token, sizeof token, mk) != 0 || gk_h_daemon_start(&H, extra) != 0) {
         fprintf(stderr, "setup failed\n");
