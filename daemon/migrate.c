@@ -30,9 +30,17 @@ static int exec_ok(PGconn *pg, const char *sql, int n, const char *const *vals, 
 
 int gk_migrate(PGconn *pg)
 {
-    if (exec_ok(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-                0, NULL, NULL) != 0)
+    /* Look before creating: the daemon's own role (sql/030_daemon_role.sql)
+     * may not run DDL, and CREATE TABLE IF NOT EXISTS checks that right even
+     * when the table exists. */
+    PGresult *have = NULL;
+    if (exec_ok(pg, "SELECT to_regclass('schema_migrations') IS NULL", 0, NULL, &have) != 0)
+        return -1;
+    int missing = PQntuples(have) == 1 && PQgetvalue(have, 0, 0)[0] == 't';
+    PQclear(have);
+    if (missing && exec_ok(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                               " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                           0, NULL, NULL) != 0)
         return -1;
     for (const struct gk_migration *m = gk_migrations; m->version != NULL; m++) {
         PGresult *res = NULL;
