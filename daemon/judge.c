@@ -201,9 +201,11 @@ const char *const gk_rejudge_update_sql =
     "  WHERE c.entity = x.entity AND c.year = x.year AND (c.findings IS DISTINCT FROM x.findings"
     "   OR c.status IS DISTINCT FROM x.status)"
     "  RETURNING c.entity, c.year),"
-    " chg AS (INSERT INTO region_changes (region, year, counter)"
-    "  SELECT a, u.year, count(*) FROM u JOIN regions g ON g.code = u.entity, unnest(g.path) AS a GROUP BY a, u.year"
-    "  ON CONFLICT (region, year) DO UPDATE SET counter = region_changes.counter + EXCLUDED.counter RETURNING 1)"
+    " chg AS (INSERT INTO region_changes (region, year, shard, counter)"
+    "  SELECT a, u.year, pg_backend_pid() & 15, count(*) FROM u JOIN regions g ON g.code = u.entity,"
+    "  unnest(g.path) AS a GROUP BY a, u.year"
+    "  ON CONFLICT (region, year, shard) DO UPDATE SET counter = region_changes.counter + EXCLUDED.counter"
+    "  RETURNING 1)"
     " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM chg)";
 
 enum { J_ENTITY, J_YEAR, J_BODY, J_PREV, J_DEADLINE, J_FIRST, J_PARTNERS };
