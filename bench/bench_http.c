@@ -302,7 +302,8 @@ static int cmd_latency(int port, const char *path, const char *token, int count,
     for (int i = 0; i < count; i++) {
         double t0 = now_s();
         size_t bl = 0;
-        if (send_all(fd, req, (size_t)n) != 0 || (last = read_response(fd, &b, NULL, &bl)) < 0) {
+        const char *body = NULL;
+        if (send_all(fd, req, (size_t)n) != 0 || (last = read_response(fd, &b, &body, &bl)) < 0) {
             fprintf(stderr, "bench_http: request %d failed\n", i);
             goto out;
         }
