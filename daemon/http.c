@@ -29,7 +29,7 @@
 
 const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
-    "report", "revisions", "region", "rollup", "compliance",
+    "report", "revisions", "region", "rollup", "compliance", "diff",
 };
 
 struct gk_server {
@@ -66,6 +66,7 @@ static const route_def routes[] = {
     {"/api/v1/check", M_POST, GK_R_CHECK, gk_route_check},
     {"/api/v1/reports/*/*", M_GET, GK_R_REPORT, gk_route_report},
     {"/api/v1/reports/*/*/revisions", M_GET, GK_R_REVISIONS, gk_route_revisions},
+    {"/api/v1/reports/*/*/diff", M_GET, GK_R_DIFF, gk_route_diff},
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},

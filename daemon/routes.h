@@ -14,6 +14,7 @@ void gk_route_submit(gk_req *r);
 void gk_route_check(gk_req *r);
 void gk_route_report(gk_req *r);
 void gk_route_revisions(gk_req *r);
+void gk_route_diff(gk_req *r);
 void gk_route_region(gk_req *r);
 void gk_route_rollup(gk_req *r);
 void gk_route_compliance(gk_req *r);

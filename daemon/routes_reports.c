@@ -1,10 +1,12 @@
 /* routes_reports.c — reading stored reports: GET /api/v1/reports/{entity}/
- * {year}[?revision=N] and .../revisions.  The body is returned byte for byte
- * as submitted (spliced into the answer, not re-serialised). */
+ * {year}[?revision=N], .../revisions and .../diff?from=N&to=M.  The body is
+ * returned byte for byte as submitted (spliced into the answer, not
+ * re-serialised). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongkai/diff.h"
 #include "routes.h"
 #include "store.h"
 
@@ -140,4 +142,108 @@ void gk_route_revisions(gk_req *r)
     if (!valid_entity_year(r))
         return;
     gk_req_with_db(r, true, revisions_start);
+}
+
+/* ---- diff ------------------------------------------------------------ */
+
+/* Both revisions (to defaults to the current one, from to the one before);
+ * revisions never change, so the answer's ETag is just their numbers. */
+static const char *const diff_sql =
+    "SELECT g.path::text, r.revision, r.body_text, coalesce($4::int, c.revision)"
+    " FROM regions g LEFT JOIN report_current c ON c.entity = g.code AND c.year = $2::int"
+    " LEFT JOIN reports r ON r.entity = g.code AND r.year = $2::int"
+    "  AND r.revision IN (coalesce($3::int, coalesce($4::int, c.revision) - 1),"
+    "                     coalesce($4::int, c.revision))"
+    " WHERE g.code = $1 ORDER BY r.revision";
+
+static gk_report *stored_report(gk_req *r, PGresult *res, int row)
+{
+    const char *text = PQgetvalue(res, row, 2);
+    gk_error err;
+    gk_report *rep = gk_report_parse(text, strlen(text), NULL, &err);
+    if (rep == NULL)
+        gk_reply_error(r, 500, "internal", "", "已保存的第 %s 版无法解析：%s", PQgetvalue(res, row, 1),
+                       err.message);
+    return rep;
+}
+
+static void diff_done(gk_req *r, PGresult *res)
+{
+    /* one row per revision found (or one with NULLs): not check_scope's one */
+    if (!gk_req_ok(r, res))
+        return;
+    if (PQntuples(res) == 0) {
+        gk_reply_error(r, 404, "not_found", "", "没有这个区划：%s", r->seg[0]);
+        return;
+    }
+    if (!gk_req_in_scope(r, PQgetvalue(res, 0, 0))) {
+        gk_reply_error(r, 403, "forbidden", "", "令牌无权访问 %s 的报告", r->seg[0]);
+        return;
+    }
+    if (PQgetisnull(res, 0, 3)) {
+        gk_reply_error(r, 404, "not_found", "", "%s 没有 %s 年度的报告", r->seg[0], r->seg[1]);
+        return;
+    }
+    int to = atoi(PQgetvalue(res, 0, 3));
+    const char *from_s = gk_req_param(r, "from");
+    int from = from_s != NULL ? atoi(from_s) : to - 1;
+    int rows[2] = {-1, -1};
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (PQgetisnull(res, i, 1))
+            continue;
+        int rev = atoi(PQgetvalue(res, i, 1));
+        if (rev == from)
+            rows[0] = i;
+        if (rev == to)
+            rows[1] = i;
+    }
+    if (rows[0] < 0 || rows[1] < 0) {
+        gk_reply_error(r, 404, "not_found", rows[0] < 0 ? "from" : "to", "%s %s 年度没有第 %d 版",
+                       r->seg[0], r->seg[1], rows[0] < 0 ? from : to);
+        return;
+    }
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"diff-%s-%s-%d-%d\"", r->seg[0], r->seg[1], from, to);
+    if (gk_req_etag(r, etag))
+        return;
+    gk_report *a = stored_report(r, res, rows[0]);
+    if (a == NULL)
+        return;
+    gk_report *b = stored_report(r, res, rows[1]);
+    if (b == NULL) {
+        gk_report_free(a);
+        return;
+    }
+    json_t *d = gk_report_diff(a, b);
+    json_object_set_new(d, "entity", json_string(r->seg[0]));
+    json_object_set_new(d, "year", json_integer(atoi(r->seg[1])));
+    json_object_set_new(d, "from", json_integer(from));
+    json_object_set_new(d, "to", json_integer(to));
+    gk_report_free(a);
+    gk_report_free(b);
+    gk_reply_json(r, 200, d);
+}
+
+static void diff_start(gk_req *r, PGresult *res)
+{
+    (void)res;
+    const char *v[] = {r->seg[0], r->seg[1], gk_req_param(r, "from"), gk_req_param(r, "to")};
+    gk_req_query(r, diff_sql, 4, v, diff_done);
+}
+
+static bool revision_param_ok(gk_req *r, const char *name)
+{
+    const char *v = gk_req_param(r, name);
+    if (v == NULL || (strspn(v, "0123456789") == strlen(v) && strlen(v) > 0 && strlen(v) <= 9 &&
+                      atoi(v) >= 1))
+        return true;
+    gk_reply_error(r, 400, "invalid_parameter", name, "%s 应为正整数版本号", name);
+    return false;
+}
+
+void gk_route_diff(gk_req *r)
+{
+    if (!valid_entity_year(r) || !revision_param_ok(r, "from") || !revision_param_ok(r, "to"))
+        return;
+    gk_req_with_db(r, true, diff_start);
 }
