@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Validates docker/nginx.conf without Docker: runs the real config (upstream
+# names and paths rewritten to loopback and a temporary directory) with a
+# local nginx in front of two local gongkaid on one private PostgreSQL, then
+# checks TLS, balancing over both replicas, the body limit's JSON 413, a
+# submission through the proxy, failover when one replica dies, and the
+# JSON 503 when both are gone.
+#
+#   docker/check-nginx.sh [path/to/gongkaid]     (default build/release/daemon/gongkaid)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin=${1:-$root/build/release/daemon/gongkaid}
+[ -x "$bin" ] || { echo "no gongkaid at $bin (build it, or pass its path)" >&2; exit 2; }
+tmp=$(mktemp -d /tmp/gk-nginx-XXXXXX)
+pa=${GK_PORT_A:-18481} pb=${GK_PORT_B:-18482} pn=${GK_PORT_NGINX:-18443}
+pids=()
+cleanup() {
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  scripts/pg-local stop "$tmp/var" >/dev/null 2>&1 || true
+  [ -n "${GK_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok   $*"; }
+
+scripts/pg-local start "$tmp/var" >/dev/null
+export GK_DATABASE
+GK_DATABASE=$(scripts/pg-local conninfo "$tmp/var")
+"$bin" migrate 2>/dev/null
+"$bin" regions import tests/integration/fixtures/regions.csv 2>/dev/null
+sub=$("$bin" token create --region 350481101 --role submitter 2>/dev/null)
+view=$("$bin" token create --region 350481 --role viewer 2>/dev/null)
+
+"$bin" --port="$pa" 2>"$tmp/a.log" & pids+=($!); pid_a=$!
+"$bin" --port="$pb" 2>"$tmp/b.log" & pids+=($!); pid_b=$!
+for port in "$pa" "$pb"; do
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+mkdir -p "$tmp/certs" "$tmp/logs"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+  -keyout "$tmp/certs/privkey.pem" -out "$tmp/certs/fullchain.pem" 2>/dev/null
+sed -e "s/gongkaid-a:8080/127.0.0.1:$pa/; s/gongkaid-b:8080/127.0.0.1:$pb/" \
+    -e "s#/etc/nginx/certs#$tmp/certs#" -e "s/listen 443 ssl;/listen 127.0.0.1:$pn ssl;/" \
+    -e '/listen \[::\]:443 ssl;/d' docker/nginx.conf >"$tmp/gongkai.conf"
+cat >"$tmp/nginx.conf" <<EOT
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    access_log $tmp/logs/access.log;
+    client_body_temp_path $tmp/logs;
+    proxy_temp_path $tmp/logs;
+    include $tmp/gongkai.conf;
+}
+EOT
+nginx -t -q -p "$tmp" -c "$tmp/nginx.conf" || fail "nginx -t"
+ok "nginx -t accepts docker/nginx.conf"
+nginx -p "$tmp" -c "$tmp/nginx.conf"
+u=https://localhost:$pn
+c() { curl -sS --cacert "$tmp/certs/fullchain.pem" --resolve "localhost:$pn:127.0.0.1" "$@"; }
+for _ in $(seq 50); do c -o /dev/null "$u/healthz" 2>/dev/null && break; sleep 0.1; done
+
+[ "$(c "$u/healthz")" = '{"status":"ok","database":"up"}' ] || fail "healthz over TLS"
+ok "GET /healthz over TLS (certificate verified)"
+
+for _ in $(seq 20); do c -o /dev/null -f -H "Authorization: Bearer $view" "$u/api/v1/regions/350481"; done
+na=$(grep -c 'GET /api/v1/regions/350481 200' "$tmp/a.log" || true)
+nb=$(grep -c 'GET /api/v1/regions/350481 200' "$tmp/b.log" || true)
+[ "$na" -gt 0 ] && [ "$nb" -gt 0 ] && [ $((na + nb)) -eq 20 ] || fail "balancing: A $na, B $nb"
+ok "20 reads balanced over both replicas (A $na, B $nb)"
+
+head -c 2000000 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
+out=$(c -w ' %{http_code}' -H "Authorization: Bearer $sub" -H 'Content-Type: application/json' \
+      --data-binary @"$tmp/big.json" "$u/api/v1/reports")
+case $out in *'"code":"body_too_large"'*' 413') ;; *) fail "413: $out" ;; esac
+ok "2 MB body: 413 body_too_large as JSON from nginx"
+
+code=$(c -o "$tmp/submit.json" -w '%{http_code}' -H "Authorization: Bearer $sub" \
+       -H 'Content-Type: application/json' --data-binary @tests/data/sample-350481101-2020.json "$u/api/v1/reports")
+[ "$code" = 201 ] || fail "submit through nginx: $code $(cat "$tmp/submit.json")"
+ok "submission through nginx: 201"
+
+kill "$pid_a"; wait "$pid_a" 2>/dev/null || true
+for i in $(seq 10); do
+  code=$(c -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $view" "$u/api/v1/regions/350481/rollup?year=2020")
+  [ "$code" = 200 ] || fail "read $i with replica A down: $code"
+done
+ok "replica A stopped: 10 of 10 reads answered by B"
+
+kill "$pid_b"; wait "$pid_b" 2>/dev/null || true
+out=$(c -D "$tmp/h" -w ' %{http_code}' "$u/healthz")
+case $out in *'"code":"unavailable"'*' 503') ;; *) fail "both down: $out" ;; esac
+grep -qi '^retry-after: 5' "$tmp/h" || fail "no Retry-After when both are down"
+ok "both replicas stopped: 503 unavailable as JSON with Retry-After"
+echo "docker/nginx.conf: all checks passed"
