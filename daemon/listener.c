@@ -2,10 +2,10 @@
  *
  * A small state machine over gk_pgconn: connect → name the session (so an
  * operator sees it in pg_stat_activity) → LISTEN → live.  Only once LISTEN
- * has succeeded do we declare every cache stale and reload the names: a
- * change committed before that point is covered by the reload, one after it
- * by a notification.  On loss: not live, everything stale, reconnect with
- * the same doubling backoff as the pool. */
+ * has succeeded do we declare every cache stale: a change committed before
+ * that point is covered by that, one after it by a notification.  On loss:
+ * not live, everything stale, reconnect with the same doubling backoff as
+ * the pool. */
 #include "listener.h"
 
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 
 #include "log.h"
 #include "pgconn.h"
-#include "routes.h"
 
 typedef enum step { S_DOWN, S_NAMING, S_LISTENING, S_LIVE } step;
 
@@ -23,9 +22,6 @@ struct gk_listener {
     struct event *retry;
     long backoff_ms, backoff_min_ms, backoff_max_ms;
     step step;
-    bool names_dirty;       /* a reload is due */
-    bool names_busy;        /* the reload query is in flight */
-    gk_names *names;        /* handed to the routes; ours to free */
     struct {
         gk_listener_cb cb;
         void *arg;
@@ -34,56 +30,23 @@ struct gk_listener {
     gk_listener_stats stats;
 };
 
-static const char *const names_sql = "SELECT code, name FROM regions WHERE level = 4";
-
 static void tell(gk_listener *l, const char *payload)
 {
     for (int i = 0; i < l->nsubs; i++)
         l->subs[i].cb(payload, l->subs[i].arg);
 }
 
-static void maybe_reload(gk_listener *l)
-{
-    if (l->step != S_LIVE || !l->names_dirty || l->names_busy)
-        return;
-    if (gk_pgconn_send(l->conn, names_sql, 0, NULL) != 0)
-        return; /* LOST follows from the loop */
-    l->names_dirty = false;
-    l->names_busy = true;
-}
-
-/* Every notification libpq holds: to the subscribers, then act on ours. */
+/* Every notification libpq holds, to the subscribers. */
 static void drain(gk_pgconn *c, void *arg)
 {
     gk_listener *l = arg;
     PGnotify *n;
     while ((n = PQnotifies(gk_pgconn_pg(c))) != NULL) {
         l->stats.notifications++;
-        if (strcmp(n->relname, GK_NOTIFY_CHANNEL) == 0) {
-            if (strcmp(n->extra, "registry") == 0)
-                l->names_dirty = true;
+        if (strcmp(n->relname, GK_NOTIFY_CHANNEL) == 0)
             tell(l, n->extra);
-        }
         PQfreemem(n);
     }
-    maybe_reload(l);
-}
-
-static void names_loaded(gk_listener *l, PGresult *res)
-{
-    l->names_busy = false;
-    gk_names *n = gk_names_new();
-    if (n == NULL) {
-        l->names_dirty = true; /* try again with the next event */
-        return;
-    }
-    for (int i = 0; i < PQntuples(res); i++)
-        gk_names_add(n, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-    gk_routes_set_names(n);
-    gk_names_free(l->names);
-    l->names = n;
-    l->stats.names_reloads++;
-    gk_log_info("listener: %zu township names reloaded", gk_names_count(n));
 }
 
 static void schedule_reconnect(gk_listener *l)
@@ -99,7 +62,6 @@ static void went_down(gk_listener *l)
 {
     bool was_live = l->step == S_LIVE;
     l->step = S_DOWN;
-    l->names_busy = false;
     if (was_live) {
         l->stats.losses++;
         tell(l, NULL); /* not listening: no cache may serve until we are again */
@@ -139,13 +101,9 @@ static void on_conn(gk_pgconn *c, gk_pgconn_event ev, PGresult *res, void *arg)
         l->stats.connects++;
         l->backoff_ms = l->backoff_min_ms;
         gk_log_info("listener: listening on " GK_NOTIFY_CHANNEL);
-        l->names_dirty = true;
         tell(l, NULL); /* whatever happened while we were not listening */
         break;
     case S_LIVE:
-        if (l->names_busy)
-            names_loaded(l, res);
-        break;
     case S_DOWN:
         break;
     }
@@ -162,16 +120,12 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     (void)gk_pgconn_connect(l->conn); /* failure reports LOST from the loop */
 }
 
-gk_listener *gk_listener_new(struct event_base *base, const gk_config *cfg, gk_names *names)
+gk_listener *gk_listener_new(struct event_base *base, const gk_config *cfg)
 {
     gk_listener *l = calloc(1, sizeof *l);
-    if (l == NULL) {
-        gk_names_free(names);
+    if (l == NULL)
         return NULL;
-    }
     l->base = base;
-    l->names = names;
-    gk_routes_set_names(names);
     l->backoff_min_ms = cfg->reconnect_min_ms;
     l->backoff_max_ms = cfg->reconnect_max_ms < cfg->reconnect_min_ms ? cfg->reconnect_min_ms : cfg->reconnect_max_ms;
     l->backoff_ms = l->backoff_min_ms;
@@ -212,7 +166,5 @@ void gk_listener_free(gk_listener *l)
     gk_pgconn_free(l->conn);
     if (l->retry != NULL)
         event_free(l->retry);
-    gk_routes_set_names(NULL);
-    gk_names_free(l->names);
     free(l);
 }

@@ -9,11 +9,16 @@
  * is (re)established or lost — a notification sent while we were not
  * listening is never delivered, so after a gap nothing cached is trusted.
  *
- * Payloads: "registry" (regions or deadlines changed), "tokens", and
- * "ry <year> <region>" (region_changes bumped: the region's rollup and
- * compliance for that year changed).  The township names used by
- * narrative.foreign_entity are the first such cache: owned here and
- * reloaded on this connection after "registry" or a reconnect. */
+ * Payloads: "registry" (regions or deadlines changed) and "tokens"
+ * (sql/040_notify.sql, 041_notify_registry_only.sql).  Per-submission
+ * changes are deliberately not notified: see docs/scaling.md ("Several
+ * daemons on one database") for why, and for what a cache of rollups must
+ * do instead.
+ *
+ * Today's subscriber: the answer cache (cache.h), dropped whenever this
+ * connection is (re)established or lost.  The caches of the judgement
+ * (townships.h) and of the answers are validated against the database on
+ * every request, so they need no notification to stay exact. */
 #ifndef GONGKAID_LISTENER_H
 #define GONGKAID_LISTENER_H
 
@@ -21,7 +26,6 @@
 #include <event2/event.h>
 
 #include "config.h"
-#include "gongkai/narrative.h"
 
 #define GK_NOTIFY_CHANNEL "gk_changes"
 
@@ -32,18 +36,17 @@ typedef void (*gk_listener_cb)(const char *payload, void *arg);
 
 typedef struct gk_listener_stats {
     bool live;
-    unsigned long long notifications, connects, losses, names_reloads;
+    unsigned long long notifications, connects, losses;
 } gk_listener_stats;
 
-/* names: the township names loaded at start-up (taken over; may be NULL). */
-gk_listener *gk_listener_new(struct event_base *base, const gk_config *cfg, gk_names *names);
+gk_listener *gk_listener_new(struct event_base *base, const gk_config *cfg);
 /* At most GK_LISTENER_MAX_SUBS subscribers; -1 beyond. */
 #define GK_LISTENER_MAX_SUBS 8
 int gk_listener_subscribe(gk_listener *l, gk_listener_cb cb, void *arg) __attribute__((warn_unused_result));
 void gk_listener_start(gk_listener *l);
 bool gk_listener_live(const gk_listener *l);
 void gk_listener_stats_get(const gk_listener *l, gk_listener_stats *out);
-/* Closes the connection; the names handed to the routes are withdrawn and freed. */
+/* Closes the connection. */
 void gk_listener_free(gk_listener *l);
 
 #endif

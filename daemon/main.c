@@ -24,9 +24,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     gk_server_stop(arg);
 }
 
-/* The registry's township names, for narrative.foreign_entity.  Read at
- * start-up, so the first submission has them; the listener reloads them
- * when any process changes the registry (listener.h). */
+/* The registry's township names, for the start-up backfill of narrative
+ * signatures only (the judgement keeps its own, validated per request:
+ * townships.h). */
 static gk_names *load_names(PGconn *pg)
 {
     gk_names *n = gk_names_new();
@@ -75,6 +75,8 @@ static int serve(gk_config *cfg)
     PQfinish(pg);
     if (m != 0 || names == NULL)
         goto out;
+    gk_names_free(names);
+    names = NULL;
     cache = gk_cache_new((size_t)cfg->cache_entries, (size_t)cfg->cache_mb << 20);
     if (cache == NULL)
         goto out;
@@ -84,8 +86,7 @@ static int serve(gk_config *cfg)
     base = event_base_new();
     if (base == NULL)
         goto out;
-    listener = gk_listener_new(base, cfg, names);
-    names = NULL; /* the listener's now */
+    listener = gk_listener_new(base, cfg);
     if (listener == NULL || gk_listener_subscribe(listener, cache_on_change, cache) != 0)
         goto out;
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,

@@ -57,11 +57,14 @@ static const char *const region_sql =
     " FROM regions g WHERE code = $1";
 
 /* The same for rollup and compliance, with what their ETag derives from:
- * the (region, year) change counter and the registry/deadline generation. */
+ * the (region, year) change counter and the registry/deadline generation.
+ * Both move inside the writer's transaction (a sequence would not: nextval
+ * is visible before commit, so a read in between would pair the new tag
+ * with the old content and cache it under that tag). */
 static const char *const region_year_sql =
     "SELECT code, name, level, parent, path::text, '',"
     " (SELECT coalesce(sum(counter), 0) FROM region_changes WHERE region = g.code AND year = $2::int),"
-    " (SELECT last_value FROM gk_generation)"
+    " (SELECT n FROM registry_generation)"
     " FROM regions g WHERE code = $1";
 
 static bool region_row(gk_req *r, PGresult *res)
