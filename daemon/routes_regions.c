@@ -155,11 +155,17 @@ void gk_route_region(gk_req *r) { gk_req_with_db(r, true, region_start); }
 
 /* ---- /regions/{code}/rollup ---- */
 
+/* "Late" in coverage and compliance is exactly the current judgement's
+ * timeliness.late: the rule dates a report by its published_at when given,
+ * else by its first submission, and deadline changes re-judge the reports
+ * they touch, so reading the finding keeps the two from ever disagreeing. */
+#define LATE_SQL "coalesce(c.findings, r.findings) @> '[{\"code\": \"timeliness.late\"}]'::jsonb"
+
 static const char *const coverage_sql =
     "SELECT t.code, t.name, c.format, " GK_SQL_TS("c.first_submitted_at") ","
-    " CASE WHEN c.entity IS NOT NULL THEN"
-    "  (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$1::int") " END"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
+    " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static void rollup_coverage(gk_req *r, PGresult *res)
@@ -300,8 +306,7 @@ void gk_route_rollup(gk_req *r)
 static const char *const compliance_sql =
     "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
     " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
-    " CASE WHEN c.entity IS NOT NULL THEN"
-    "  (c.first_submitted_at AT TIME ZONE 'Asia/Shanghai')::date > " GK_SQL_DEADLINE("t.path", "$1::int") " END"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";

@@ -318,6 +318,19 @@ START_TEST(late_default_and_inherited_deadline)
     json_t *c = compliance_of("350481", 2022, "350481104");
     ck_assert(json_is_true(json_object_get(c, "late")));
     json_decref(c);
+    /* coverage and compliance say what the rule says: published on time but
+     * entered into gongkai late is not late there either */
+    c = compliance_of("350481", 2022, "350481105");
+    ck_assert(json_is_false(json_object_get(c, "late")));
+    json_decref(c);
+    json_t *y0 = get_json("/api/v1/regions/350481/rollup?year=2022", 200);
+    const json_t *late0 = json_object_get(json_object_get(y0, "coverage"), "late");
+    size_t li;
+    const json_t *le;
+    json_array_foreach(late0, li, le)
+        ck_assert_str_ne(json_string_value(json_object_get(le, "code")), "350481105");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(y0, "coverage"), "late_count")), 1);
+    json_decref(y0);
     gk_resp r = call("GET", "/api/v1/regions/350481/compliance?year=2022", NULL, NULL);
     char tag[96], inm[128];
     ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", tag, sizeof tag));
