@@ -48,7 +48,7 @@ void gk_rules_foreign_entity(const gk_report *r, const gk_names *names, gk_findi
 /* ---- near-duplicates --------------------------------------------------- */
 
 #define GK_SHINGLE_CHARS 8        /* characters per shingle */
-#define GK_MINHASH_N 128          /* hash functions in a signature */
+#define GK_MINHASH_N 128          /* bins of a one-permutation MinHash signature */
 #define GK_LSH_BANDS 42           /* bands of 3 rows (126 of the 128 hashes) */
 #define GK_SIMILAR_THRESHOLD 0.35 /* estimated Jaccard at or above: similar */
 #define GK_SIMILAR_MIN_SHINGLES 40 /* shorter prose is not judged */

