@@ -230,10 +230,12 @@ START_TEST(sigkill_under_retrying_submissions)
         rel_nap(20);
     s.stop = 1;
     pthread_join(th, NULL);
-    ck_assert_int_eq(s.done, N);
+    ck_assert_msg(s.done == N, "%d of %d reports done; first unexpected answer: %s", s.done, N,
+                  s.bad_answers ? s.bad : "(none)");
     int retried = 0;
     for (int i = 0; i < N; i++) {
-        ck_assert_msg(acked(&s.subs[i]), "report %d never acknowledged", i);
+        ck_assert_msg(acked(&s.subs[i]), "report %d never acknowledged (last %d); first unexpected answer: %s", i,
+                      s.subs[i].status, s.bad_answers ? s.bad : "(none)");
         retried += s.subs[i].attempts > 1;
     }
     fprintf(stderr, "sigkill: %d reports, %d needed a retry\n", N, retried);
