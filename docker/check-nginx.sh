@@ -7,13 +7,24 @@
 # JSON 503 when both are gone.
 #
 #   docker/check-nginx.sh [path/to/gongkaid]     (default build/release/daemon/gongkaid)
+#
+# Also run by ctest (integration.docker_nginx_conf) so the file stays valid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 bin=${1:-$root/build/release/daemon/gongkaid}
 [ -x "$bin" ] || { echo "no gongkaid at $bin (build it, or pass its path)" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/gk-nginx-XXXXXX)
-pa=${GK_PORT_A:-18481} pb=${GK_PORT_B:-18482} pn=${GK_PORT_NGINX:-18443}
+# Three free loopback ports (a port that refuses a connection is free).
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+pa=${GK_PORT_A:-$(free_port)} pb=${GK_PORT_B:-$(free_port)} pn=${GK_PORT_NGINX:-$(free_port)}
 pids=()
 cleanup() {
   [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
@@ -37,7 +48,11 @@ view=$("$bin" token create --region 350481 --role viewer 2>/dev/null)
 "$bin" --port="$pa" 2>"$tmp/a.log" & pids+=($!); pid_a=$!
 "$bin" --port="$pb" 2>"$tmp/b.log" & pids+=($!); pid_b=$!
 for port in "$pa" "$pb"; do
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  for i in $(seq 300); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    [ "$i" = 300 ] && fail "gongkaid on $port not healthy: $(tail -3 "$tmp"/*.log)"
+    sleep 0.1
+  done
 done
 
 mkdir -p "$tmp/certs" "$tmp/logs"
@@ -64,7 +79,7 @@ ok "nginx -t accepts docker/nginx.conf"
 nginx -p "$tmp" -c "$tmp/nginx.conf"
 u=https://localhost:$pn
 c() { curl -sS --cacert "$tmp/certs/fullchain.pem" --resolve "localhost:$pn:127.0.0.1" "$@"; }
-for _ in $(seq 50); do c -o /dev/null "$u/healthz" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do c -o /dev/null "$u/healthz" 2>/dev/null && break; sleep 0.1; done
 
 [ "$(c "$u/healthz")" = '{"status":"ok","database":"up"}' ] || fail "healthz over TLS"
 ok "GET /healthz over TLS (certificate verified)"
