@@ -292,8 +292,9 @@ gk_report *gk_report_parse(const char *text, size_t len, gk_findings *fs, gk_err
 gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
-    /* Duplicate keys would make the report ambiguous: which one counts? */
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Duplicate keys would make the report ambiguous: which one counts?  A
+     * scalar at the top is valid JSON (RFC 8259), just not a report. */
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
         set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line,
                   jerr.column, jerr.text);

@@ -160,10 +160,10 @@ static const bad cases[] = {
      "invalid_json", 0, NULL},
     /* not a report, wrong types of the identifying keys, missing keys */
     {"top_array", SUBMIT, NULL, "[1,2,3]", NULL, 422, "not_a_report", 0, NULL},
-    /* the parser takes only an object or an array at the top: scalars are invalid_json */
-    {"top_string", SUBMIT, NULL, "\"report\"", NULL, 400, "invalid_json", 0, NULL},
-    {"top_null", SUBMIT, NULL, "null", NULL, 400, "invalid_json", 0, NULL},
-    {"top_number", SUBMIT, NULL, "2020", NULL, 400, "invalid_json", 0, NULL},
+    /* a scalar at the top is valid JSON (RFC 8259), but not a report */
+    {"top_string", SUBMIT, NULL, "\"report\"", NULL, 422, "not_a_report", 0, NULL},
+    {"top_null", SUBMIT, NULL, "null", NULL, 422, "not_a_report", 0, NULL},
+    {"top_number", SUBMIT, NULL, "2020", NULL, 422, "not_a_report", 0, NULL},
     {"empty_object", SUBMIT, NULL, "{}", NULL, 422, "unknown_format", 0, NULL},
     {"format_number", SUBMIT, NULL, "{\"format\":2019,\"year\":2020,\"entity\":\"350481101\"}", NULL, 422,
      "unknown_format", 0, NULL},

@@ -38,6 +38,8 @@ START_TEST(test_refusals)
         const char *text, *code, *path;
     } cases[] = {
         {"[1,2]", "not_a_report", ""},
+        {"2020", "not_a_report", ""},
+        {"null", "not_a_report", ""},
         {"{\"year\":2021,\"entity\":\"35\"}", "unknown_format", "format"},
         {"{\"format\":\"2030\",\"year\":2021,\"entity\":\"35\"}", "unknown_format", "format"},
         {"{\"format\":\"2021\",\"year\":\"2021\",\"entity\":\"35\"}", "invalid_year", "year"},
