@@ -11,6 +11,9 @@
 PGconn *gk_cli_connect(const gk_config *cfg);
 /* Applies every migration not yet recorded; 0 or -1 (message printed). */
 int gk_migrate(PGconn *pg) __attribute__((warn_unused_result));
+/* For a read-only database (a hot standby): 0 when every migration this
+ * binary knows is recorded, -1 (message printed) otherwise. */
+int gk_migrate_check(PGconn *pg) __attribute__((warn_unused_result));
 int gk_cli_regions(const gk_config *cfg, int argc, char **argv);
 int gk_cli_token(const gk_config *cfg, int argc, char **argv);
 int gk_cli_deadline(const gk_config *cfg, int argc, char **argv);

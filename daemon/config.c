@@ -41,6 +41,8 @@ const gk_config_key gk_config_keys[] = {
      "rollup/compliance answers kept in memory by ETag (0: no cache)"},
     {"cache-mb", "GK_CACHE_MB", GK_CFG_INT, "64", 1, 65536, OFF(cache_mb),
      "memory bound of that cache in MiB"},
+    {"read-only", "GK_READ_ONLY", GK_CFG_INT, "0", 0, 1, OFF(read_only),
+     "1: serve reads from a hot standby: no migrations at start, no listener, submissions 503 read_only"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 

@@ -24,6 +24,7 @@ typedef struct gk_config {
     long retry_after_s;
     long cache_entries;
     long cache_mb;
+    long read_only;          /* 1: on a hot standby (docs/scaling.md) */
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

@@ -1,6 +1,7 @@
 /* main.c — gongkaid: parse the configuration, run a subcommand or the
  * server (migrate, connect the pool, listen, dispatch until SIGTERM). */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,15 @@ static void cache_on_change(const char *payload, void *arg)
         gk_cache_clear(arg);
 }
 
+/* Is the database a hot standby? */
+static bool in_recovery(PGconn *pg)
+{
+    PGresult *res = PQexec(pg, "SELECT pg_is_in_recovery()");
+    bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return yes;
+}
+
 static int serve(gk_config *cfg)
 {
     int rc = 1;
@@ -67,13 +77,22 @@ static int serve(gk_config *cfg)
     PGconn *pg = gk_cli_connect(cfg);   /* start-up: blocking is allowed */
     if (pg == NULL)
         goto out;
-    int m = gk_migrate(pg);
-    if (m == 0)
+    /* A read-only daemon (hot standby) can neither migrate nor backfill: it
+     * only checks that the primary has migrated to this binary's schema.
+     * A writable one on a standby would answer every submission 500. */
+    if (!cfg->read_only && in_recovery(pg)) {
+        fprintf(stderr, "数据库是只读备库（恢复中）：只读服务请加 --read-only=1\n");
+        PQfinish(pg);
+        goto out;
+    }
+    int m = cfg->read_only ? gk_migrate_check(pg) : gk_migrate(pg);
+    if (m == 0 && !cfg->read_only) {
         names = load_names(pg);
-    if (names != NULL && gk_backfill_signatures(pg, names) != 0)
-        m = -1;
+        if (names == NULL || gk_backfill_signatures(pg, names) != 0)
+            m = -1;
+    }
     PQfinish(pg);
-    if (m != 0 || names == NULL)
+    if (m != 0)
         goto out;
     gk_names_free(names);
     names = NULL;
@@ -95,7 +114,8 @@ static int serve(gk_config *cfg)
     if (srv == NULL || gk_server_listen(srv) != 0)
         goto out;
     gk_pool_start(pool);
-    gk_listener_start(listener);
+    if (!cfg->read_only)
+        gk_listener_start(listener); /* LISTEN is refused during recovery */
     sigterm = evsignal_new(base, SIGTERM, on_signal, srv);
     sigint = evsignal_new(base, SIGINT, on_signal, srv);
     if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 || evsignal_add(sigint, NULL) != 0)

@@ -74,6 +74,23 @@ fail:
     return -1;
 }
 
+int gk_migrate_check(PGconn *pg)
+{
+    int rc = 0;
+    for (const struct gk_migration *m = gk_migrations; m->version != NULL && rc == 0; m++) {
+        PGresult *res = NULL;
+        const char *v[] = {m->version};
+        if (exec_ok(pg, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, v, &res) != 0)
+            return -1;
+        if (PQntuples(res) == 0) {
+            fprintf(stderr, "数据库缺少迁移 %s：请先在主库上执行 gongkaid migrate\n", m->version);
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
 PGconn *gk_cli_connect(const gk_config *cfg)
 {
     PGconn *pg = PQconnectdb(cfg->database);

@@ -717,7 +717,16 @@ static void route(gk_req *r, bool dry)
     gk_req_with_db(r, true, dry ? check_start : submit_start);
 }
 
-void gk_route_submit(gk_req *r) { route(r, false); }
+void gk_route_submit(gk_req *r)
+{
+    /* On a hot standby (--read-only) nothing can be stored: say so at once
+     * rather than fail inside a transaction (docs/scaling.md, section 3). */
+    if (gk_server_config(r->srv)->read_only) {
+        gk_reply_error(r, 503, "read_only", "", "本服务是只读副本，不接收报送；请向主服务提交");
+        return;
+    }
+    route(r, false);
+}
 void gk_route_check(gk_req *r) { route(r, true); }
 
 /* The listener's copy of the township names (listener.c).  Judgements use

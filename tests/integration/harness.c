@@ -191,6 +191,25 @@ int gk_h_daemon_stop(gk_h *h, int *exit_status)
     return rc;
 }
 
+int gk_h_pg_tool(gk_h *h, const char *prog, const char *const *args)
+{
+    char path[256], log[256];
+    snprintf(path, sizeof path, "%s/%s", GK_PG_BIN, prog);
+    snprintf(log, sizeof log, "%s/%s.log", h->dir, prog);
+    const char *argv[32] = {path};
+    int n = 1;
+    for (int i = 0; args[i] != NULL && n < 30; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = spawn((char *const *)argv, true, log, -1);
+    int st = 0;
+    if (pid < 0 || wait_exit(pid, 120000, &st) != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "harness: %s failed (see %s)\n", prog, log);
+        return -1;
+    }
+    return 0;
+}
+
 int gk_h_cli(gk_h *h, char *out, size_t outlen, const char *const *args)
 {
     char db[300], outfile[256];

@@ -35,6 +35,10 @@ int gk_h_pg_start(gk_h *h);
 int gk_h_pg_stop(gk_h *h);
 int gk_h_daemon_start(gk_h *h, const char *const *extra_args);
 int gk_h_daemon_stop(gk_h *h, int *exit_status);
+/* Runs PostgreSQL's program `prog` (from GK_PG_BIN: pg_basebackup, …) with
+ * args as the PostgreSQL user, output into DIR/<prog>.log; 0 when it
+ * exited 0 within two minutes. */
+int gk_h_pg_tool(gk_h *h, const char *prog, const char *const *args);
 /* Runs `gongkaid ARGS…` against the test database; its stdout into out. */
 int gk_h_cli(gk_h *h, char *out, size_t outlen, const char *const *args);
 
