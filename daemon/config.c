@@ -17,6 +17,8 @@ const gk_config_key gk_config_keys[] = {
      "libpq conninfo or postgresql:// URI; empty = libpq's PG* environment variables"},
     {"pool-size", "GK_POOL_SIZE", GK_CFG_INT, "4", 1, 64, OFF(pool_size),
      "number of PostgreSQL connections in the pool"},
+    {"pool-read-reserve", "GK_POOL_READ_RESERVE", GK_CFG_INT, "1", 0, 63, OFF(pool_read_reserve),
+     "pool connections submissions may not take, kept for reads (at most pool-size - 1)"},
     {"queue-max", "GK_QUEUE_MAX", GK_CFG_INT, "256", 1, 100000, OFF(queue_max),
      "requests allowed to wait for a free database connection; beyond it: 503"},
     {"max-body", "GK_MAX_BODY", GK_CFG_INT, "1048576", 1024, 67108864, OFF(max_body),

@@ -12,6 +12,7 @@ typedef struct gk_config {
     long port;
     char *database;          /* libpq conninfo or URI; "" = the PG* variables */
     long pool_size;
+    long pool_read_reserve;
     long queue_max;
     long max_body;
     long max_headers;

@@ -420,7 +420,9 @@ void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
         return;
     }
     gk_lease *l = NULL;
-    int rc = gk_pool_acquire(r->srv->pool, auth ? on_lease_auth : on_lease_noauth, r, &l, &r->wait);
+    /* submissions are the writers the pool keeps a reserve of connections from */
+    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT, auth ? on_lease_auth : on_lease_noauth,
+                             r, &l, &r->wait);
     if (rc < 0) {
         gk_reply_db_unavailable(r);
         return;

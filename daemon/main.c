@@ -110,6 +110,8 @@ static int serve(gk_config *cfg)
         goto out;
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
+    if (pool != NULL)
+        gk_pool_set_read_reserve(pool, (int)cfg->pool_read_reserve);
     srv = pool != NULL ? gk_server_new(base, cfg, pool) : NULL;
     if (srv == NULL || gk_server_listen(srv) != 0)
         goto out;

@@ -81,6 +81,7 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# TYPE gongkai_db_pool_up gauge\ngongkai_db_pool_up %d\n"
                         "# TYPE gongkai_db_pool_busy gauge\ngongkai_db_pool_busy %d\n"
                         "# TYPE gongkai_db_pool_waiting gauge\ngongkai_db_pool_waiting %d\n"
+                        "# TYPE gongkai_db_pool_writers gauge\ngongkai_db_pool_writers %d\n"
                         "# TYPE gongkai_db_reconnects_total counter\ngongkai_db_reconnects_total %llu\n"
                         "# TYPE gongkai_db_connect_failures_total counter\ngongkai_db_connect_failures_total %llu\n"
                         "# TYPE gongkai_db_connections_lost_total counter\ngongkai_db_connections_lost_total %llu\n"
@@ -92,7 +93,7 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# TYPE gongkai_answer_cache_total counter\n"
                         "gongkai_answer_cache_total{result=\"hit\"} %llu\n"
                         "gongkai_answer_cache_total{result=\"miss\"} %llu\n",
-                        ps.size, ps.up, ps.busy, ps.waiting, ps.reconnects, ps.connect_failures, ps.losses,
+                        ps.size, ps.up, ps.busy, ps.waiting, ps.writers, ps.reconnects, ps.connect_failures, ps.losses,
                         db_unavailable, submissions_created, submissions_existing,
                         gk_server_open_connections(s), cache_hits, cache_misses);
 }

@@ -18,6 +18,7 @@ struct gk_wait {
     TAILQ_ENTRY(gk_wait) link;
     gk_acquire_cb cb;
     void *arg;
+    bool write;
 };
 TAILQ_HEAD(gk_waitq, gk_wait);
 
@@ -27,6 +28,7 @@ struct gk_lease {               /* one slot */
     struct event *retry;
     long backoff_ms;
     bool leased;
+    bool write;                 /* leased by a writer (counts against the reserve) */
     bool up;                    /* has been up since the last loss */
     bool rolling_back;          /* pool-internal query (ROLLBACK, SET) in flight */
     gk_query_cb qcb;
@@ -36,6 +38,7 @@ struct gk_lease {               /* one slot */
 struct gk_pool {
     struct event_base *base;
     int size, queue_max, nwaiting;
+    int read_reserve, nwriters;
     long backoff_min_ms, backoff_max_ms;
     gk_lease *slots;
     struct gk_waitq waitq;
@@ -194,6 +197,7 @@ void gk_pool_stats_get(const gk_pool *p, gk_pool_stats *out)
             out->busy++;
     }
     out->waiting = p->nwaiting;
+    out->writers = p->nwriters;
     out->reconnects = p->reconnects;
     out->connect_failures = p->connect_failures;
     out->losses = p->losses;
@@ -208,22 +212,47 @@ static gk_lease *find_ready(gk_pool *p)
     return NULL;
 }
 
+static bool writer_may_lease(const gk_pool *p)
+{
+    return p->nwriters < p->size - p->read_reserve;
+}
+
+static void lease_to(gk_pool *p, gk_lease *s, bool write)
+{
+    s->leased = true;
+    s->write = write;
+    p->nwriters += write;
+}
+
+/* Grants ready connections to waiters in order, letting readers pass the
+ * writers that must wait for the reserve. */
 static void serve_queue(gk_pool *p)
 {
-    gk_wait *w;
+    gk_wait *w = TAILQ_FIRST(&p->waitq), *next;
     gk_lease *s;
-    while ((w = TAILQ_FIRST(&p->waitq)) != NULL && (s = find_ready(p)) != NULL) {
+    for (; w != NULL && (s = find_ready(p)) != NULL; w = next) {
+        next = TAILQ_NEXT(w, link);
+        if (w->write && !writer_may_lease(p))
+            continue;
         TAILQ_REMOVE(&p->waitq, w, link);
         p->nwaiting--;
-        s->leased = true;
+        lease_to(p, s, w->write);
         gk_acquire_cb cb = w->cb;
         void *arg = w->arg;
         free(w);
         cb(s, arg);
+        /* the callback may have released leases or queued more: rescan */
+        next = TAILQ_FIRST(&p->waitq);
     }
 }
 
-int gk_pool_acquire(gk_pool *p, gk_acquire_cb cb, void *arg, gk_lease **lease, gk_wait **wait)
+void gk_pool_set_read_reserve(gk_pool *p, int reserve)
+{
+    p->read_reserve = reserve < 0 ? 0 : reserve > p->size - 1 ? p->size - 1 : reserve;
+}
+
+int gk_pool_acquire(gk_pool *p, bool write, gk_acquire_cb cb, void *arg, gk_lease **lease,
+                    gk_wait **wait)
 {
     *lease = NULL;
     *wait = NULL;
@@ -231,9 +260,15 @@ int gk_pool_acquire(gk_pool *p, gk_acquire_cb cb, void *arg, gk_lease **lease, g
         p->rejected++;
         return -1;
     }
-    gk_lease *s = TAILQ_EMPTY(&p->waitq) ? find_ready(p) : NULL;
+    /* readers never wait behind writers that wait for the reserve */
+    bool ahead = false;
+    gk_wait *q;
+    TAILQ_FOREACH(q, &p->waitq, link)
+        if (!q->write || writer_may_lease(p))
+            ahead = true;
+    gk_lease *s = !ahead && (!write || writer_may_lease(p)) ? find_ready(p) : NULL;
     if (s != NULL) {
-        s->leased = true;
+        lease_to(p, s, write);
         *lease = s;
         return 1;
     }
@@ -246,6 +281,7 @@ int gk_pool_acquire(gk_pool *p, gk_acquire_cb cb, void *arg, gk_lease **lease, g
         return -1;
     w->cb = cb;
     w->arg = arg;
+    w->write = write;
     TAILQ_INSERT_TAIL(&p->waitq, w, link);
     p->nwaiting++;
     *wait = w;
@@ -277,6 +313,8 @@ void gk_lease_release(gk_lease *l)
 {
     gk_pool *p = l->pool;
     l->leased = false;
+    p->nwriters -= l->write;
+    l->write = false;
     l->qcb = NULL;
     gk_pgconn_state st = gk_pgconn_get_state(l->conn);
     if (st == GK_PGC_BUSY) {

@@ -2,7 +2,13 @@
  * bounded wait queue.  A request leases one connection for a sequence of
  * queries (a transaction is BEGIN … COMMIT on one lease) and releases it.
  * While no connection is up, acquiring fails at once so the caller answers
- * 503 db_unavailable instead of queueing. */
+ * 503 db_unavailable instead of queueing.
+ *
+ * Writers (submissions) may hold at most size - read_reserve connections at
+ * once: near a deadline submissions queue behind each other (one transaction
+ * per year judges similar reports together), and without a reserve they
+ * would hold every connection while dashboards' reads time out behind them.
+ * Readers may pass waiting writers in the queue. */
 #ifndef GONGKAID_POOL_H
 #define GONGKAID_POOL_H
 
@@ -20,20 +26,22 @@ typedef void (*gk_acquire_cb)(gk_lease *l, void *arg);
 typedef void (*gk_query_cb)(gk_lease *l, PGresult *res, void *arg);
 
 typedef struct gk_pool_stats {
-    int size, up, busy, waiting;
+    int size, up, busy, waiting, writers;
     unsigned long long reconnects, connect_failures, losses, rejected;
 } gk_pool_stats;
 
 gk_pool *gk_pool_new(struct event_base *base, const char *conninfo, int size, int queue_max,
                      long connect_timeout_ms, long backoff_min_ms, long backoff_max_ms);
+/* Connections writers may not take (clamped to size - 1; default 0). */
+void gk_pool_set_read_reserve(gk_pool *p, int reserve);
 void gk_pool_start(gk_pool *p);
 bool gk_pool_is_up(const gk_pool *p);
 void gk_pool_stats_get(const gk_pool *p, gk_pool_stats *out);
 
 /* 1: *lease is yours now.  0: queued, cb(lease) follows; *wait lets you
  * cancel.  -1: unavailable (database down or queue full). */
-int gk_pool_acquire(gk_pool *p, gk_acquire_cb cb, void *arg, gk_lease **lease, gk_wait **wait)
-    __attribute__((warn_unused_result));
+int gk_pool_acquire(gk_pool *p, bool write, gk_acquire_cb cb, void *arg, gk_lease **lease,
+                    gk_wait **wait) __attribute__((warn_unused_result));
 void gk_pool_cancel(gk_pool *p, gk_wait *w);
 
 /* Sends one parameterised query (text parameters, NULL = SQL NULL); cb
