@@ -113,6 +113,11 @@ static outcome print_answer(const char *path, const json_t *a, const submit_opts
                  "%s  → %s %lld 年度：已确认保存为第 %lld 版（共尝试 %d 次，未产生重复版本），检查结果：%s",
                  path, gk_jstr(a, "entity", "?"), gk_jint(a, "year", 0), gk_jint(a, "revision", 0),
                  attempts, gk_status_label(st));
+    else if (json_is_true(json_object_get(a, "replayed")))
+        snprintf(heading, sizeof heading,
+                 "%s  → %s %lld 年度：这次提交此前已被接收（同一 Idempotency-Key），保存为第 %lld 版，检查结果：%s",
+                 path, gk_jstr(a, "entity", "?"), gk_jint(a, "year", 0), gk_jint(a, "revision", 0),
+                 gk_status_label(st));
     else
         snprintf(heading, sizeof heading,
                  "%s  → %s %lld 年度：与已保存的第 %lld 版内容相同，未产生新版本，检查结果：%s", path,

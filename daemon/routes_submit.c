@@ -632,6 +632,9 @@ static void replay_done(gk_req *r, PGresult *res)
     }
     json_t *a = answer(st, PQgetvalue(res, 0, 0), atoi(PQgetvalue(res, 0, 1)), false, PQgetvalue(res, 0, 2), st->hash,
                        PQgetvalue(res, 0, 3), json_loads(PQgetvalue(res, 0, 4), 0, NULL));
+    /* the Idempotency-Key was seen before: this is that request's answer,
+     * which a client tells apart from "the same content was already there" */
+    json_object_set_new(a, "replayed", json_true());
     gk_metrics_submission(false);
     gk_reply_json(r, 200, a);
 }

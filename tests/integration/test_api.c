@@ -226,6 +226,7 @@ START_TEST(submit_sample_and_read_back)
     j = body_json(&r);
     ck_assert_int_eq(json_integer_value(json_object_get(j, "revision")), 1);
     ck_assert(json_is_false(json_object_get(j, "created")));
+    ck_assert_ptr_null(json_object_get(j, "replayed")); /* same content, not a replayed key */
     json_decref(j);
     gk_resp_free(&r);
     ck_assert_int_eq(n_revisions(TOWN, 2020), 1);
@@ -389,6 +390,7 @@ START_TEST(idempotency_key)
     json_t *j = body_json(&r);
     ck_assert_int_eq(json_integer_value(json_object_get(j, "revision")), 1);
     ck_assert(json_is_false(json_object_get(j, "created")));
+    ck_assert(json_is_true(json_object_get(j, "replayed")));
     json_decref(j);
     gk_resp_free(&r);
     /* a new revision meanwhile; replaying k-1 still answers revision 1 */
@@ -399,6 +401,14 @@ START_TEST(idempotency_key)
     ck_assert_int_eq(r.status, 200);
     j = body_json(&r);
     ck_assert_int_eq(json_integer_value(json_object_get(j, "revision")), 1);
+    ck_assert(json_is_true(json_object_get(j, "replayed")));
+    json_decref(j);
+    gk_resp_free(&r);
+    /* the same content without a key is not a replay */
+    r = submit(T_SUB_CITY, t2, NULL);
+    ck_assert_int_eq(r.status, 200);
+    j = body_json(&r);
+    ck_assert_ptr_null(json_object_get(j, "replayed"));
     json_decref(j);
     gk_resp_free(&r);
     ck_assert_int_eq(n_revisions("350481202", 2020), 2);
