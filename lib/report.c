@@ -116,6 +116,14 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     c->state = GK_CELL_INVALID;
     c->value = 0;
     c->raw = json_deep_copy(v);
+    if (json_is_real(v)) {
+        /* Canonical JSON writes reals with 15 significant digits; keep an
+         * invalid real at that precision too, so parse → serialise → parse
+         * stays the identity (the body as submitted is kept elsewhere). */
+        char digits[32];
+        snprintf(digits, sizeof digits, "%.15g", json_real_value(v));
+        json_real_set(c->raw, strtod(digits, NULL));
+    }
     if (fs) {
         char ref[256];
         char *shown = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);

@@ -120,7 +120,7 @@ START_TEST(test_round_trip_mixed)
 {
     /* keys out of order, null, absent, invalid values, amounts, unknown keys */
     assert_round_trip("{\"tables\":{\"appeals\":{\"review\":{\"total\":1,\"upheld\":null,"
-                      "\"pending\":\"x\"}},\"active\":{\"fees\":{\"amount_10k_yuan\":0.0001}}},"
+                      "\"pending\":\"x\",\"other\":18446744073709551.616}},\"active\":{\"fees\":{\"amount_10k_yuan\":0.0001}}},"
                       "\"narrative\":{\"other\":\"无\"},\"entity\":\"35\",\"year\":2023,"
                       "\"format\":\"2021\",\"published_at\":\"2024-01-20\",\"zzz\":1}");
 }
