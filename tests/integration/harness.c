@@ -1,5 +1,7 @@
 /* harness.c — see harness.h.  PostgreSQL runs as `nobody` when we are root
  * (initdb refuses root); the temporary directory is handed to that user. */
+#include <check.h>
+
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -464,4 +466,26 @@ char *gk_h_read_file(const char *path, size_t *len)
     if (len != NULL)
         *len = n;
     return b;
+}
+
+int gk_h_run_suite(gk_h *h, Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    int st = -1;
+    gk_h_daemon_stop(h, &st);
+    if (st != 0) {
+        fprintf(stderr, "gongkaid exited with %d\n", st);
+        failed++;
+    }
+    if (failed > 0 || getenv("GK_SHOW_LOG") != NULL) {
+        char *log = gk_h_read_file(h->daemon_log, NULL);
+        fprintf(stderr, "---- gongkaid log ----\n%s\n", log ? log : "(none)");
+        free(log);
+    }
+    gk_h_teardown(h);
+    return failed;
 }

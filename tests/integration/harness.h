@@ -52,6 +52,14 @@ char *gk_h_sql1(gk_h *h, const char *sql, int n, const char *const *params);
 long gk_h_sql_long(gk_h *h, const char *sql, int n, const char *const *params);
 /* Polls /healthz until it answers `status` or the deadline passes. */
 int gk_h_wait_health(gk_h *h, int status, int timeout_ms);
+/* The end of every test program: runs the suite in this process, stops
+ * the daemon (an exit status other than 0 — e.g. a sanitizer's — counts as a
+ * failure), prints the daemon's log when anything failed or GK_SHOW_LOG is
+ * set, tears the harness down.  Returns the number of failures.  The
+ * Suite type comes from <check.h>, included by the caller. */
+struct Suite;
+int gk_h_run_suite(gk_h *h, struct Suite *s);
+
 /* Reads a whole file; malloc'd, NUL-terminated. */
 char *gk_h_read_file(const char *path, size_t *len);
 

@@ -871,24 +871,8 @@ int main(void)
     tcase_add_test(tc, etags);
     tcase_add_test(tc, signatures_backfilled_at_start);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    /* A clean stop after all of that: exit 0 (ASan/LSan would make it fail). */
-    int st = -1;
-    gk_h_daemon_stop(&H, &st);
-    if (st != 0) {
-        fprintf(stderr, "gongkaid exited with %d\n", st);
-        failed++;
-    }
-    if (failed > 0 || getenv("GK_SHOW_LOG") != NULL) {
-        char *log = gk_h_read_file(H.daemon_log, NULL);
-        fprintf(stderr, "---- gongkaid log ----\n%s\n", log ? log : "(none)");
-        free(log);
-    }
-    gk_h_teardown(&H);
+    /* a clean stop at the end: exit 0 (ASan/LSan would make it fail) */
+    int failed = gk_h_run_suite(&H, s);
     json_decref(sample);
     return failed == 0 ? 0 : 1;
 }
