@@ -489,3 +489,32 @@ int gk_h_run_suite(gk_h *h, Suite *s)
     gk_h_teardown(h);
     return failed;
 }
+
+gk_resp gk_h_call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
+                  const char *extra)
+{
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    const char *hdr[4] = {ah, NULL, NULL, NULL};
+    int n = 1;
+    if (body != NULL)
+        hdr[n++] = "Content-Type: application/json";
+    if (extra != NULL)
+        hdr[n++] = extra;
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(h, method, path, hdr, body, body ? strlen(body) : 0, &r), 0);
+    return r;
+}
+
+long gk_h_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void gk_h_nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}

@@ -47,6 +47,15 @@ int gk_h_http(gk_h *h, const char *method, const char *path, const char *const *
 const char *gk_resp_header(const gk_resp *r, const char *name, char *buf, size_t len);
 void gk_resp_free(gk_resp *r);
 
+/* A request as a token holder sends it: "Authorization: Bearer token", a
+ * JSON Content-Type when there is a body, and one extra header line (or
+ * NULL).  Fails the running Check test when the exchange itself fails. */
+gk_resp gk_h_call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
+                  const char *extra);
+/* Monotonic milliseconds, and a sleep, for polling with deadlines. */
+long gk_h_now_ms(void);
+void gk_h_nap_ms(int ms);
+
 /* One value of a query (first row, first column) or NULL; malloc'd. */
 char *gk_h_sql1(gk_h *h, const char *sql, int n, const char *const *params);
 long gk_h_sql_long(gk_h *h, const char *sql, int n, const char *const *params);

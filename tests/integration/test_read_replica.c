@@ -24,48 +24,20 @@ static gk_h P, S, R; /* primary (+ its daemon), standby cluster, replica daemon 
 static char tok_sub[260], tok_view[260];
 static char *sample_text;
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void nap_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static gk_resp call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
-                    const char *extra)
-{
-    char ah[300];
-    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
-    const char *hdr[4] = {ah, NULL};
-    int n = 1;
-    if (body != NULL)
-        hdr[n++] = "Content-Type: application/json";
-    if (extra != NULL)
-        hdr[n++] = extra;
-    gk_resp r;
-    ck_assert_int_eq(gk_h_http(h, method, path, hdr, body, body ? strlen(body) : 0, &r), 0);
-    return r;
-}
 
 /* Polls GET path on h until it answers 200 with a body containing `want`;
  * the ETag into etag. */
 static bool await_body(gk_h *h, const char *path, const char *want, char *etag, size_t etag_len)
 {
-    long end = now_ms() + 20000;
-    while (now_ms() < end) {
-        gk_resp r = call(h, "GET", path, tok_view, NULL, NULL);
+    long end = gk_h_now_ms() + 20000;
+    while (gk_h_now_ms() < end) {
+        gk_resp r = gk_h_call(h, "GET", path, tok_view, NULL, NULL);
         bool ok = r.status == 200 && strstr(r.body, want) != NULL &&
                   gk_resp_header(&r, "ETag", etag, etag_len) != NULL;
         gk_resp_free(&r);
         if (ok)
             return true;
-        nap_ms(50);
+        gk_h_nap_ms(50);
     }
     return false;
 }
@@ -77,7 +49,7 @@ static long reports_on_primary(void)
 
 START_TEST(replica_serves_primary_state)
 {
-    gk_resp r = call(&P, "POST", "/api/v1/reports", tok_sub, sample_text, NULL);
+    gk_resp r = gk_h_call(&P, "POST", "/api/v1/reports", tok_sub, sample_text, NULL);
     ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
     gk_resp_free(&r);
     char tr[96], tp[96];
@@ -90,7 +62,7 @@ START_TEST(replica_serves_primary_state)
     ck_assert_str_eq(tr, tp);
     char inm[128];
     snprintf(inm, sizeof inm, "If-None-Match: %s", tp);
-    r = call(&R, "GET", rollup, tok_view, NULL, inm);
+    r = gk_h_call(&R, "GET", rollup, tok_view, NULL, inm);
     ck_assert_int_eq(r.status, 304);
     gk_resp_free(&r);
 }
@@ -99,14 +71,14 @@ END_TEST
 START_TEST(replica_refuses_writes_but_checks)
 {
     long before = reports_on_primary();
-    gk_resp r = call(&R, "POST", "/api/v1/reports", tok_sub, sample_text, NULL);
+    gk_resp r = gk_h_call(&R, "POST", "/api/v1/reports", tok_sub, sample_text, NULL);
     ck_assert_int_eq(r.status, 503);
     json_t *j = json_loads(r.body, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")), "read_only");
     json_decref(j);
     gk_resp_free(&r);
     ck_assert_int_eq(reports_on_primary(), before);
-    r = call(&R, "POST", "/api/v1/check", tok_sub, sample_text, NULL);
+    r = gk_h_call(&R, "POST", "/api/v1/check", tok_sub, sample_text, NULL);
     ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
     ck_assert_ptr_nonnull(strstr(r.body, "\"findings\""));
     gk_resp_free(&r);

@@ -30,38 +30,10 @@ static char *sample_text;
 #define TOWN "350481101"
 #define CITY "350481"
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void nap_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static gk_resp call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
-                    const char *extra)
-{
-    char ah[300];
-    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
-    const char *hdr[4] = {ah, NULL};
-    int n = 1;
-    if (body != NULL)
-        hdr[n++] = "Content-Type: application/json";
-    if (extra != NULL)
-        hdr[n++] = extra;
-    gk_resp r;
-    ck_assert_int_eq(gk_h_http(h, method, path, hdr, body, body ? strlen(body) : 0, &r), 0);
-    return r;
-}
 
 static json_t *get_json(gk_h *h, const char *path, char *etag, size_t etag_len)
 {
-    gk_resp r = call(h, "GET", path, tok_view, NULL, NULL);
+    gk_resp r = gk_h_call(h, "GET", path, tok_view, NULL, NULL);
     ck_assert_msg(r.status == 200, "%s: %d %s", path, r.status, r.body);
     if (etag != NULL)
         ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", etag, etag_len));
@@ -75,7 +47,7 @@ static int get_status(gk_h *h, const char *path, const char *etag)
 {
     char inm[160];
     snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
-    gk_resp r = call(h, "GET", path, tok_view, NULL, inm);
+    gk_resp r = gk_h_call(h, "GET", path, tok_view, NULL, inm);
     int st = r.status;
     gk_resp_free(&r);
     return st;
@@ -126,7 +98,7 @@ START_TEST(read_after_write)
 
     /* Submit through A; B sees it with its very next request. */
     char *t = report(7, NULL);
-    gk_resp r = call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    gk_resp r = gk_h_call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
     ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
     json_t *sub = json_loads(r.body, 0, NULL);
     gk_resp_free(&r);
@@ -155,7 +127,7 @@ START_TEST(read_after_write)
 
     /* And the other way: revision 2 through B, read through A. */
     t = report(11, NULL);
-    r = call(&B, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    r = gk_h_call(&B, "POST", "/api/v1/reports", tok_sub, t, NULL);
     ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
     gk_resp_free(&r);
     free(t);
@@ -181,8 +153,8 @@ static bool await_notify(PGconn *conn, const char *const *want, int timeout_ms)
     int nwant = 0, nseen = 0;
     while (want[nwant] != NULL && nwant < 8)
         nwant++;
-    long end = now_ms() + timeout_ms;
-    while (nseen < nwant && now_ms() < end) {
+    long end = gk_h_now_ms() + timeout_ms;
+    while (nseen < nwant && gk_h_now_ms() < end) {
         struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
         if (poll(&p, 1, 50) < 0 || PQconsumeInput(conn) == 0)
             return false;
@@ -213,7 +185,7 @@ START_TEST(notifications_at_commit)
     /* A submission notifies nobody: NOTIFY would serialise every commit on
      * the database-wide notify lock (041_notify_registry_only.sql). */
     char *t = report(13, NULL);
-    gk_resp r = call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
+    gk_resp r = gk_h_call(&A, "POST", "/api/v1/reports", tok_sub, t, NULL);
     ck_assert_int_eq(r.status, 201);
     gk_resp_free(&r);
     free(t);
@@ -285,7 +257,7 @@ static bool check_names(gk_h *h, const char *township)
     char other[160];
     snprintf(other, sizeof other, "本年度与%s交流了政务公开工作经验。", township);
     char *t = report(1, other);
-    gk_resp r = call(h, "POST", "/api/v1/check", tok_sub, t, NULL);
+    gk_resp r = gk_h_call(h, "POST", "/api/v1/check", tok_sub, t, NULL);
     free(t);
     ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
     bool found = strstr(r.body, "narrative.foreign_entity") != NULL && strstr(r.body, township) != NULL;
@@ -295,11 +267,11 @@ static bool check_names(gk_h *h, const char *township)
 
 static bool await_names(const char *township, int timeout_ms)
 {
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    long end = gk_h_now_ms() + timeout_ms;
+    while (gk_h_now_ms() < end) {
         if (check_names(&A, township) && check_names(&B, township))
             return true;
-        nap_ms(50);
+        gk_h_nap_ms(50);
     }
     return false;
 }
@@ -326,9 +298,9 @@ static long listeners(void)
 START_TEST(names_follow_registry)
 {
     /* Both listeners are up (they connect after the pool: poll). */
-    long end = now_ms() + 20000;
-    while (listeners() != 2 && now_ms() < end)
-        nap_ms(20);
+    long end = gk_h_now_ms() + 20000;
+    while (listeners() != 2 && gk_h_now_ms() < end)
+        gk_h_nap_ms(20);
     ck_assert_int_eq(listeners(), 2);
     ck_assert(!check_names(&A, "瀚海测试镇"));
     ck_assert(!check_names(&B, "瀚海测试镇"));
@@ -361,9 +333,9 @@ START_TEST(names_after_listener_gap)
                                 " WHERE application_name = 'gongkaid listener'",
                                 0, NULL);
     ck_assert_int_eq(killed, 2);
-    long end = now_ms() + 10000;
-    while (listeners() != 0 && now_ms() < end)
-        nap_ms(20);
+    long end = gk_h_now_ms() + 10000;
+    while (listeners() != 0 && gk_h_now_ms() < end)
+        gk_h_nap_ms(20);
     ck_assert_int_eq(listeners(), 0);
     /* The change falls into the gap: its notification reaches no one. */
     import_township("350421992", "沧浪测试镇");
@@ -379,9 +351,9 @@ START_TEST(names_after_listener_gap)
     ck_assert_msg(await_names("沧浪测试镇", 30000), "names stale after a listener gap");
     /* (judgements check the registry generation in their own transaction,
      * so the names may be fresh before the listeners are back: wait) */
-    end = now_ms() + 30000;
-    while (listeners() != 2 && now_ms() < end)
-        nap_ms(20);
+    end = gk_h_now_ms() + 30000;
+    while (listeners() != 2 && gk_h_now_ms() < end)
+        gk_h_nap_ms(20);
     ck_assert_int_eq(listeners(), 2);
     long misses = cache_count(&B, "miss");
     json_decref(get_json(&B, rollup, NULL, 0));
