@@ -10,8 +10,14 @@
 void gk_sha256_hex(const void *data, size_t len, char out[65]);
 /* A fresh random token "gk_" + 64 hex digits (getrandom); 0 or -1. */
 int gk_token_generate(char out[68]) __attribute__((warn_unused_result));
-/* Looks the request's bearer token up on r's lease; 401 or next(r, NULL). */
+/* Frees what gk_sha256_hex keeps between calls (at exit). */
+void gk_sha256_cleanup(void);
+/* Looks the request's bearer token up on r's lease (or in the read cache);
+ * 401 or next(r, NULL). */
 void gk_auth_run(gk_req *r, gk_req_step next);
+/* The token's identity from the read cache (readcache.h) without the
+ * database: true with r's token fields set; false when not known there. */
+bool gk_auth_cached(gk_req *r);
 gk_role gk_role_parse(const char *s);
 
 #endif

@@ -45,6 +45,9 @@ const gk_config_key gk_config_keys[] = {
      "memory bound of that cache in MiB"},
     {"read-only", "GK_READ_ONLY", GK_CFG_INT, "0", 0, 1, OFF(read_only),
      "1: serve reads from a hot standby: no migrations at start, no listener, submissions 503 read_only"},
+    {"read-check-ms", "GK_READ_CHECK_MS", GK_CFG_INT, "100", 0, 60000, OFF(read_check_ms),
+     "warm rollup/compliance polls answered from memory, checked against the database this often for"
+     " changes no notification announced (0: every poll validated in the database)"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 

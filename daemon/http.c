@@ -25,6 +25,7 @@
 #include "gongkai/report.h"
 #include "log.h"
 #include "metrics.h"
+#include "readcache.h"
 #include "routes.h"
 
 const char *const gk_route_names[GK_R_COUNT] = {
@@ -520,6 +521,8 @@ static void dispatch(struct evhttp_request *req, void *arg)
     r->srv = s;
     r->req = req;
     r->token_id = -1;
+    r->rc_epoch = gk_readcache_epoch();
+    r->rc_token_epoch = gk_readcache_token_epoch();
     s->inflight++;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     TAILQ_INIT(&r->query);

@@ -63,6 +63,9 @@ struct gk_req {
     long long token_id;             /* -1: none */
     char token_region[16];
     gk_role role;
+    char token_hash[65];            /* SHA-256 hex of the bearer token; "" before auth */
+    /* read cache epochs when the request started (readcache.h) */
+    unsigned long long rc_epoch, rc_token_epoch;
     /* database */
     gk_lease *lease;
     gk_wait *wait;

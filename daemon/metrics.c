@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "readcache.h"
+
 #define NSTATUS 600
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
@@ -96,4 +98,15 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         ps.size, ps.up, ps.busy, ps.waiting, ps.writers, ps.reconnects, ps.connect_failures, ps.losses,
                         db_unavailable, submissions_created, submissions_existing,
                         gk_server_open_connections(s), cache_hits, cache_misses);
+    gk_readcache_stats rs;
+    gk_readcache_stats_get(&rs);
+    evbuffer_add_printf(out,
+                        "# HELP gongkai_read_cache_total Rollup/compliance polls whose token and tag were known"
+                        " in memory (hit) or not (miss).\n"
+                        "# TYPE gongkai_read_cache_total counter\n"
+                        "gongkai_read_cache_total{result=\"hit\"} %llu\n"
+                        "gongkai_read_cache_total{result=\"miss\"} %llu\n"
+                        "# TYPE gongkai_read_cache_invalidations_total counter\n"
+                        "gongkai_read_cache_invalidations_total %llu\n",
+                        rs.hits, rs.misses, rs.changes);
 }

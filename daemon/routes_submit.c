@@ -27,6 +27,7 @@
 #include "judge.h"
 #include "log.h"
 #include "metrics.h"
+#include "readcache.h"
 #include "routes.h"
 #include "store.h"
 #include "townships.h"
@@ -429,6 +430,9 @@ static void reply_created(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!gk_req_ok(r, res))
         return;
+    /* Committed: no poll of this process may see an older tag from now on,
+     * and the other daemons are told (readcache.h, listener.h). */
+    gk_readcache_local_write();
     gk_metrics_submission(true);
     json_t *a = st->answer;
     st->answer = NULL;

@@ -87,7 +87,8 @@ START_TEST(help_documents_every_key)
     const char *keys[] = {"--listen-address", "--port", "--database", "--pool-size", "--queue-max", "--max-body",
                           "--max-headers", "--io-timeout-ms", "--request-timeout-ms", "--max-connections",
                           "--reconnect-min-ms", "--reconnect-max-ms", "--connect-timeout-ms", "--retry-after",
-                          "--cache-entries", "--cache-mb", "--read-only", "--pool-read-reserve"};
+                          "--cache-entries", "--cache-mb", "--read-only", "--pool-read-reserve",
+                          "--read-check-ms"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);
