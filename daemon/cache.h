@@ -8,12 +8,16 @@
 #include <stddef.h>
 
 typedef struct gk_cache gk_cache;
+/* One cached answer, reference counted: valid until its last unref. */
+typedef struct gk_cache_blob gk_cache_blob;
 
 /* max_entries 0 disables the cache (get misses, put does nothing). */
 gk_cache *gk_cache_new(size_t max_entries, size_t max_bytes);
 void gk_cache_free(gk_cache *c);
-/* The cached bytes or NULL; valid until the next put. */
-const char *gk_cache_get(gk_cache *c, const char *key, size_t *len);
+/* The cached answer with a reference taken (the caller unrefs), or NULL. */
+gk_cache_blob *gk_cache_get(gk_cache *c, const char *key);
+const char *gk_cache_blob_data(const gk_cache_blob *b, size_t *len);
+void gk_cache_blob_unref(gk_cache_blob *b);
 void gk_cache_put(gk_cache *c, const char *key, const char *data, size_t len);
 /* Drops every entry.  Called when the LISTEN connection (re)connects or is
  * lost (listener.h): after a restore or a failover to a standby that missed

@@ -152,10 +152,25 @@ static bool etag_matches(const char *inm, const char *etag)
     return strstr(inm, etag) != NULL;
 }
 
+typedef void (*gk_ref_done)(const void *data, size_t len, void *arg);
+
+static void send_reply_ref(gk_req *r, int status, const char *content_type, const char *data, size_t len,
+                           gk_ref_done done, void *done_arg);
+
 static void send_reply(gk_req *r, int status, const char *content_type, const char *data, size_t len)
 {
-    if (r->req == NULL)
+    send_reply_ref(r, status, content_type, data, len, NULL, NULL);
+}
+
+/* done == NULL: data is copied; otherwise referenced until done is called. */
+static void send_reply_ref(gk_req *r, int status, const char *content_type, const char *data, size_t len,
+                           gk_ref_done done, void *done_arg)
+{
+    if (r->req == NULL) {
+        if (done != NULL)
+            done(data, len, done_arg);
         return;
+    }
     struct evhttp_request *req = r->req;
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "X-Request-Id", r->id);
@@ -180,8 +195,15 @@ static void send_reply(gk_req *r, int status, const char *content_type, const ch
     if (status != 304 && content_type != NULL)
         evhttp_add_header(h, "Content-Type", content_type);
     struct evbuffer *buf = evbuffer_new();
-    if (status != 304 && buf != NULL && len > 0)
-        evbuffer_add(buf, data, len);
+    bool referenced = false;
+    if (status != 304 && buf != NULL && len > 0) {
+        if (done != NULL)
+            referenced = evbuffer_add_reference(buf, data, len, done, done_arg) == 0;
+        else
+            evbuffer_add(buf, data, len);
+    }
+    if (done != NULL && !referenced)
+        done(data, len, done_arg);
     const char *reason = status == 200 ? "OK" : status == 201 ? "Created" : status == 304 ? "Not Modified"
                                                                                         : NULL;
     evhttp_send_reply(req, status, reason, buf);
@@ -203,6 +225,13 @@ static void send_reply(gk_req *r, int status, const char *content_type, const ch
 void gk_reply_data(gk_req *r, int status, const char *content_type, const char *data, size_t len)
 {
     send_reply(r, status, content_type, data, len);
+    req_settle(r);
+}
+
+void gk_reply_data_ref(gk_req *r, int status, const char *content_type, const char *data, size_t len,
+                       void (*done)(const void *data, size_t len, void *arg), void *arg)
+{
+    send_reply_ref(r, status, content_type, data, len, done, arg);
     req_settle(r);
 }
 

@@ -94,6 +94,10 @@ int gk_server_open_connections(gk_server *s);
 /* Answers.  Each answers at most once and may free r: do not touch r after. */
 void gk_reply_json(gk_req *r, int status, json_t *body /* stolen */);
 void gk_reply_data(gk_req *r, int status, const char *content_type, const char *data, size_t len);
+/* The same without copying data: done(data, len, arg) is called once the
+ * bytes are no longer needed (sent, dropped, or at once for a 304). */
+void gk_reply_data_ref(gk_req *r, int status, const char *content_type, const char *data, size_t len,
+                       void (*done)(const void *data, size_t len, void *arg), void *arg);
 void gk_reply_error(gk_req *r, int status, const char *code, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* 400 invalid_json etc. with line/column members. */

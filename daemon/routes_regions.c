@@ -93,6 +93,13 @@ static json_t *region_json(PGresult *res)
 static gk_cache *answers;
 void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
 
+static void blob_sent(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    gk_cache_blob_unref(arg);
+}
+
 /* Answers 304 when the client has the current version, or the cached
  * answer under the current tag; true when answered. */
 static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, const char *generation)
@@ -102,13 +109,15 @@ static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, cons
     snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, counter, generation);
     if (gk_req_etag(r, etag))
         return true;
-    size_t len = 0;
-    const char *hit = gk_cache_get(answers, etag, &len);
+    gk_cache_blob *hit = gk_cache_get(answers, etag);
     if (answers != NULL)
         gk_metrics_cache(hit != NULL);
     if (hit == NULL)
         return false;
-    gk_reply_data(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", hit, len);
+    size_t len = 0;
+    const char *data = gk_cache_blob_data(hit, &len);
+    gk_reply_data_ref(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", data, len,
+                      blob_sent, hit);
     return true;
 }
 
