@@ -80,7 +80,11 @@ typedef enum gk_imp_vclass {
     GK_V_NA = 1,      /* "/", "-", "—", "不适用": null */
     GK_V_NUMBER = 2,  /* looks like a number, maybe with a unit */
     GK_V_TEXT = 3,    /* anything else */
+    GK_V_MALFORMED = 4, /* digits split by blanks or commas not in the thousands
+                         * shape ("1 2", "12,34"): two values, never one */
 } gk_imp_vclass;
+
+#define GK_IMP_WHY_MALFORMED "数字之间有空格或逗号但不是千位分隔格式，可能是两个数值挤在一个单元格中"
 
 gk_imp_vclass gk_imp_classify(const char *text);
 

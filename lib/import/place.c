@@ -118,7 +118,7 @@ static void unplaced(gk_imp_placer *p, const gk_imp_line *l, size_t cell, const 
 static bool is_value(const char *t)
 {
     gk_imp_vclass c = gk_imp_classify(t);
-    return c == GK_V_NUMBER || c == GK_V_NA;
+    return c == GK_V_NUMBER || c == GK_V_NA || c == GK_V_MALFORMED;
 }
 
 static bool column_unit_10k(const gk_column *c)
@@ -164,7 +164,9 @@ static void put(gk_imp_placer *p, size_t row, int col, const gk_imp_line *l, siz
         c->value = v;
         return;
     }
-    if (vc != GK_V_NUMBER)
+    if (vc == GK_V_MALFORMED)
+        snprintf(why, sizeof why, "%s", GK_IMP_WHY_MALFORMED);
+    else if (vc != GK_V_NUMBER)
         snprintf(why, sizeof why, "不是数值");
     /* Kept as given, so the checker reports value.invalid; and told here. */
     c->state = GK_CELL_INVALID;

@@ -369,6 +369,25 @@ START_TEST(values_convert)
         {"1,234.56元", GK_KIND_AMOUNT, false, 0, 12345600},
         {"5元", GK_KIND_COUNT, false, -1, 0},
         {"99999999999999999999", GK_KIND_COUNT, false, -1, 0},
+        /* thousands separators only as \d{1,3}([, ]\d{3})+ (full-width too) */
+        {"1,234,567", GK_KIND_COUNT, false, 0, 1234567},
+        {"1 234", GK_KIND_COUNT, false, 0, 1234},
+        {"１，２３４", GK_KIND_COUNT, false, 0, 1234},
+        {"1\xE3\x80\x80" "234", GK_KIND_COUNT, false, 0, 1234},
+        {" 12 ", GK_KIND_COUNT, false, 0, 12},
+        {"1 2", GK_KIND_COUNT, false, -1, 0},          /* two values, not 12 */
+        {"12,34", GK_KIND_COUNT, false, -1, 0},
+        {"1,2345", GK_KIND_COUNT, false, -1, 0},
+        {"1234,567", GK_KIND_COUNT, false, -1, 0},
+        {"1,234 567", GK_KIND_COUNT, false, -1, 0},
+        {"1 234 5", GK_KIND_COUNT, false, -1, 0},
+        {"12.5 万元", GK_KIND_AMOUNT, true, 0, 125000},
+        /* count units, one list for all */
+        {"3 件", GK_KIND_COUNT, false, 0, 3},
+        {"2人", GK_KIND_COUNT, false, 0, 2},
+        {"4人次", GK_KIND_COUNT, false, 0, 4},
+        {"1家", GK_KIND_COUNT, false, 0, 1},
+        {"2人", GK_KIND_AMOUNT, false, -1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t v = -999;
@@ -387,6 +406,10 @@ START_TEST(values_convert)
     ck_assert_int_eq(gk_imp_classify(" "), GK_V_BLANK);
     ck_assert_int_eq(gk_imp_classify("\xE3\x80\x80"), GK_V_BLANK);
     ck_assert_int_eq(gk_imp_classify("5.要求行政机关确认"), GK_V_TEXT);
+    ck_assert_int_eq(gk_imp_classify("1 2"), GK_V_MALFORMED);
+    ck_assert_int_eq(gk_imp_classify("12,34"), GK_V_MALFORMED);
+    ck_assert_int_eq(gk_imp_classify("— —"), GK_V_NA);
+    ck_assert_int_eq(gk_imp_classify("不 适 用"), GK_V_NA);
 }
 END_TEST
 
@@ -461,6 +484,40 @@ START_TEST(rule_na_and_invalid)
     const gk_cell *c = cell(res.report, "active", "rules", "total_published");
     ck_assert_int_eq(c->state, GK_CELL_INVALID);
     ck_assert_str_eq(json_string_value(c->raw), "abc");
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* Regression (audit): "1 2" in one cell became 12 with exit 0. */
+START_TEST(two_values_in_a_cell_not_merged)
+{
+    gk_import_result res;
+    ck_assert_int_eq(import_rows("规章\t1 2\t0\t0\n", &res), GK_IMPORT_PARTIAL);
+    const gk_cell *c = cell(res.report, "active", "rules", "new_made");
+    ck_assert_int_eq(c->state, GK_CELL_INVALID);
+    ck_assert_str_eq(json_string_value(c->raw), "1 2");
+    assert_number(res.report, "active", "rules", "new_published", 0);
+    ck_assert_str_eq(res.unplaced.items[0].text, "1 2");
+    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "两个数值"));
+    gk_import_result_free(&res);
+    ck_assert_int_eq(import_rows("规章\t12,34\t0\t0\n", &res), GK_IMPORT_PARTIAL);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "new_made")->state, GK_CELL_INVALID);
+    gk_import_result_free(&res);
+    import_rows("规章\t1,234\t0\t0\n", &res);   /* the other rows are missing: exit 3 */
+    assert_number(res.report, "active", "rules", "new_made", 1234);
+    gk_import_result_free(&res);
+    /* the same in HTML: <p>1</p><p>2</p> in one cell */
+    static const char html[] =
+        "<p>贡川镇2020年政府信息公开工作年度报告</p><p>一、总体情况</p><p>总体。</p>"
+        "<p>二、主动公开政府信息情况</p><table>"
+        "<tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
+        "<tr><td>规章</td><td><p>1</p><p>2</p></td><td>0</td><td>0</td></tr></table>"
+        "<p>五、存在的主要问题及改进情况</p><p>问题。</p><p>六、其他需要报告的事项</p><p>无。</p>";
+    gk_import_options opt = {.entity = "350481101"};
+    ck_assert_int_eq(gk_import_html(html, strlen(html), &opt, &res), GK_IMPORT_PARTIAL);
+    c = cell(res.report, "active", "rules", "new_made");
+    ck_assert_int_eq(c->state, GK_CELL_INVALID);
+    ck_assert_str_eq(json_string_value(c->raw), "1 2");
     gk_import_result_free(&res);
 }
 END_TEST
@@ -569,6 +626,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rule_undecidable_not_placed);
     tcase_add_test(tc, rule_short_row_reported);
     tcase_add_test(tc, rule_na_and_invalid);
+    tcase_add_test(tc, two_values_in_a_cell_not_merged);
     tcase_add_test(tc, columns_follow_header_labels);
     tcase_add_test(tc, year_from_period_and_format_from_headers);
     tcase_add_test(tc, not_a_report);
