@@ -118,8 +118,9 @@ gk_imp_placer *gk_imp_placer_new(gk_report *r, const gk_imp_labels *lb, gk_impor
 void gk_imp_placer_free(gk_imp_placer *p);
 /* A new table section (table index, or -1 when unknown) begins. */
 void gk_imp_placer_begin(gk_imp_placer *p, int table);
-/* A line inside a table section. */
-void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l);
+/* A line inside a table section; at_end: it is the document's last line (a
+ * short row there is cut off, not ambiguous). */
+void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end);
 /* The table whose row this line is (label and values), or -1: used to spot a
  * table whose heading is missing. */
 int gk_imp_placer_row_table(const gk_imp_placer *p, const gk_imp_line *l);

@@ -430,7 +430,7 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
             free(text);
             continue;
         }
-        gk_imp_placer_line(pl, l);
+        gk_imp_placer_line(pl, l, /* last= */ i + 1 == doc->n);
     }
     gk_imp_placer_end(pl);
 

@@ -467,10 +467,45 @@ END_TEST
 START_TEST(rule_short_row_reported)
 {
     gk_import_result res;
-    ck_assert_int_eq(import_rows("规章\t5\n", &res), GK_IMPORT_PARTIAL);
-    assert_number(res.report, "active", "rules", "new_made", 5);
+    /* one value for three columns, and more rows follow: which is it? */
+    ck_assert_int_eq(import_rows("规章\t5\n规范性文件\t1\t2\t3\n", &res), GK_IMPORT_PARTIAL);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "new_made")->state, GK_CELL_ABSENT);
     ck_assert_int_eq(cell(res.report, "active", "rules", "new_published")->state, GK_CELL_ABSENT);
-    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "缺少数值"));
+    assert_number(res.report, "active", "normative_documents", "total_published", 3);
+    ck_assert_str_eq(res.unplaced.items[0].text, "5");
+    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "1 个单元格，应有 3 个"));
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* Regression (audit): the 本年新收 row with 6 values of 7 was filled from the
+ * left, its total landing in other_org, reported only as "缺少数值：总计". */
+START_TEST(short_row_places_nothing)
+{
+    size_t len;
+    char *text = slurp(SAMPLE, &len);
+    const char *row = "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0";
+    char *at = strstr(text, row);
+    ck_assert_ptr_nonnull(at);
+    char doc[65536];
+    ck_assert_uint_lt(len, sizeof doc - 64);
+    snprintf(doc, sizeof doc, "%.*s一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t1%s",
+             (int)(at - text), text, at + strlen(row));
+    free(text);
+    gk_import_options opt = {.entity = "350481101"};
+    gk_import_result res;
+    ck_assert_int_eq(gk_import_text(doc, strlen(doc), &opt, &res), GK_IMPORT_PARTIAL);
+    const char *cols[] = {"natural_person", "enterprise", "research", "nonprofit",
+                          "legal_service", "other_org", "total"};
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_int_eq(cell(res.report, "requests", "received", cols[i])->state, GK_CELL_ABSENT);
+    ck_assert_uint_eq(res.unplaced.n, 6);
+    for (size_t i = 0; i < res.unplaced.n; i++) {
+        ck_assert_ptr_nonnull(strstr(res.unplaced.items[i].reason, "本年新收"));
+        ck_assert_ptr_nonnull(strstr(res.unplaced.items[i].reason, "6 个单元格，应有 7 个"));
+    }
+    /* the rows around it are placed as before */
+    assert_number(res.report, "requests", "carried_over", "total", 0);
     gk_import_result_free(&res);
 }
 END_TEST
@@ -625,6 +660,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rule_stray_tabs_dropped);
     tcase_add_test(tc, rule_undecidable_not_placed);
     tcase_add_test(tc, rule_short_row_reported);
+    tcase_add_test(tc, short_row_places_nothing);
     tcase_add_test(tc, rule_na_and_invalid);
     tcase_add_test(tc, two_values_in_a_cell_not_merged);
     tcase_add_test(tc, columns_follow_header_labels);
