@@ -57,11 +57,18 @@ void gk_imp_list_add(gk_import_list *l, const gk_imp_line *where, int column, co
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* --- readers --- */
+/* Appends code point cp as UTF-8 (1..4 bytes); returns the length. */
+size_t gk_imp_put_utf8(char *o, uint32_t cp);
+/* UTF-16 with a byte order mark (FF FE little-endian, FE FF big-endian, as
+ * Word saves "Unicode text") to UTF-8 without the BOM; unpaired surrogates
+ * become U+FFFD, an odd last byte is dropped.  NULL when there is no BOM. */
+char *gk_imp_from_utf16(const char *data, size_t len, size_t *out_len);
 /* Valid UTF-8 copy with invalid bytes as U+FFFD, CRLF/CR as LF, BOM dropped. */
 char *gk_imp_clean_utf8(const char *data, size_t len, size_t *out_len);
 void gk_imp_read_text(const char *text, gk_imp_doc *doc);
-/* Returns 0, or -1 when libxml2 could not parse anything. */
-int gk_imp_read_html(const char *data, size_t len, gk_imp_doc *doc);
+/* Returns 0, or -1 when libxml2 could not parse anything.  utf8: the bytes
+ * are UTF-8 whatever charset the page declares (converted from UTF-16). */
+int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */

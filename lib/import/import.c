@@ -500,10 +500,9 @@ static char *from_gb18030(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
-gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
-                                gk_import_result *res)
+static gk_import_status import_text_bytes(const char *data, size_t len,
+                                          const gk_import_options *opt, gk_import_result *res)
 {
-    gk_import_result_init(res);
     gk_imp_doc doc = {0};
     char *gb = NULL;
     size_t gb_len = 0;
@@ -522,17 +521,52 @@ gk_import_status gk_import_text(const char *data, size_t len, const gk_import_op
     return st;
 }
 
-gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
-                                gk_import_result *res)
+static gk_import_status import_html_bytes(const char *data, size_t len, bool utf8,
+                                          const gk_import_options *opt, gk_import_result *res)
 {
-    gk_import_result_init(res);
     gk_imp_doc doc = {0};
-    if (gk_imp_read_html(data, len, &doc) != 0) {
+    if (gk_imp_read_html(data, len, utf8, &doc) != 0) {
         fail(res, "not_a_report", "无法解析 HTML%s", NULL);
         return res->status;
     }
     gk_import_status st = import_doc(&doc, opt, res);
     gk_imp_doc_free(&doc);
+    return st;
+}
+
+/* Word's "Unicode text" is UTF-16 with a byte order mark: converted to UTF-8
+ * before any reader looks at the bytes.  Returns the converted copy (the
+ * caller frees it, and reads it instead of data), or NULL. */
+static char *utf16_input(const char **data, size_t *len, gk_import_result *res)
+{
+    size_t n = 0;
+    char *u = gk_imp_from_utf16(*data, *len, &n);
+    if (!u)
+        return NULL;
+    gk_imp_list_add(&res->notes, NULL, 0, "", "文件为 UTF-16 编码（%s），已转换为 UTF-8 读取",
+                    (unsigned char)(*data)[0] == 0xFF ? "小端，Word 的“Unicode 文本”" : "大端");
+    *data = u;
+    *len = n;
+    return u;
+}
+
+gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = import_text_bytes(data, len, opt, res);
+    free(u);
+    return st;
+}
+
+gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = import_html_bytes(data, len, u != NULL, opt, res);
+    free(u);
     return st;
 }
 
@@ -556,6 +590,10 @@ static bool looks_html(const char *data, size_t len)
 gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res)
 {
-    return looks_html(data, len) ? gk_import_html(data, len, opt, res)
-                                 : gk_import_text(data, len, opt, res);
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = looks_html(data, len) ? import_html_bytes(data, len, u != NULL, opt, res)
+                                                : import_text_bytes(data, len, opt, res);
+    free(u);
+    return st;
 }

@@ -12,31 +12,6 @@
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
-/* Appends code point cp as UTF-8. */
-static size_t put_cp(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 char *gk_imp_norm_basic(const char *s)
 {
     size_t n = strlen(s);
@@ -59,7 +34,7 @@ char *gk_imp_norm_basic(const char *s)
             m = '-';                          /* minus signs and hyphens; — stays */
         else if (cp == 0xFE30 || cp == 0x2015)
             m = 0x2014;                       /* dash variants → — */
-        o += put_cp(out + o, m);
+        o += gk_imp_put_utf8(out + o, m);
         i += k;
     }
     out[o] = '\0';

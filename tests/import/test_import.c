@@ -622,7 +622,7 @@ START_TEST(html_spans_on_grid)
         "<table><tr><td rowspan=\"2\">A</td><td colspan=\"2\">B</td></tr>"
         "<tr><td>c&nbsp;</td><td><p>d</p><p>e</p></td></tr></table>";
     gk_imp_doc doc = {0};
-    ck_assert_int_eq(gk_imp_read_html(html, strlen(html), &doc), 0);
+    ck_assert_int_eq(gk_imp_read_html(html, strlen(html), /* utf8= */ false, &doc), 0);
     ck_assert_uint_eq(doc.n, 2);
     ck_assert_uint_eq(doc.lines[0].n, 3);
     ck_assert_str_eq(doc.lines[0].cells[2].text, "B");

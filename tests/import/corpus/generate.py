@@ -433,4 +433,13 @@ write_case("sample_html_gb2312",
            {"input.html": html.replace("charset=utf-8", "charset=gb2312").encode("gb18030")},
            {"input": "input.html", "entity": "350481101", "exit": 0, "unplaced": 0,
             "findings": ["structure.missing_table"]}, ref)
+# 12. Word's "Unicode text": UTF-16LE with a BOM and CRLF; and UTF-16BE.
+write_case("sample_text_utf16le",
+           {"input.txt": "\ufeff".encode("utf-16-le") + "\r\n".join(lines).encode("utf-16-le")},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table"]}, ref)
+write_case("sample_text_utf16be",
+           {"input.txt": "\ufeff".encode("utf-16-be") + "\n".join(lines).encode("utf-16-be")},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table"]}, ref)
 print("corpus written to", HERE)
