@@ -444,18 +444,19 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
             res->report->narrative[k] = gk_imp_xstrdup(narr[k].s ? narr[k].s : "");
     free(preamble_lines);
 
-    /* Sections missing: after the last one found the file was cut short. */
+    /* A section missing is absent from the JSON (check reports it), wherever
+     * it is missing: a report without section 六 is as faithful as one without
+     * section 四.  A file cut short inside a table is told by the placer (the
+     * rows missing from a table begun), not here. */
     for (int s = 0; s < SEC_COUNT; s++) {
         bool present = sec_found[s] ||
                        (sections[s].table && res->report->table_present[gk_format_table_index(
                                                  f, sections[s].table)]);
         if (present)
             continue;
-        if (s > last_section)
-            gk_imp_list_add(&res->unplaced, NULL, 0, "",
-                            "文件在“%s”之前结束：该部分缺失（文件可能不完整）", sections[s].title);
-        else
-            gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有“%s”", sections[s].title);
+        gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有“%s”%s", sections[s].title,
+                        s > last_section ? "（在最后一个部分之后；如原文有该部分，文件可能不完整）"
+                                         : "");
     }
     if (!res->report->has_tables)
         gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有可识别的表格%s", "");

@@ -226,10 +226,12 @@ keep = req_rows[:req_rows.index("withheld_enforcement_file")]
 exp["tables"]["requests"] = {k: v for k, v in exp["tables"]["requests"].items() if k in keep}
 exp["tables"]["requests"]["withheld_enforcement_file"] = {
     "natural_person": 0, "enterprise": 0, "research": 0}
-# unplaced: the row's 4 missing values (one item), the 12 rows after it
-# (withheld_query_matter … carried_forward), sections 四, 五, 六 missing at the end
+# unplaced: the row's 4 missing values (one item: the file ends in that row,
+# so its 3 values are placed), the 12 rows after it (withheld_query_matter …
+# carried_forward).  Sections 四, 五, 六 missing at the end are notes: absent
+# from the JSON, and check reports them.
 write_case("truncated_text", {"input.txt": trunc_text},
-           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1 + 12 + 3},
+           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1 + 12},
            exp)
 
 # 7. Truncated HTML: the page stops inside the requests table (libxml2 recovers).
@@ -242,7 +244,16 @@ keep = req_rows[:req_rows.index("withheld_third_party")]
 exp["tables"]["requests"] = {k: v for k, v in exp["tables"]["requests"].items() if k in keep}
 write_case("truncated_html", {"input.html": trunc_html, "regions.csv": REGIONS_CSV},
            {"input": "input.html", "regions": "regions.csv", "exit": 3,
-            "unplaced": 16 + 3}, exp)
+            "unplaced": 16}, exp)
+
+# 7b. A complete report without section 六: absent from the JSON, a note, exit
+#     0 (as the sample's missing section 四); check reports it.
+cut = lines.index("六、其他需要报告的事项")
+exp = copy.deepcopy(ref)
+del exp["narrative"]["other"]
+write_case("sample_no_section_six", {"input.txt": "\n".join(lines[:cut])},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table", "structure.missing_narrative"]}, exp)
 
 # 8. Not a report.
 write_case("not_a_report", {"input.txt": "会议纪要\n\n今天讨论了三件事。\n一是……\n"},
