@@ -41,6 +41,16 @@ static const section_def sections[SEC_COUNT] = {
 #define HEADING_MAX_CHARS 40
 #define TITLE_MAX_CHARS 40
 
+/* Page furniture: what a portal prints around the article ("【打印本页】
+ * 【关闭窗口】", "版权所有…闽ICP备…", "主办单位", "网站标识码").  A short line
+ * after the last section heading that contains one of these ends the report
+ * (docs/import.md §2 lists them). */
+#define FURNITURE_MAX_CHARS 160
+static const char *const page_furniture[] = {
+    "打印本页", "关闭窗口", "版权所有", "ICP备", "公网安备", "主办单位", "承办单位",
+    "网站标识码", "技术支持", "网站地图", "联系我们", "分享到", "上一篇", "下一篇", NULL,
+};
+
 static size_t utf8_chars(const char *s)
 {
     size_t n = 0;
@@ -209,6 +219,20 @@ static char *row_as_text(const gk_imp_line *l)
     return s;
 }
 
+/* A line of page furniture (the markers above, in a short line). */
+static bool is_furniture(const gk_imp_line *l)
+{
+    char *joined = row_as_text(l);
+    char *b = gk_imp_norm_basic(joined);
+    bool hit = false;
+    if (utf8_chars(b) <= FURNITURE_MAX_CHARS)
+        for (size_t k = 0; page_furniture[k] && !hit; k++)
+            hit = strstr(b, page_furniture[k]) != NULL;
+    free(b);
+    free(joined);
+    return hit;
+}
+
 static void fail(gk_import_result *res, const char *code, const char *fmt, const char *arg)
 {
     res->status = GK_IMPORT_NOT_REPORT;
@@ -370,18 +394,27 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
     lb = gk_imp_labels_new(f);
     pl = gk_imp_placer_new(res->report, lb, res);
 
+    /* The report ends at the page's furniture after its last heading. */
+    size_t end = doc->n, last_heading = doc->n;
+    for (size_t i = 0; i < doc->n; i++)
+        if (sec_of[i] != SEC_NONE)
+            last_heading = i;
+    for (size_t i = last_heading + 1; last_heading < doc->n && i < doc->n && end == doc->n; i++)
+        if (is_furniture(&doc->lines[i]))
+            end = i;
+
     /* A date alone on the last line (after a signature) is the publication date. */
     size_t date_line = doc->n, sig_line = doc->n;
-    if (doc->n && doc->n - 1 > first_heading) {
-        const char *t = single_text(&doc->lines[doc->n - 1]);
+    if (end && end - 1 > first_heading) {
+        const char *t = single_text(&doc->lines[end - 1]);
         char date[11];
         if (t && parse_date(t, date)) {
             snprintf(res->report->published_at, sizeof res->report->published_at, "%s", date);
-            date_line = doc->n - 1;
-            if (doc->n - 2 > first_heading) {
-                const char *sig = single_text(&doc->lines[doc->n - 2]);
-                if (sig && title.s && strstr(title.s, sig) && sec_of[doc->n - 2] == SEC_NONE)
-                    sig_line = doc->n - 2;
+            date_line = end - 1;
+            if (end - 2 > first_heading) {
+                const char *sig = single_text(&doc->lines[end - 2]);
+                if (sig && title.s && strstr(title.s, sig) && sec_of[end - 2] == SEC_NONE)
+                    sig_line = end - 2;
             }
         }
     }
@@ -389,7 +422,7 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
     int sec = SEC_NONE;
     size_t *preamble_lines = gk_imp_xmalloc((doc->n ? doc->n : 1) * sizeof *preamble_lines);
     size_t n_preamble = 0;
-    for (size_t i = title_end; i < doc->n; i++) {
+    for (size_t i = title_end; i < end; i++) {
         const gk_imp_line *l = &doc->lines[i];
         if (i == date_line || i == sig_line)
             continue;
@@ -433,6 +466,20 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
         gk_imp_placer_line(pl, l, /* last= */ i + 1 == doc->n);
     }
     gk_imp_placer_end(pl);
+
+    /* From the furniture on: the page, not the report.  Furniture is dropped
+     * with a note; anything else there is told as unplaced. */
+    for (size_t i = end; i < doc->n; i++) {
+        const gk_imp_line *l = &doc->lines[i];
+        char *text = row_as_text(l);
+        if (is_furniture(l))
+            gk_imp_list_add(&res->notes, l, 0, text, "网页的页面元素（页脚、打印、版权等），未导入%s",
+                            "");
+        else
+            gk_imp_list_add(&res->unplaced, l, 0, text,
+                            "在网页页脚之后，不属于报告的任何部分，未导入%s", "");
+        free(text);
+    }
 
     /* The preamble has no place in the contract (overview is section 一
      * alone): it is told, line by line, not stored. */

@@ -427,6 +427,27 @@ write_case("report_2021_html", {"input.html": "\n".join(h) + "\n", "regions.csv"
            {"input": "input.html", "regions": "regions.csv", "exit": 0, "unplaced": 0,
             "findings": ["value.not_applicable"] * 3}, exp21)
 
+# 9b. The same page with the portal's footer after the signature and date:
+#     furniture ends section 六 and is dropped with notes (exit 0), and the
+#     date before it is still the publication date.
+FOOTER = ["<div class=\"foot\"><p>【打印本页】【关闭窗口】</p>",
+          "<p>版权所有：永安市人民政府&nbsp;&nbsp;闽ICP备05012345号-1</p>",
+          "<p>主办单位：永安市人民政府办公室</p><p>网站标识码：3504810001</p></div>"]
+hf = h[:-1] + FOOTER + h[-1:]
+write_case("report_2021_html_footer",
+           {"input.html": "\n".join(hf) + "\n", "regions.csv": REGIONS_CSV},
+           {"input": "input.html", "regions": "regions.csv", "exit": 0, "unplaced": 0,
+            "findings": ["value.not_applicable"] * 3}, exp21)
+
+# 9c. Text copied from a page: the footer, then a line that is no furniture —
+#     section 六 ends at the footer, the line is reported (exit 3).
+write_case("sample_footer_text",
+           {"input.txt": "\n".join(lines + ["", "【打印本页】【关闭窗口】",
+                                              "版权所有：永安市人民政府\u3000闽ICP备05012345号",
+                                              "相关链接：三明市人民政府门户网站"])},
+           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1,
+            "findings": ["structure.missing_table"]}, ref)
+
 # 10. A stray note inside a table and a row with one value too many: imported,
 #     both reported (exit 3).
 bad = list(lines)
