@@ -192,7 +192,7 @@ static size_t row_columns(const gk_imp_placer *p, size_t row, int *cols, size_t 
     bool covers = false;
     for (size_t i = 0; usable && i < p->n_hdr; i++) {
         for (size_t j = 0; j < i; j++)
-            if (p->hdr[j].col == p->hdr[i].col)
+            if (p->hdr[j].col >= 0 && p->hdr[j].col == p->hdr[i].col)
                 usable = false;   /* a column twice: a multi-row layout */
         if (gk_row_column_pos(rw, (size_t)p->hdr[i].col) >= 0)
             covers = true;
@@ -439,7 +439,8 @@ static void header_cell(gk_imp_placer *p, int col, int pos)
 {
     if (p->n_hdr >= GK_IMP_MAX_CELLS)
         return;
-    for (size_t i = 0; i < p->n_hdr && strcmp(p->f->tables[p->table].key, "appeals"); i++)
+    for (size_t i = 0; col >= 0 && i < p->n_hdr && strcmp(p->f->tables[p->table].key, "appeals");
+         i++)
         if (p->hdr[i].col == col)
             return;   /* copies of spanning headers */
     p->hdr = gk_imp_xrealloc(p->hdr, (p->n_hdr + 1) * sizeof *p->hdr);
@@ -547,14 +548,32 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         sort_header(p);
         return;
     }
+    /* A header with column labels and text that is none: the unknown cells
+     * are columns too (-1), so that values under them are reported rather
+     * than placed by position into the next known column. */
+    if (n_col > 0)
+        start_header_block(p);
+    bool after_col = false;   /* unknown cells before the first column label head the labels */
     for (size_t i = 0; i < l->n; i++) {
         const char *x = l->cells[i].text;
         if (!x[0] || l->cells[i].copy)
             continue;
-        if (gk_imp_labels_column(p->lb, t, x) < 0 && !gk_imp_labels_furniture(p->lb, t, x) &&
-            gk_imp_labels_row(p->lb, t, &x, 1) < 0)
-            unplaced(p, l, i, "表格中无法识别的文字（%s）%s", p->f->tables[t].label, "");
+        int col = gk_imp_labels_column(p->lb, t, x);
+        int row = col < 0 ? gk_imp_labels_row(p->lb, t, &x, 1) : -1;
+        bool furniture = col < 0 && gk_imp_labels_furniture(p->lb, t, x);
+        after_col |= col >= 0;
+        if (n_col > 0 && row >= 0) {
+            header_row(p, row);
+        } else if (n_col > 0 && (col >= 0 || (after_col && !furniture))) {
+            header_cell(p, col, l->cells[i].col);
+            p->hdr_positional = true;
+        }
+        if (col < 0 && row < 0 && !furniture)
+            unplaced(p, l, i, "表格中无法识别的文字（%s）%s", p->f->tables[t].label,
+                     n_col > 0 && after_col ? "，其下的数值不按位置放入" : "");
     }
+    if (n_col > 0)
+        sort_header(p);
 }
 
 void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end)

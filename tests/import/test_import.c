@@ -575,6 +575,31 @@ START_TEST(columns_follow_header_labels)
 }
 END_TEST
 
+/* A column header the registry does not know: the values under it are
+ * reported, not placed by position in the format's next column. */
+START_TEST(unknown_column_not_placed_by_position)
+{
+    gk_import_result res;
+    char doc[2048];
+    snprintf(doc, sizeof doc,
+             "2020年政府信息公开工作年度报告\n一、总体情况\n总体。\n二、主动公开政府信息情况\n"
+             "信息内容\t本年新制作数量\t本年新公开数量\t某某数量\n规章\t1\t2\t3\n%s",
+             tail_sections);
+    gk_import_options opt = {.entity = "350481101"};
+    ck_assert_int_eq(gk_import_text(doc, strlen(doc), &opt, &res), GK_IMPORT_PARTIAL);
+    assert_number(res.report, "active", "rules", "new_made", 1);
+    assert_number(res.report, "active", "rules", "new_published", 2);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "total_published")->state, GK_CELL_ABSENT);
+    bool header_told = false, value_told = false;
+    for (size_t i = 0; i < res.unplaced.n; i++) {
+        header_told |= !strcmp(res.unplaced.items[i].text, "某某数量");
+        value_told |= !strcmp(res.unplaced.items[i].text, "3");
+    }
+    ck_assert(header_told && value_told);
+    gk_import_result_free(&res);
+}
+END_TEST
+
 START_TEST(year_from_period_and_format_from_headers)
 {
     gk_import_result res;
@@ -664,6 +689,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rule_na_and_invalid);
     tcase_add_test(tc, two_values_in_a_cell_not_merged);
     tcase_add_test(tc, columns_follow_header_labels);
+    tcase_add_test(tc, unknown_column_not_placed_by_position);
     tcase_add_test(tc, year_from_period_and_format_from_headers);
     tcase_add_test(tc, not_a_report);
     tcase_add_test(tc, html_spans_on_grid);
