@@ -8,9 +8,11 @@
  * read or written. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "commands.h"
 
 #ifdef GK_HAVE_IMPORT
@@ -30,8 +32,9 @@ static void usage(FILE *out)
             "把已发布的年度报告（从 Word 或网页复制的文本、或网页 HTML）转换为报告 JSON。\n"
             "FILE 为 - 时读标准输入。JSON 写到标准输出（或 -o 指定的文件），\n"
             "无法放入的内容和说明写到标准错误。\n\n"
-            "  --entity CODE   填报单位的区划代码（不给时从标题和 --regions 查找）\n"
-            "  --regions FILE  地区列表：CSV（代码,名称,上级代码）或 pcas-code.json\n"
+            "  --entity CODE   填报单位的区划代码（不给时从标题和地区列表查找）\n"
+            "  --regions FILE  地区列表：CSV（代码,名称,上级代码）或 pcas-code.json；\n"
+            "                  不给时使用随程序安装的 " GK_REGIONS_FILE "\n"
             "  --year Y        报告年度（不给时从标题或统计期限读取）\n"
             "  --format F      报告格式 2019 或 2021（不给时按表头和年度确定）\n"
             "  --html, --text  指定输入类型（默认按内容判断）\n"
@@ -68,6 +71,32 @@ static int load_regions(const char *path, gk_region_list *rl)
         fprintf(stderr, "gongkai: %s: %s\n", path, why);
     free(data);
     return rc;
+}
+
+/* The region registry when neither --entity nor --regions is given, the
+ * first readable of: the installed copy (CMAKE_INSTALL_FULL_DATADIR), one
+ * relative to this binary (an installed tree moved elsewhere), the source
+ * tree the binary was built from (tests/data).  Local files only: the
+ * importer makes no network calls.  Returns the path in buf, or NULL. */
+static const char *default_regions(char *buf, size_t len)
+{
+    if (access(GK_REGIONS_INSTALLED, R_OK) == 0)
+        return snprintf(buf, len, "%s", GK_REGIONS_INSTALLED) < (int)len ? buf : NULL;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if (snprintf(buf, len, "%s/%s", exe, GK_REGIONS_BIN_RELATIVE) < (int)len &&
+                access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    if (access(GK_REGIONS_SOURCE, R_OK) == 0)
+        return snprintf(buf, len, "%s", GK_REGIONS_SOURCE) < (int)len ? buf : NULL;
+    return NULL;
 }
 
 int gk_cmd_import(int argc, char **argv)
@@ -118,6 +147,13 @@ int gk_cmd_import(int argc, char **argv)
     gk_import_result_init(&res);
     char *data = NULL, *json = NULL;
     FILE *out = NULL;
+    char fallback[PATH_MAX + 64];
+    if (!regions_path && !opt.entity) {
+        regions_path = default_regions(fallback, sizeof fallback);
+        if (regions_path)
+            fprintf(stderr, "说明：未给 --entity 或 --regions，按地区列表 %s 查找填报单位\n",
+                    regions_path);
+    }
     if (regions_path) {
         rc = load_regions(regions_path, &regions);
         if (rc)

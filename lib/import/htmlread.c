@@ -323,13 +323,13 @@ static bool declares_charset(const char *data, size_t len)
     return false;
 }
 
-int gk_imp_read_html(const char *data, size_t len, gk_imp_doc *doc)
+int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc)
 {
     if (len > GK_IMP_MAX_INPUT)
         len = GK_IMP_MAX_INPUT;
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
     htmlDocPtr d = htmlReadMemory(data, (int)len, NULL,
-                                  declares_charset(data, len) ? NULL : "UTF-8", opts);
+                                  !utf8 && declares_charset(data, len) ? NULL : "UTF-8", opts);
     if (!d)
         return -1;
     reader r = {.doc = doc};

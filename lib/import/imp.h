@@ -57,11 +57,18 @@ void gk_imp_list_add(gk_import_list *l, const gk_imp_line *where, int column, co
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* --- readers --- */
+/* Appends code point cp as UTF-8 (1..4 bytes); returns the length. */
+size_t gk_imp_put_utf8(char *o, uint32_t cp);
+/* UTF-16 with a byte order mark (FF FE little-endian, FE FF big-endian, as
+ * Word saves "Unicode text") to UTF-8 without the BOM; unpaired surrogates
+ * become U+FFFD, an odd last byte is dropped.  NULL when there is no BOM. */
+char *gk_imp_from_utf16(const char *data, size_t len, size_t *out_len);
 /* Valid UTF-8 copy with invalid bytes as U+FFFD, CRLF/CR as LF, BOM dropped. */
 char *gk_imp_clean_utf8(const char *data, size_t len, size_t *out_len);
 void gk_imp_read_text(const char *text, gk_imp_doc *doc);
-/* Returns 0, or -1 when libxml2 could not parse anything. */
-int gk_imp_read_html(const char *data, size_t len, gk_imp_doc *doc);
+/* Returns 0, or -1 when libxml2 could not parse anything.  utf8: the bytes
+ * are UTF-8 whatever charset the page declares (converted from UTF-16). */
+int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */
@@ -80,7 +87,11 @@ typedef enum gk_imp_vclass {
     GK_V_NA = 1,      /* "/", "-", "—", "不适用": null */
     GK_V_NUMBER = 2,  /* looks like a number, maybe with a unit */
     GK_V_TEXT = 3,    /* anything else */
+    GK_V_MALFORMED = 4, /* digits split by blanks or commas not in the thousands
+                         * shape ("1 2", "12,34"): two values, never one */
 } gk_imp_vclass;
+
+#define GK_IMP_WHY_MALFORMED "数字之间有空格或逗号但不是千位分隔格式，可能是两个数值挤在一个单元格中"
 
 gk_imp_vclass gk_imp_classify(const char *text);
 
@@ -114,8 +125,9 @@ gk_imp_placer *gk_imp_placer_new(gk_report *r, const gk_imp_labels *lb, gk_impor
 void gk_imp_placer_free(gk_imp_placer *p);
 /* A new table section (table index, or -1 when unknown) begins. */
 void gk_imp_placer_begin(gk_imp_placer *p, int table);
-/* A line inside a table section. */
-void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l);
+/* A line inside a table section; at_end: it is the document's last line (a
+ * short row there is cut off, not ambiguous). */
+void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end);
 /* The table whose row this line is (label and values), or -1: used to spot a
  * table whose heading is missing. */
 int gk_imp_placer_row_table(const gk_imp_placer *p, const gk_imp_line *l);

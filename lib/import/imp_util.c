@@ -176,6 +176,65 @@ void gk_import_item_where(const gk_import_item *it, char *buf, size_t len)
         snprintf(buf, len, "全文");
 }
 
+size_t gk_imp_put_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *gk_imp_from_utf16(const char *data, size_t len, size_t *out_len)
+{
+    if (len < 2)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)data;
+    bool le = u[0] == 0xFF && u[1] == 0xFE, be = u[0] == 0xFE && u[1] == 0xFF;
+    if (!le && !be)
+        return NULL;
+    if (len > GK_IMP_MAX_INPUT)
+        len = GK_IMP_MAX_INPUT;
+    /* two bytes become at most three; a surrogate pair (four) becomes four */
+    char *out = gk_imp_xmalloc(len / 2 * 3 + 1);
+    size_t o = 0;
+    for (size_t i = 2; i + 1 < len; i += 2) {
+        uint32_t w = le ? (uint32_t)(u[i] | u[i + 1] << 8) : (uint32_t)(u[i] << 8 | u[i + 1]);
+        uint32_t cp = w;
+        if (w >= 0xD800 && w <= 0xDBFF && i + 3 < len) {
+            uint32_t w2 = le ? (uint32_t)(u[i + 2] | u[i + 3] << 8)
+                             : (uint32_t)(u[i + 2] << 8 | u[i + 3]);
+            if (w2 >= 0xDC00 && w2 <= 0xDFFF) {
+                cp = 0x10000 + ((w - 0xD800) << 10) + (w2 - 0xDC00);
+                i += 2;
+            } else {
+                cp = 0xFFFD;
+            }
+        } else if (w >= 0xD800 && w <= 0xDFFF) {
+            cp = 0xFFFD;       /* unpaired surrogate */
+        }
+        o += gk_imp_put_utf8(out + o, cp);
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
 char *gk_imp_clean_utf8(const char *data, size_t len, size_t *out_len)
 {
     if (len > GK_IMP_MAX_INPUT)

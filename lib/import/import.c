@@ -41,6 +41,16 @@ static const section_def sections[SEC_COUNT] = {
 #define HEADING_MAX_CHARS 40
 #define TITLE_MAX_CHARS 40
 
+/* Page furniture: what a portal prints around the article ("【打印本页】
+ * 【关闭窗口】", "版权所有…闽ICP备…", "主办单位", "网站标识码").  A short line
+ * after the last section heading that contains one of these ends the report
+ * (docs/import.md §2 lists them). */
+#define FURNITURE_MAX_CHARS 160
+static const char *const page_furniture[] = {
+    "打印本页", "关闭窗口", "版权所有", "ICP备", "公网安备", "主办单位", "承办单位",
+    "网站标识码", "技术支持", "网站地图", "联系我们", "分享到", "上一篇", "下一篇", NULL,
+};
+
 static size_t utf8_chars(const char *s)
 {
     size_t n = 0;
@@ -209,6 +219,20 @@ static char *row_as_text(const gk_imp_line *l)
     return s;
 }
 
+/* A line of page furniture (the markers above, in a short line). */
+static bool is_furniture(const gk_imp_line *l)
+{
+    char *joined = row_as_text(l);
+    char *b = gk_imp_norm_basic(joined);
+    bool hit = false;
+    if (utf8_chars(b) <= FURNITURE_MAX_CHARS)
+        for (size_t k = 0; page_furniture[k] && !hit; k++)
+            hit = strstr(b, page_furniture[k]) != NULL;
+    free(b);
+    free(joined);
+    return hit;
+}
+
 static void fail(gk_import_result *res, const char *code, const char *fmt, const char *arg)
 {
     res->status = GK_IMPORT_NOT_REPORT;
@@ -370,18 +394,27 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
     lb = gk_imp_labels_new(f);
     pl = gk_imp_placer_new(res->report, lb, res);
 
+    /* The report ends at the page's furniture after its last heading. */
+    size_t end = doc->n, last_heading = doc->n;
+    for (size_t i = 0; i < doc->n; i++)
+        if (sec_of[i] != SEC_NONE)
+            last_heading = i;
+    for (size_t i = last_heading + 1; last_heading < doc->n && i < doc->n && end == doc->n; i++)
+        if (is_furniture(&doc->lines[i]))
+            end = i;
+
     /* A date alone on the last line (after a signature) is the publication date. */
     size_t date_line = doc->n, sig_line = doc->n;
-    if (doc->n && doc->n - 1 > first_heading) {
-        const char *t = single_text(&doc->lines[doc->n - 1]);
+    if (end && end - 1 > first_heading) {
+        const char *t = single_text(&doc->lines[end - 1]);
         char date[11];
         if (t && parse_date(t, date)) {
             snprintf(res->report->published_at, sizeof res->report->published_at, "%s", date);
-            date_line = doc->n - 1;
-            if (doc->n - 2 > first_heading) {
-                const char *sig = single_text(&doc->lines[doc->n - 2]);
-                if (sig && title.s && strstr(title.s, sig) && sec_of[doc->n - 2] == SEC_NONE)
-                    sig_line = doc->n - 2;
+            date_line = end - 1;
+            if (end - 2 > first_heading) {
+                const char *sig = single_text(&doc->lines[end - 2]);
+                if (sig && title.s && strstr(title.s, sig) && sec_of[end - 2] == SEC_NONE)
+                    sig_line = end - 2;
             }
         }
     }
@@ -389,7 +422,7 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
     int sec = SEC_NONE;
     size_t *preamble_lines = gk_imp_xmalloc((doc->n ? doc->n : 1) * sizeof *preamble_lines);
     size_t n_preamble = 0;
-    for (size_t i = title_end; i < doc->n; i++) {
+    for (size_t i = title_end; i < end; i++) {
         const gk_imp_line *l = &doc->lines[i];
         if (i == date_line || i == sig_line)
             continue;
@@ -430,9 +463,23 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
             free(text);
             continue;
         }
-        gk_imp_placer_line(pl, l);
+        gk_imp_placer_line(pl, l, /* last= */ i + 1 == doc->n);
     }
     gk_imp_placer_end(pl);
+
+    /* From the furniture on: the page, not the report.  Furniture is dropped
+     * with a note; anything else there is told as unplaced. */
+    for (size_t i = end; i < doc->n; i++) {
+        const gk_imp_line *l = &doc->lines[i];
+        char *text = row_as_text(l);
+        if (is_furniture(l))
+            gk_imp_list_add(&res->notes, l, 0, text, "网页的页面元素（页脚、打印、版权等），未导入%s",
+                            "");
+        else
+            gk_imp_list_add(&res->unplaced, l, 0, text,
+                            "在网页页脚之后，不属于报告的任何部分，未导入%s", "");
+        free(text);
+    }
 
     /* The preamble has no place in the contract (overview is section 一
      * alone): it is told, line by line, not stored. */
@@ -444,18 +491,19 @@ static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_option
             res->report->narrative[k] = gk_imp_xstrdup(narr[k].s ? narr[k].s : "");
     free(preamble_lines);
 
-    /* Sections missing: after the last one found the file was cut short. */
+    /* A section missing is absent from the JSON (check reports it), wherever
+     * it is missing: a report without section 六 is as faithful as one without
+     * section 四.  A file cut short inside a table is told by the placer (the
+     * rows missing from a table begun), not here. */
     for (int s = 0; s < SEC_COUNT; s++) {
         bool present = sec_found[s] ||
                        (sections[s].table && res->report->table_present[gk_format_table_index(
                                                  f, sections[s].table)]);
         if (present)
             continue;
-        if (s > last_section)
-            gk_imp_list_add(&res->unplaced, NULL, 0, "",
-                            "文件在“%s”之前结束：该部分缺失（文件可能不完整）", sections[s].title);
-        else
-            gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有“%s”", sections[s].title);
+        gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有“%s”%s", sections[s].title,
+                        s > last_section ? "（在最后一个部分之后；如原文有该部分，文件可能不完整）"
+                                         : "");
     }
     if (!res->report->has_tables)
         gk_imp_list_add(&res->notes, NULL, 0, "", "报告中没有可识别的表格%s", "");
@@ -500,10 +548,9 @@ static char *from_gb18030(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
-gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
-                                gk_import_result *res)
+static gk_import_status import_text_bytes(const char *data, size_t len,
+                                          const gk_import_options *opt, gk_import_result *res)
 {
-    gk_import_result_init(res);
     gk_imp_doc doc = {0};
     char *gb = NULL;
     size_t gb_len = 0;
@@ -522,17 +569,52 @@ gk_import_status gk_import_text(const char *data, size_t len, const gk_import_op
     return st;
 }
 
-gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
-                                gk_import_result *res)
+static gk_import_status import_html_bytes(const char *data, size_t len, bool utf8,
+                                          const gk_import_options *opt, gk_import_result *res)
 {
-    gk_import_result_init(res);
     gk_imp_doc doc = {0};
-    if (gk_imp_read_html(data, len, &doc) != 0) {
+    if (gk_imp_read_html(data, len, utf8, &doc) != 0) {
         fail(res, "not_a_report", "无法解析 HTML%s", NULL);
         return res->status;
     }
     gk_import_status st = import_doc(&doc, opt, res);
     gk_imp_doc_free(&doc);
+    return st;
+}
+
+/* Word's "Unicode text" is UTF-16 with a byte order mark: converted to UTF-8
+ * before any reader looks at the bytes.  Returns the converted copy (the
+ * caller frees it, and reads it instead of data), or NULL. */
+static char *utf16_input(const char **data, size_t *len, gk_import_result *res)
+{
+    size_t n = 0;
+    char *u = gk_imp_from_utf16(*data, *len, &n);
+    if (!u)
+        return NULL;
+    gk_imp_list_add(&res->notes, NULL, 0, "", "文件为 UTF-16 编码（%s），已转换为 UTF-8 读取",
+                    (unsigned char)(*data)[0] == 0xFF ? "小端，Word 的“Unicode 文本”" : "大端");
+    *data = u;
+    *len = n;
+    return u;
+}
+
+gk_import_status gk_import_text(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = import_text_bytes(data, len, opt, res);
+    free(u);
+    return st;
+}
+
+gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = import_html_bytes(data, len, u != NULL, opt, res);
+    free(u);
     return st;
 }
 
@@ -556,6 +638,10 @@ static bool looks_html(const char *data, size_t len)
 gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res)
 {
-    return looks_html(data, len) ? gk_import_html(data, len, opt, res)
-                                 : gk_import_text(data, len, opt, res);
+    gk_import_result_init(res);
+    char *u = utf16_input(&data, &len, res);
+    gk_import_status st = looks_html(data, len) ? import_html_bytes(data, len, u != NULL, opt, res)
+                                                : import_text_bytes(data, len, opt, res);
+    free(u);
+    return st;
 }

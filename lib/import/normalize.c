@@ -12,31 +12,6 @@
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
-/* Appends code point cp as UTF-8. */
-static size_t put_cp(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 char *gk_imp_norm_basic(const char *s)
 {
     size_t n = strlen(s);
@@ -52,13 +27,14 @@ char *gk_imp_norm_basic(const char *s)
         uint32_t m = cp;
         if (cp >= 0xFF01 && cp <= 0xFF5E)
             m = cp - 0xFEE0;                 /* full-width ASCII */
-        else if (cp == 0x3000 || cp == 0x00A0 || cp == 0x2002 || cp == 0x2003 || cp == 0x2009)
+        else if (cp == 0x3000 || cp == 0x00A0 || cp == 0x2002 || cp == 0x2003 || cp == 0x2009 ||
+                 cp == 0x202F)
             m = ' ';
         else if (cp == 0x2212 || cp == 0x2010 || cp == 0x2011 || cp == 0x2013)
             m = '-';                          /* minus signs and hyphens; — stays */
         else if (cp == 0xFE30 || cp == 0x2015)
             m = 0x2014;                       /* dash variants → — */
-        o += put_cp(out + o, m);
+        o += gk_imp_put_utf8(out + o, m);
         i += k;
     }
     out[o] = '\0';
@@ -247,23 +223,107 @@ char *gk_imp_norm_loose(const char *s)
     return norm_common(s, true);
 }
 
-/* Value text reduced for parsing: basic normalisation, no blanks, no
- * thousands separators between digits. */
+/* Length of a number's digits at s with thousands separators in the one
+ * accepted shape, \d{1,3}([, ]\d{3})+ with the same separator throughout
+ * (after basic normalisation, "，" is "," and U+3000/U+00A0 are " ").  0 when
+ * the digits at s are not grouped that way. */
+static size_t grouped_digits(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i < 1 || i > 3 || i >= n || (s[i] != ',' && s[i] != ' '))
+        return 0;
+    char sep = s[i];
+    size_t groups = 0;
+    while (i < n && s[i] == sep) {
+        size_t j = i + 1, k = 0;
+        while (j < n && s[j] >= '0' && s[j] <= '9' && k < 4)
+            j++, k++;
+        if (k != 3)
+            break;
+        i = j;
+        groups++;
+    }
+    /* the digits end here: another digit, separator or blank run would be a
+     * second value ("1 234 5") */
+    if (!groups || (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == sep)))
+        return 0;
+    return i;
+}
+
+/* Value text reduced for parsing: basic normalisation, no blanks around the
+ * number, thousands separators removed where they have the accepted shape.
+ * Blanks or commas anywhere else between digits are kept ("1 2", "12,34"):
+ * such a cell holds two values or a typo, and must not become one number. */
 static char *value_text(const char *text)
 {
     char *b = gk_imp_norm_basic(text);
-    size_t n = strlen(b), o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = b[i];
-        if (c == ' ' || c == '\t' || c == '\n')
-            continue;
-        if (c == ',' && o > 0 && b[o - 1] >= '0' && b[o - 1] <= '9' && i + 1 < n &&
-            b[i + 1] >= '0' && b[i + 1] <= '9')
-            continue;
-        b[o++] = c;
+    for (char *q = b; *q; q++)
+        if (*q == '\t' || *q == '\n' || *q == '\r')
+            *q = ' ';
+    size_t n = strlen(b), i = 0, o = 0;
+    while (i < n && b[i] == ' ')
+        i++;
+    while (n > i && b[n - 1] == ' ')
+        n--;
+    if (i < n && (b[i] == '+' || b[i] == '-')) {
+        size_t j = i + 1;
+        while (j < n && b[j] == ' ')
+            j++;
+        if (j < n && b[j] >= '0' && b[j] <= '9') {
+            b[o++] = b[i];
+            i = j;
+        }
+    }
+    if (i < n && b[i] >= '0' && b[i] <= '9') {
+        size_t g = grouped_digits(b + i, n - i);
+        if (g) {
+            for (size_t e = i + g; i < e; i++)
+                if (b[i] >= '0' && b[i] <= '9')
+                    b[o++] = b[i];
+        } else {
+            while (i < n && b[i] >= '0' && b[i] <= '9')
+                b[o++] = b[i++];
+        }
+        if (i < n && b[i] == '.')
+            for (b[o++] = b[i++]; i < n && b[i] >= '0' && b[i] <= '9';)
+                b[o++] = b[i++];
+        /* blanks before a unit ("12.5 万元") carry nothing; before a digit or
+         * a comma they separate two numbers and are kept */
+        size_t j = i;
+        while (j < n && b[j] == ' ')
+            j++;
+        if (j > i && j < n && !(b[j] >= '0' && b[j] <= '9') && b[j] != ',')
+            i = j;
+        for (; i < n; i++)
+            b[o++] = b[i];
+    } else {
+        /* not a number: blanks dropped ("不 适 用", "— —") */
+        for (; i < n; i++)
+            if (b[i] != ' ')
+                b[o++] = b[i];
     }
     b[o] = '\0';
     return b;
+}
+
+/* Digits, then a blank or comma, then digits: two values in one cell or
+ * separators out of place — what must never be merged into one number. */
+static bool digits_split(const char *v)
+{
+    for (size_t i = 0; v[i]; i++) {
+        if (!(v[i] >= '0' && v[i] <= '9'))
+            continue;
+        size_t j = i + 1;
+        if (v[j] != ' ' && v[j] != ',')
+            continue;
+        while (v[j] == ' ' || v[j] == ',')
+            j++;
+        if (v[j] >= '0' && v[j] <= '9')
+            return true;
+    }
+    return false;
 }
 
 static bool is_na(const char *v)
@@ -282,8 +342,12 @@ typedef struct unit_def {
 } unit_def;
 
 static const unit_def units[] = {
-    {"万元", true, true}, {"元", true, false}, {"件", false, false}, {"条", false, false},
-    {"个", false, false}, {"项", false, false}, {"次", false, false}, {NULL, false, false},
+    {"万元", true, true}, {"元", true, false},
+    /* counts: the units reports print after a number of items or people
+     * (docs/import.md §7 lists them) */
+    {"件", false, false}, {"条", false, false}, {"个", false, false}, {"项", false, false},
+    {"次", false, false}, {"人次", false, false}, {"人", false, false}, {"家", false, false},
+    {"份", false, false}, {"起", false, false}, {NULL, false, false},
 };
 
 /* Splits "12.5万元" into sign, digits, decimals and unit.  Returns 0 when the
@@ -340,6 +404,8 @@ gk_imp_vclass gk_imp_classify(const char *text)
         c = GK_V_NA;
     else if (split_number(v, &np) == 0)
         c = GK_V_NUMBER;
+    else if (digits_split(v))
+        c = GK_V_MALFORMED;
     else
         c = GK_V_TEXT;
     free(v);
@@ -353,7 +419,7 @@ int gk_imp_value(const char *text, int kind, bool unit_10k, int64_t *out, char *
     num_parts np;
     int rc = -1;
     if (split_number(v, &np) != 0) {
-        snprintf(why, why_len, "不是数值");
+        snprintf(why, why_len, digits_split(v) ? GK_IMP_WHY_MALFORMED : "不是数值");
         goto done;
     }
     /* Digits as an exact integer of 1/10^frac_len units (at most 18 digits). */

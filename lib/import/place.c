@@ -6,8 +6,11 @@
  * format's own column order for that row.  Stray or missing tabs (Word) shift
  * cells; the rules that undo that are fixed and in docs/import.md:
  *   1. exactly as many value cells as columns: by position, blanks absent;
- *   2. the same after dropping trailing blanks;
- *   3. fewer: by position, the rest missing (reported);
+ *   2. the same after dropping trailing blanks (down to the count);
+ *   3. fewer: nothing is placed and every value is reported, since which
+ *      column is missing cannot be told ("1 2 3 4 5 6" for seven columns
+ *      would put the total under 其他) — unless the file ends inside this
+ *      row (truncated): then by position, the rest missing (reported);
  *   4. more, but as many non-blank as columns: the non-blank in order;
  *   5. more, leading blanks dropped gives the count: by position;
  *   6. still more non-blank than columns: the first by position, the extra
@@ -48,6 +51,9 @@ struct gk_imp_placer {
     int *hdr_rows;          /* row labels in header lines, in order (appeals) */
     size_t n_hdr_rows;
     size_t seq;
+    /* the line given last was the document's last (the file may end inside
+     * a row: a short row there is truncated, not ambiguous) */
+    bool fed_last;
     /* a row label seen without values: its values follow on later lines */
     int pend_row;
     const gk_imp_line *pend_line;
@@ -118,7 +124,7 @@ static void unplaced(gk_imp_placer *p, const gk_imp_line *l, size_t cell, const 
 static bool is_value(const char *t)
 {
     gk_imp_vclass c = gk_imp_classify(t);
-    return c == GK_V_NUMBER || c == GK_V_NA;
+    return c == GK_V_NUMBER || c == GK_V_NA || c == GK_V_MALFORMED;
 }
 
 static bool column_unit_10k(const gk_column *c)
@@ -164,7 +170,9 @@ static void put(gk_imp_placer *p, size_t row, int col, const gk_imp_line *l, siz
         c->value = v;
         return;
     }
-    if (vc != GK_V_NUMBER)
+    if (vc == GK_V_MALFORMED)
+        snprintf(why, sizeof why, "%s", GK_IMP_WHY_MALFORMED);
+    else if (vc != GK_V_NUMBER)
         snprintf(why, sizeof why, "不是数值");
     /* Kept as given, so the checker reports value.invalid; and told here. */
     c->state = GK_CELL_INVALID;
@@ -184,7 +192,7 @@ static size_t row_columns(const gk_imp_placer *p, size_t row, int *cols, size_t 
     bool covers = false;
     for (size_t i = 0; usable && i < p->n_hdr; i++) {
         for (size_t j = 0; j < i; j++)
-            if (p->hdr[j].col == p->hdr[i].col)
+            if (p->hdr[j].col >= 0 && p->hdr[j].col == p->hdr[i].col)
                 usable = false;   /* a column twice: a multi-row layout */
         if (gk_row_column_pos(rw, (size_t)p->hdr[i].col) >= 0)
             covers = true;
@@ -200,9 +208,10 @@ static size_t row_columns(const gk_imp_placer *p, size_t row, int *cols, size_t 
     return n;
 }
 
-/* Places values vals[0..nv) of a row by the rules at the top of this file. */
+/* Places values vals[0..nv) of a row by the rules at the top of this file;
+ * at_end: the document ends inside this row. */
 static void place_row(gk_imp_placer *p, size_t row, const gk_imp_line *label_line, vref *vals,
-                      size_t nv, bool from_one_per_line)
+                      size_t nv, bool at_end)
 {
     const gk_table *tab = &p->f->tables[p->table];
     const gk_row *rw = &tab->rows[row];
@@ -224,9 +233,24 @@ static void place_row(gk_imp_placer *p, size_t row, const gk_imp_line *label_lin
     size_t a = nv;   /* candidates vals[lo..lo+a) */
     size_t lo = 0;
 #define BLANK(i) (!vals[(i)].line->cells[vals[(i)].cell].text[0])
-    if (a != n) {
-        while (a > 0 && BLANK(lo + a - 1))
-            a--;                                      /* rule 2 */
+    while (a > n && BLANK(lo + a - 1))
+        a--;                                          /* rule 2 */
+    if (a < n && !at_end) {                           /* rule 3 */
+        size_t reported = 0;
+        char counts[96];
+        snprintf(counts, sizeof counts, "%zu 个单元格，应有 %zu 个", a, n);
+        for (size_t i = 0; i < nv; i++)
+            if (!BLANK(i)) {
+                unplaced(p, vals[i].line, vals[i].cell,
+                         "“%s”行只有 %s，无法确定缺少哪一列，本行数值均未放入", rw->short_label,
+                         counts);
+                reported++;
+            }
+        if (!reported)
+            gk_imp_list_add(&p->res->unplaced, label_line, 0, "",
+                            "“%s”行只有 %s，无法确定缺少哪一列，本行数值均未放入",
+                            rw->short_label, counts);
+        return;
     }
     if (a > n) {
         size_t nb_t = 0;
@@ -259,7 +283,7 @@ static void place_row(gk_imp_placer *p, size_t row, const gk_imp_line *label_lin
         if (!BLANK(lo + i))
             unplaced(p, vals[lo + i].line, vals[lo + i].cell, "“%s”行多出的数值%s",
                      rw->short_label, "");
-    if (a < n) {                                      /* rule 3 */
+    if (a < n) {                                      /* rule 3, truncated */
         char missing[512];
         size_t o = 0;
         missing[0] = '\0';
@@ -268,16 +292,15 @@ static void place_row(gk_imp_placer *p, size_t row, const gk_imp_line *label_lin
                                   cols[i] >= 0 ? tab->columns[cols[i]].label : "?");
         const gk_imp_line *where = nv ? vals[nv - 1].line : label_line;
         gk_imp_list_add(&p->res->unplaced, where, 0, "",
-                        "“%s”行缺少数值：%s（%s）", rw->short_label, missing,
-                        from_one_per_line ? "文件在此中断或数值行缺失" : "本行单元格不足");
+                        "“%s”行缺少数值：%s（文件在此行中断）", rw->short_label, missing);
     }
 #undef BLANK
 }
 
-static void flush_pending(gk_imp_placer *p)
+static void flush_pending(gk_imp_placer *p, bool at_end)
 {
     if (p->pend_row >= 0 && p->n_pend > 0)
-        place_row(p, (size_t)p->pend_row, p->pend_line, p->pend, p->n_pend, true);
+        place_row(p, (size_t)p->pend_row, p->pend_line, p->pend, p->n_pend, at_end);
     p->pend_row = -1;
     p->pend_line = NULL;
     p->n_pend = 0;
@@ -350,9 +373,10 @@ static void flush_orphans(gk_imp_placer *p)
 
 void gk_imp_placer_begin(gk_imp_placer *p, int table)
 {
-    flush_pending(p);
+    flush_pending(p, false);
     flush_orphans(p);
     p->table = table;
+    p->fed_last = false;
     p->n_hdr = 0;
     p->n_hdr_rows = 0;
     p->hdr_positional = false;
@@ -415,7 +439,8 @@ static void header_cell(gk_imp_placer *p, int col, int pos)
 {
     if (p->n_hdr >= GK_IMP_MAX_CELLS)
         return;
-    for (size_t i = 0; i < p->n_hdr && strcmp(p->f->tables[p->table].key, "appeals"); i++)
+    for (size_t i = 0; col >= 0 && i < p->n_hdr && strcmp(p->f->tables[p->table].key, "appeals");
+         i++)
         if (p->hdr[i].col == col)
             return;   /* copies of spanning headers */
     p->hdr = gk_imp_xrealloc(p->hdr, (p->n_hdr + 1) * sizeof *p->hdr);
@@ -523,25 +548,44 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         sort_header(p);
         return;
     }
+    /* A header with column labels and text that is none: the unknown cells
+     * are columns too (-1), so that values under them are reported rather
+     * than placed by position into the next known column. */
+    if (n_col > 0)
+        start_header_block(p);
+    bool after_col = false;   /* unknown cells before the first column label head the labels */
     for (size_t i = 0; i < l->n; i++) {
         const char *x = l->cells[i].text;
         if (!x[0] || l->cells[i].copy)
             continue;
-        if (gk_imp_labels_column(p->lb, t, x) < 0 && !gk_imp_labels_furniture(p->lb, t, x) &&
-            gk_imp_labels_row(p->lb, t, &x, 1) < 0)
-            unplaced(p, l, i, "表格中无法识别的文字（%s）%s", p->f->tables[t].label, "");
+        int col = gk_imp_labels_column(p->lb, t, x);
+        int row = col < 0 ? gk_imp_labels_row(p->lb, t, &x, 1) : -1;
+        bool furniture = col < 0 && gk_imp_labels_furniture(p->lb, t, x);
+        after_col |= col >= 0;
+        if (n_col > 0 && row >= 0) {
+            header_row(p, row);
+        } else if (n_col > 0 && (col >= 0 || (after_col && !furniture))) {
+            header_cell(p, col, l->cells[i].col);
+            p->hdr_positional = true;
+        }
+        if (col < 0 && row < 0 && !furniture)
+            unplaced(p, l, i, "表格中无法识别的文字（%s）%s", p->f->tables[t].label,
+                     n_col > 0 && after_col ? "，其下的数值不按位置放入" : "");
     }
+    if (n_col > 0)
+        sort_header(p);
 }
 
-void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l)
+void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end)
 {
+    p->fed_last = at_end;
     const char *parts[GK_IMP_MAX_CELLS];
     size_t last, first;
     size_t np = split_label(l, parts, &last, &first);
     bool has_values = first < l->n;
 
     if (np && has_values) {
-        flush_pending(p);
+        flush_pending(p, false);
         flush_orphans(p);
         int row = p->table >= 0 ? gk_imp_labels_row(p->lb, (size_t)p->table, parts, np) : -1;
         if (row < 0) {
@@ -565,7 +609,7 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l)
         for (size_t i = last + 1; i < l->n && nv < GK_IMP_MAX_CELLS; i++)
             if (!l->cells[i].copy)
                 vals[nv++] = (vref){l, i};
-        place_row(p, (size_t)row, l, vals, nv, false);
+        place_row(p, (size_t)row, l, vals, nv, at_end);
         return;
     }
     if (p->table < 0) {
@@ -576,7 +620,7 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l)
     }
     if (!has_values) {
         if (p->pend_row >= 0 && p->n_pend > 0)
-            flush_pending(p);
+            flush_pending(p, false);
         else if (p->pend_row >= 0 && np)
             p->pend_row = -1;   /* a label without values, then more labels: a header */
         label_only_line(p, l, parts, np);
@@ -593,7 +637,7 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l)
             add_vref(&p->pend, &p->n_pend, l, i);
             int cols[GK_IMP_MAX_CELLS];
             if (p->n_pend >= row_columns(p, (size_t)p->pend_row, cols, GK_IMP_MAX_CELLS))
-                flush_pending(p);
+                flush_pending(p, false);
         } else {
             if (!p->n_orphans)
                 p->orphan_table = p->table;
@@ -604,7 +648,7 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l)
 
 void gk_imp_placer_end(gk_imp_placer *p)
 {
-    flush_pending(p);
+    flush_pending(p, p->fed_last);
     flush_orphans(p);
     for (size_t t = 0; t < p->f->n_tables; t++) {
         if (!p->begun[t])

