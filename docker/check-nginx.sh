@@ -3,8 +3,9 @@
 # names and paths rewritten to loopback and a temporary directory) with a
 # local nginx in front of two local gongkaid on one private PostgreSQL, then
 # checks TLS, balancing over both replicas, the body limit's JSON 413, a
-# submission through the proxy, failover when one replica dies, and the
-# JSON 503 when both are gone.
+# submission through the proxy, /metrics refused through the proxy, the
+# port-80 server (ACME webroot, /api/ refused, the rest redirected),
+# failover when one replica dies, and the JSON 503 when both are gone.
 #
 #   docker/check-nginx.sh [path/to/gongkaid]     (default build/release/daemon/gongkaid)
 #
@@ -15,7 +16,7 @@ root=$PWD
 bin=${1:-$root/build/release/daemon/gongkaid}
 [ -x "$bin" ] || { echo "no gongkaid at $bin (build it, or pass its path)" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/gk-nginx-XXXXXX)
-# Three free loopback ports (a port that refuses a connection is free).
+# Four free loopback ports (a port that refuses a connection is free).
 free_port() {
   local p
   for _ in $(seq 50); do
@@ -25,6 +26,7 @@ free_port() {
   return 1
 }
 pa=${GK_PORT_A:-$(free_port)} pb=${GK_PORT_B:-$(free_port)} pn=${GK_PORT_NGINX:-$(free_port)}
+ph=${GK_PORT_NGINX_HTTP:-$(free_port)}
 pids=()
 cleanup() {
   [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
@@ -55,12 +57,16 @@ for port in "$pa" "$pb"; do
   done
 done
 
-mkdir -p "$tmp/certs" "$tmp/logs"
+mkdir -p "$tmp/certs" "$tmp/logs" "$tmp/acme/.well-known/acme-challenge"
+echo gk-acme-token.check >"$tmp/acme/.well-known/acme-challenge/gk-acme-token"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
   -keyout "$tmp/certs/privkey.pem" -out "$tmp/certs/fullchain.pem" 2>/dev/null
 sed -e "s/gongkaid-a:8080/127.0.0.1:$pa/; s/gongkaid-b:8080/127.0.0.1:$pb/" \
-    -e "s#/etc/nginx/certs#$tmp/certs#" -e "s/listen 443 ssl;/listen 127.0.0.1:$pn ssl;/" \
-    -e '/listen \[::\]:443 ssl;/d' docker/nginx.conf >"$tmp/gongkai.conf"
+    -e "s#/etc/nginx/certs#$tmp/certs#" -e "s#/var/www/acme#$tmp/acme#" \
+    -e "s/listen 443 ssl;/listen 127.0.0.1:$pn ssl;/" -e "s/listen 80;/listen 127.0.0.1:$ph;/" \
+    -e '/listen \[::\]:443 ssl;/d' -e '/listen \[::\]:80;/d' docker/nginx.conf >"$tmp/gongkai.conf"
+grep -q "listen 127.0.0.1:$ph;" "$tmp/gongkai.conf" && grep -q "root $tmp/acme;" "$tmp/gongkai.conf" ||
+  fail "port-80 server or webroot not found in docker/nginx.conf"
 cat >"$tmp/nginx.conf" <<EOT
 worker_processes 1;
 pid $tmp/nginx.pid;
@@ -100,6 +106,23 @@ code=$(c -o "$tmp/submit.json" -w '%{http_code}' -H "Authorization: Bearer $sub"
        -H 'Content-Type: application/json' --data-binary @tests/data/sample-350481101-2020.json "$u/api/v1/reports")
 [ "$code" = 201 ] || fail "submit through nginx: $code $(cat "$tmp/submit.json")"
 ok "submission through nginx: 201"
+
+out=$(c -w ' %{http_code}' "$u/metrics")
+case $out in *'"code":"forbidden"'*' 403') ;; *) fail "/metrics through nginx: $out" ;; esac
+metrics=$(curl -fsS "http://127.0.0.1:$pa/metrics") && grep -q '^# TYPE' <<<"$metrics" ||
+  fail "/metrics on the replica itself"
+ok "/metrics: 403 through nginx, served on the replica's own port"
+
+h=http://127.0.0.1:$ph
+[ "$(curl -sS "$h/.well-known/acme-challenge/gk-acme-token")" = gk-acme-token.check ] || fail "ACME webroot on port 80"
+out=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: localhost' "$h/healthz?x=1")
+[ "$out" = "301 https://localhost/healthz?x=1" ] || fail "port 80 redirect: $out"
+n0=$(cat "$tmp/a.log" "$tmp/b.log" | grep -c 'GET /api/v1/regions/350481 ' || true)
+out=$(curl -sS -w ' %{http_code}' -H "Authorization: Bearer $view" "$h/api/v1/regions/350481")
+case $out in *'"code":"https_required"'*' 403') ;; *) fail "/api/ over port 80: $out" ;; esac
+n1=$(cat "$tmp/a.log" "$tmp/b.log" | grep -c 'GET /api/v1/regions/350481 ' || true)
+[ "$n0" = "$n1" ] || fail "/api/ over port 80 reached a replica"
+ok "port 80: ACME webroot served, /api/ refused (403), the rest redirected to https"
 
 kill "$pid_a"; wait "$pid_a" 2>/dev/null || true
 for i in $(seq 10); do

@@ -215,6 +215,20 @@ static const bad cases[] = {
     {"sql_in_narrative", CHECK, NULL,
      "{" M ",\"narrative\":{\"overview\":\"'); DROP TABLE reports; --\",\"problems\":\"\\\\' OR 1=1 --\","
      "\"other\":\"$1 $$ ; COMMIT; \\\"\"}}", NULL, 200, "structure.missing_table", 0, NULL},
+    /* SQL meta characters in the other string fields: a finding, nothing else */
+    {"published_at_sql", CHECK, NULL, "{" M ",\"published_at\":\"2021-01-20'; DROP TABLE reports; --\"}", NULL, 200,
+     "value.invalid", 0, NULL},
+    {"published_at_sql_or", CHECK, NULL, "{" M ",\"published_at\":\"' OR '1'='1\"}", NULL, 200, "value.invalid", 0,
+     NULL},
+    {"published_at_sql_dollar", CHECK, NULL, "{" M ",\"published_at\":\"$$; COMMIT; SELECT pg_sleep(10); --\"}",
+     NULL, 200, "value.invalid", 0, NULL},
+    {"narrative_key_sql", CHECK, NULL, "{" M ",\"narrative\":{\"overview'; DROP TABLE reports; --\":\"x\"}}", NULL,
+     200, "structure.unknown_cell", 0, NULL},
+    {"table_key_sql", CHECK, NULL, "{" M ",\"tables\":{\"active' OR '1'='1\":{}}}", NULL, 200,
+     "structure.unknown_cell", 0, NULL},
+    {"cell_sql_string", CHECK, NULL,
+     "{" M ",\"tables\":{\"active\":{\"licensing\":{\"prior_items\":\"1; DROP TABLE reports; --\"}}}}", NULL, 200,
+     "value.invalid", 0, NULL},
     /* content type, size, idempotency key */
     {"content_type_text", POST_CT("/api/v1/reports", "text/plain"), NULL, "{" M "}", NULL, 415,
      "unsupported_media_type", 0, NULL},
@@ -377,7 +391,8 @@ END_TEST
  * stored byte for byte and do nothing else. */
 START_TEST(sql_meta_stored_verbatim)
 {
-    const char *body = "{" M ",\"narrative\":{\"overview\":\"x'); DROP TABLE reports; --\","
+    const char *body = "{" M ",\"published_at\":\"2021-01-20'; DROP TABLE reports; --\","
+                       "\"narrative\":{\"overview\":\"x'); DROP TABLE reports; --\","
                        "\"problems\":\"\\\\' OR 1=1 --\",\"other\":\"$$; COMMIT; SELECT pg_sleep(10); --\"}}";
     char tpl[512];
     snprintf(tpl, sizeof tpl, "%s", HDR("POST", "/api/v1/reports") "Content-Type: application/json\r\n"
