@@ -37,10 +37,12 @@ int gk_netcmd_fail(const gk_net_error *err)
 
 int gk_netcmd_fail_for(const char *what, const gk_net_error *err)
 {
-    fprintf(stderr, "gongkai: %s%s%s", what ? what : "", what ? ": " : "", err->message);
+    /* the attempts belong to the Chinese sentence, before libcurl's detail */
+    int lead = gk_net_error_lead(err);
+    fprintf(stderr, "gongkai: %s%s%.*s", what ? what : "", what ? ": " : "", lead, err->message);
     if (err->attempts > 1)
         fprintf(stderr, "（已尝试 %d 次）", err->attempts);
-    fputc('\n', stderr);
+    fprintf(stderr, "%s\n", err->message + lead);
     return err->kind == GK_NET_FAIL_HTTP && err->status == 404 ? 1 : GK_EXIT_NET;
 }
 

@@ -309,8 +309,8 @@ int gk_net_send(gk_net *n, const gk_net_request *rq, gk_net_response *rs, gk_net
                 fprintf(stderr, "gongkai: 服务器暂时不可用（HTTP %ld），%.1f 秒后重试（第 %d/%d 次）…\n",
                         rs->status, (double)wait / 1000.0, attempt, max_attempts - 1);
             else
-                fprintf(stderr, "gongkai: %s；%.1f 秒后重试（第 %d/%d 次）…\n", err->message,
-                        (double)wait / 1000.0, attempt, max_attempts - 1);
+                fprintf(stderr, "gongkai: %.*s；%.1f 秒后重试（第 %d/%d 次）…\n", gk_net_error_lead(err),
+                        err->message, (double)wait / 1000.0, attempt, max_attempts - 1);
         }
         if (rc == 0)
             gk_net_response_free(rs);

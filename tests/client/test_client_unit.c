@@ -356,7 +356,13 @@ START_TEST(connection_refused_is_retried_then_reported)
     ck_assert_int_eq(gk_net_send(n, &rq, &rs, &err), -1);
     ck_assert_int_eq(err.kind, GK_NET_FAIL_CONNECT);
     ck_assert_int_eq(err.attempts, 3);
-    ck_assert_ptr_nonnull(strstr(err.message, "无法连接服务器"));
+    /* the Chinese sentence first, libcurl's English after its label */
+    ck_assert_ptr_eq(strstr(err.message, "无法连接服务器"), err.message);
+    const char *detail = strstr(err.message, GK_NET_DETAIL_LABEL);
+    ck_assert_ptr_nonnull(detail);
+    ck_assert_int_eq(gk_net_error_lead(&err), (int)(detail - err.message));
+    ck_assert_ptr_null(memchr(err.message, '(', (size_t)(detail - err.message)));
+    ck_assert_ptr_nonnull(strstr(detail, "onnect"));
     ck_assert_ptr_null(strstr(err.message, "tok-never-shown"));
     gk_net_free(n);
     gk_net_config_free(&cfg);
