@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/report.h"
 #include "net_cmd.h"
 #include "net_util.h"
 
@@ -60,8 +61,8 @@ int gk_netcmd_year(const char *s, int *year)
     char *end;
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
-    if (!s || errno || end == s || *end || v < 2000 || v > 2100) {
-        fprintf(stderr, "gongkai: 年度应为 2000 到 2100 之间的年份，如 --year 2020\n");
+    if (!s || errno || end == s || *end || v < GK_YEAR_MIN || v > GK_YEAR_MAX) {
+        fprintf(stderr, "gongkai: 年度应为 %d 到 %d 之间的年份，如 --year 2020\n", GK_YEAR_MIN, GK_YEAR_MAX);
         return -1;
     }
     *year = (int)v;
