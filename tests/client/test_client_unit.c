@@ -335,17 +335,25 @@ static int refusing_port_at(uint32_t addr, int *fd_out)
 
 static int refusing_port(int *fd_out) { return refusing_port_at(INADDR_LOOPBACK, fd_out); }
 
+/* A client configuration for http://host:port with a token that must never
+ * show; free with gk_net_config_free. */
+static void test_config(gk_net_config *cfg, const char *host, int port, long timeout_s)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->url = gk_net_xasprintf("http://%s:%d", host, port);
+    cfg->token = gk_net_xstrdup("tok-never-shown");
+    cfg->token_origin = gk_net_xstrdup("测试");
+    cfg->timeout_s = timeout_s;
+    cfg->connect_timeout_s = timeout_s;
+}
+
 START_TEST(connection_refused_is_retried_then_reported)
 {
     int fd, port = refusing_port(&fd);
-    gk_net_config cfg = {0};
+    gk_net_config cfg;
     gk_net_error err;
     gk_net_response rs;
-    cfg.url = gk_net_xasprintf("http://127.0.0.1:%d", port);
-    cfg.token = gk_net_xstrdup("tok-never-shown");
-    cfg.token_origin = gk_net_xstrdup("测试");
-    cfg.timeout_s = 5;
-    cfg.connect_timeout_s = 5;
+    test_config(&cfg, "127.0.0.1", port, 5);
     cfg.retries = 2;
     cfg.retry_base_ms = 20;
     cfg.retry_cap_ms = 40;
@@ -391,14 +399,10 @@ START_TEST(loopback_never_via_proxy)
     unsetenv("no_proxy");
     unsetenv("NO_PROXY");
 
-    gk_net_config cfg = {0};
+    gk_net_config cfg;
     gk_net_error err;
     gk_net_response rs;
-    cfg.url = gk_net_xasprintf("http://127.0.0.2:%d", port);
-    cfg.token = gk_net_xstrdup("tok-never-shown");
-    cfg.token_origin = gk_net_xstrdup("测试");
-    cfg.timeout_s = 2;
-    cfg.connect_timeout_s = 2;
+    test_config(&cfg, "127.0.0.2", port, 2);
     gk_net *n = gk_net_new(&cfg, &err);
     ck_assert_ptr_nonnull(n);
     gk_net_set_quiet(n, true);
