@@ -2,6 +2,7 @@
  * formats, routing errors, configuration documentation, migrations run
  * twice, clean stop on SIGTERM, and surviving a PostgreSQL restart. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,52 @@ START_TEST(formats)
 }
 END_TEST
 
+/* Whether the daemon's log has `needle`, within two seconds. */
+static bool log_has(const char *needle)
+{
+    long end = gk_h_now_ms() + 2000;
+    for (;;) {
+        char *log = gk_h_read_file(H.daemon_log, NULL);
+        bool yes = log != NULL && strstr(log, needle) != NULL;
+        free(log);
+        if (yes || gk_h_now_ms() > end)
+            return yes;
+        gk_h_nap_ms(20);
+    }
+}
+
+/* A 405 in our JSON, naming the method, with an Allow header. */
+static void assert_405(const char *method, const char *path, const char *allow)
+{
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(&H, method, path, NULL, NULL, 0, &r), 0);
+    ck_assert_msg(r.status == 405, "%s %s: %d %s", method, path, r.status, r.body);
+    static const char json405[] = "{\"error\":{\"code\":\"method_not_allowed\"";
+    ck_assert_msg(strncmp(r.body, json405, sizeof json405 - 1) == 0, "%s: %s", method, r.body);
+    char want[64];
+    snprintf(want, sizeof want, "不支持的请求方法 %s\"", method);
+    ck_assert_msg(strstr(r.body, want) != NULL, "%s: %s", method, r.body);
+    char got[32];
+    ck_assert_str_eq(gk_resp_header(&r, "Allow", got, sizeof got), allow);
+    gk_resp_free(&r);
+}
+
 START_TEST(routing_errors)
 {
     gk_resp r;
+    /* every method evhttp parses reaches our router, by its real name */
+    const char *methods[] = {"PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        assert_405(methods[i], "/api/v1/formats", "GET, HEAD");
+        assert_405(methods[i], "/api/v1/reports", "POST");
+    }
+    /* CONNECT names host:port, not a path: we are no proxy */
+    assert_405("CONNECT", "gk.example:443", "GET, HEAD, POST");
+    /* and the request log names it too (written once per loop pass: poll) */
+    ck_assert(log_has(" DELETE /api/v1/formats 405 "));
+    ck_assert(log_has(" TRACE /api/v1/reports 405 "));
+    ck_assert(log_has(" CONNECT gk.example:443 405 "));
+    ck_assert(!log_has(" OTHER /api/v1/"));
     ck_assert_int_eq(get("/nope", &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_assert_ptr_nonnull(strstr(r.body, "\"error\":{\"code\":\"not_found\""));
