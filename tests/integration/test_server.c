@@ -29,6 +29,16 @@ START_TEST(health_and_metrics)
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_pool_size 4"));
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"}"));
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_reconnects_total"));
+    /* Prometheus text format: every series has its HELP, right before its TYPE */
+    int types = 0;
+    for (const char *t = r.body; (t = strstr(t, "# TYPE ")) != NULL; t++, types++) {
+        char name[128], help[160];
+        ck_assert_int_eq(sscanf(t, "# TYPE %127s", name), 1);
+        snprintf(help, sizeof help, "# HELP %s ", name);
+        const char *h = strstr(r.body, help);
+        ck_assert_msg(h != NULL && h < t && strchr(h, '\n') + 1 == t, "%s: no HELP line before its TYPE", name);
+    }
+    ck_assert_int_ge(types, 15);
     gk_resp_free(&r);
 }
 END_TEST
