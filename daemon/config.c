@@ -92,12 +92,18 @@ int gk_config_init(gk_config *c, char *err, size_t errlen)
     return 0;
 }
 
-int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+const gk_config_key *gk_config_find(const char *key)
 {
     for (size_t i = 0; i < gk_config_nkeys; i++)
         if (strcmp(gk_config_keys[i].key, key) == 0)
-            return set_one(c, &gk_config_keys[i], value, "选项", err, errlen);
-    return 1;
+            return &gk_config_keys[i];
+    return NULL;
+}
+
+int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    const gk_config_key *k = gk_config_find(key);
+    return k != NULL ? set_one(c, k, value, "选项", err, errlen) : 1;
 }
 
 void gk_config_free(gk_config *c)

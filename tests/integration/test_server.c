@@ -161,6 +161,23 @@ START_TEST(help_documents_every_key)
 }
 END_TEST
 
+/* An unknown option is unknown wherever it stands, even last (where it
+ * used to be taken for an option missing its value). */
+START_TEST(unknown_option_last)
+{
+    const char *args[] = {"--bogus", NULL};
+    ck_assert_int_ne(gk_h_cli(&H, NULL, 0, args), 0);
+    const char *args2[] = {"--port", NULL};
+    ck_assert_int_ne(gk_h_cli(&H, NULL, 0, args2), 0);
+    char *log = gk_h_read_file(H.daemon_log, NULL);
+    ck_assert_ptr_nonnull(log);
+    ck_assert_ptr_nonnull(strstr(log, "未知选项 --bogus（见 --help）"));
+    ck_assert_ptr_null(strstr(log, "选项 --bogus 缺少值"));
+    ck_assert_ptr_nonnull(strstr(log, "选项 --port 缺少值"));
+    free(log);
+}
+END_TEST
+
 START_TEST(migrate_twice)
 {
     const char *args[] = {"migrate", NULL};
@@ -223,6 +240,7 @@ int main(void)
     tcase_add_test(tc, formats);
     tcase_add_test(tc, routing_errors);
     tcase_add_test(tc, help_documents_every_key);
+    tcase_add_test(tc, unknown_option_last);
     tcase_add_test(tc, migrate_twice);
     tcase_add_test(tc, survives_postgres_restart);
     tcase_add_test(tc, sigterm_exits_zero);
