@@ -46,7 +46,7 @@ int gk_cmd_template(int argc, char **argv)
             return 2;
         }
     }
-    if (year < 2008 || year > 2100 || !entity || optind < argc) {
+    if (year < GK_YEAR_MIN || year > GK_YEAR_MAX || !entity || optind < argc) {
         usage(stderr);
         return 2;
     }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/report.h"
 #include "net_cmd.h"
 #include "net_util.h"
 
@@ -37,10 +38,12 @@ int gk_netcmd_fail(const gk_net_error *err)
 
 int gk_netcmd_fail_for(const char *what, const gk_net_error *err)
 {
-    fprintf(stderr, "gongkai: %s%s%s", what ? what : "", what ? ": " : "", err->message);
+    /* the attempts belong to the Chinese sentence, before libcurl's detail */
+    int lead = gk_net_error_lead(err);
+    fprintf(stderr, "gongkai: %s%s%.*s", what ? what : "", what ? ": " : "", lead, err->message);
     if (err->attempts > 1)
         fprintf(stderr, "（已尝试 %d 次）", err->attempts);
-    fputc('\n', stderr);
+    fprintf(stderr, "%s\n", err->message + lead);
     return err->kind == GK_NET_FAIL_HTTP && err->status == 404 ? 1 : GK_EXIT_NET;
 }
 
@@ -58,8 +61,8 @@ int gk_netcmd_year(const char *s, int *year)
     char *end;
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
-    if (!s || errno || end == s || *end || v < 2000 || v > 2100) {
-        fprintf(stderr, "gongkai: 年度应为 2000 到 2100 之间的年份，如 --year 2020\n");
+    if (!s || errno || end == s || *end || v < GK_YEAR_MIN || v > GK_YEAR_MAX) {
+        fprintf(stderr, "gongkai: 年度应为 %d 到 %d 之间的年份，如 --year 2020\n", GK_YEAR_MIN, GK_YEAR_MAX);
         return -1;
     }
     *year = (int)v;

@@ -30,7 +30,7 @@ int gk_netcmd_fail_for(const char *what, const gk_net_error *err);
  * an '=', which could be a secret) and returns GK_EXIT_USAGE. */
 int gk_netcmd_bad_option(char **argv, int optind_now);
 
-/* Year 2000..2100; prints a message and returns -1 otherwise. */
+/* Year GK_YEAR_MIN..GK_YEAR_MAX (gongkai/report.h); prints a message and returns -1 otherwise. */
 int gk_netcmd_year(const char *s, int *year);
 /* A region or entity code: 1 to 12 digits. Prints a message when not. */
 bool gk_netcmd_code_ok(const char *code, const char *what);

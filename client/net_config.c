@@ -104,6 +104,19 @@ bool gk_net_host_is_loopback(const char *host)
     return false;
 }
 
+bool gk_net_url_is_loopback(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    bool yes = false;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        yes = gk_net_host_is_loopback(host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return yes;
+}
+
 char *gk_net_url_normalise(const char *url, bool insecure_http, char *err, size_t errlen)
 {
     CURLU *u = curl_url();

@@ -93,6 +93,8 @@ void gk_net_config_free(gk_net_config *cfg);
 char *gk_net_url_normalise(const char *url, bool insecure_http, char *err, size_t errlen);
 /* Whether a host (as in a URL, IPv6 possibly in brackets) is loopback. */
 bool gk_net_host_is_loopback(const char *host);
+/* Whether a URL's host is loopback (false when the URL does not parse). */
+bool gk_net_url_is_loopback(const char *url);
 
 /* Reads a file that holds a secret: refuses it unless it is owned by us (or
  * root) and not accessible to group or others (regular files only: a pipe

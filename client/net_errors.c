@@ -1,5 +1,7 @@
 /* net_errors.c — turns transport failures and the API's error answers into
- * messages people can act on, in Chinese.  The token is never quoted: only
+ * messages people can act on, in Chinese; libcurl's own English text follows
+ * a transport failure's sentence, after GK_NET_DETAIL_LABEL, for whoever
+ * gives support.  The token is never quoted: only
  * where it came from (环境变量 GONGKAI_TOKEN, 令牌文件 …), so the user knows
  * which one to fix. */
 #include <stdio.h>
@@ -7,6 +9,12 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include "net_http.h"
+
+int gk_net_error_lead(const gk_net_error *err)
+{
+    const char *d = strstr(err->message, GK_NET_DETAIL_LABEL);
+    return d != NULL ? (int)(d - err->message) : (int)strlen(err->message);
+}
 
 void gk_net_describe_transport(const gk_net_config *cfg, int curl_code, const char *detail,
                                gk_net_error *err)
@@ -18,12 +26,12 @@ void gk_net_describe_transport(const gk_net_config *cfg, int curl_code, const ch
     case CURLE_COULDNT_CONNECT:
         err->kind = GK_NET_FAIL_CONNECT;
         snprintf(err->message, sizeof err->message,
-                 "无法连接服务器 %s：服务器未运行，或地址、端口有误（%s）", url, d);
+                 "无法连接服务器 %s：服务器未运行，或地址、端口有误%s%s", url, GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
         err->kind = GK_NET_FAIL_RESOLVE;
         snprintf(err->message, sizeof err->message,
-                 "找不到服务器 %s：主机名无法解析，请检查地址拼写和网络（%s）", url, d);
+                 "找不到服务器 %s：主机名无法解析，请检查地址拼写和网络%s%s", url, GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_OPERATION_TIMEDOUT:
         err->kind = GK_NET_FAIL_TIMEOUT;
@@ -34,18 +42,19 @@ void gk_net_describe_transport(const gk_net_config *cfg, int curl_code, const ch
         err->kind = GK_NET_FAIL_TLS_VERIFY;
         if (strstr(d, "subject name") || strstr(d, "does not match") || strstr(d, "hostname"))
             snprintf(err->message, sizeof err->message,
-                     "服务器证书与地址 %s 不符，可能连错了服务器或遭到冒充，已中止（%s）", url, d);
+                     "服务器证书与地址 %s 不符，可能连错了服务器或遭到冒充，已中止%s%s", url,
+                     GK_NET_DETAIL_LABEL, d);
         else
             snprintf(err->message, sizeof err->message,
-                     "服务器 %s 的证书无法验证，已中止：证书不是受信任的 CA 签发的%s（%s）", url,
+                     "服务器 %s 的证书无法验证，已中止：证书不是受信任的 CA 签发的%s%s%s", url,
                      cfg->cacert ? "（已用 --cacert 指定的 CA 检查）"
                                  : "。如服务器使用本单位内部 CA，请用 --cacert 指定该 CA 证书",
-                     d);
+                     GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_SSL_CACERT_BADFILE:
         err->kind = GK_NET_FAIL_CACERT;
-        snprintf(err->message, sizeof err->message, "无法使用 CA 证书文件 %s：文件不存在或不是 PEM 证书（%s）",
-                 cfg->cacert ? cfg->cacert : "(系统证书库)", d);
+        snprintf(err->message, sizeof err->message, "无法使用 CA 证书文件 %s：文件不存在或不是 PEM 证书%s%s",
+                 cfg->cacert ? cfg->cacert : "（系统证书库）", GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -53,14 +62,16 @@ void gk_net_describe_transport(const gk_net_config *cfg, int curl_code, const ch
     case CURLE_USE_SSL_FAILED:
         err->kind = GK_NET_FAIL_TLS;
         snprintf(err->message, sizeof err->message,
-                 "与服务器 %s 建立加密连接失败：服务器可能不支持 https，或端口有误（%s）", url, d);
+                 "与服务器 %s 建立加密连接失败：服务器可能不支持 https，或端口有误%s%s", url,
+                 GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
         err->kind = GK_NET_FAIL_DROPPED;
-        snprintf(err->message, sizeof err->message, "与服务器 %s 的连接中途断开（%s）", url, d);
+        snprintf(err->message, sizeof err->message, "与服务器 %s 的连接中途断开%s%s", url,
+                 GK_NET_DETAIL_LABEL, d);
         break;
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
@@ -70,11 +81,11 @@ void gk_net_describe_transport(const gk_net_config *cfg, int curl_code, const ch
         break;
     case CURLE_UNSUPPORTED_PROTOCOL:
         err->kind = GK_NET_FAIL_OTHER;
-        snprintf(err->message, sizeof err->message, "不支持的协议（%s）", d);
+        snprintf(err->message, sizeof err->message, "不支持的协议%s%s", GK_NET_DETAIL_LABEL, d);
         break;
     default:
         err->kind = GK_NET_FAIL_OTHER;
-        snprintf(err->message, sizeof err->message, "与服务器 %s 通信失败（%s）", url, d);
+        snprintf(err->message, sizeof err->message, "与服务器 %s 通信失败%s%s", url, GK_NET_DETAIL_LABEL, d);
         break;
     }
 }

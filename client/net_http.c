@@ -14,6 +14,7 @@ struct gk_net {
     const gk_net_config *cfg;
     CURL *curl;
     bool quiet;
+    bool loopback;            /* the server is on this machine: never via a proxy */
     unsigned jitter_seed;
 };
 
@@ -41,6 +42,7 @@ gk_net *gk_net_new(const gk_net_config *cfg, gk_net_error *err)
         return NULL;
     }
     n->cfg = cfg;
+    n->loopback = gk_net_url_is_loopback(cfg->url);
     n->jitter_seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)n;
     return n;
 }
@@ -150,8 +152,12 @@ int gk_net_send_once(gk_net *n, const gk_net_request *rq, gk_net_response *rs,
     /* Never follow redirects: the token must not travel anywhere else. */
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     /* Loopback never goes through an http_proxy from the environment: a
-     * plain-http request to 127.0.0.1 would hand the token to the proxy. */
+     * plain-http request to 127.0.0.2 (every 127.x is loopback, and plain
+     * http is allowed there) would hand the token to the proxy in clear.
+     * A no-proxy list cannot name all of 127/8; an empty proxy is no proxy. */
     SETOPT(CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+    if (n->loopback)
+        SETOPT(CURLOPT_PROXY, "");
     SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
     if (cfg->cacert)
@@ -303,8 +309,8 @@ int gk_net_send(gk_net *n, const gk_net_request *rq, gk_net_response *rs, gk_net
                 fprintf(stderr, "gongkai: 服务器暂时不可用（HTTP %ld），%.1f 秒后重试（第 %d/%d 次）…\n",
                         rs->status, (double)wait / 1000.0, attempt, max_attempts - 1);
             else
-                fprintf(stderr, "gongkai: %s；%.1f 秒后重试（第 %d/%d 次）…\n", err->message,
-                        (double)wait / 1000.0, attempt, max_attempts - 1);
+                fprintf(stderr, "gongkai: %.*s；%.1f 秒后重试（第 %d/%d 次）…\n", gk_net_error_lead(err),
+                        err->message, (double)wait / 1000.0, attempt, max_attempts - 1);
         }
         if (rc == 0)
             gk_net_response_free(rs);

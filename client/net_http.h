@@ -33,14 +33,23 @@ typedef enum gk_net_fail {
     GK_NET_FAIL_OTHER,
 } gk_net_fail;
 
+/* A transport failure's message is a Chinese sentence, then this label and
+ * libcurl's own (English) text: people read the sentence, support gets the
+ * detail. */
+#define GK_NET_DETAIL_LABEL "。技术细节："
+
 typedef struct gk_net_error {
     gk_net_fail kind;
     long status;          /* HTTP status, 0 when none arrived */
     char code[64];        /* the server's error.code, "" if none */
     char path[160];       /* the server's error.path */
-    char message[1024];   /* for people, Chinese */
+    char message[1024];   /* for people, Chinese (then GK_NET_DETAIL_LABEL and libcurl's text) */
     int attempts;
 } gk_net_error;
+
+/* The length of the message's Chinese sentence: all of it, or what comes
+ * before GK_NET_DETAIL_LABEL. */
+int gk_net_error_lead(const gk_net_error *err);
 
 typedef struct gk_net_request {
     const char *method;           /* "GET" or "POST" */

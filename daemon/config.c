@@ -11,43 +11,43 @@
 
 const gk_config_key gk_config_keys[] = {
     {"listen-address", "GK_LISTEN_ADDRESS", GK_CFG_STRING, "127.0.0.1", 0, 0, OFF(listen_address),
-     "IP address the HTTP server listens on"},
-    {"port", "GK_PORT", GK_CFG_INT, "8080", 1, 65535, OFF(port), "TCP port of the HTTP server"},
+     "HTTP 服务监听的 IP 地址"},
+    {"port", "GK_PORT", GK_CFG_INT, "8080", 1, 65535, OFF(port), "HTTP 服务的 TCP 端口"},
     {"database", "GK_DATABASE", GK_CFG_STRING, "", 0, 0, OFF(database),
-     "libpq conninfo or postgresql:// URI; empty = libpq's PG* environment variables"},
+     "libpq 连接串或 postgresql:// URI；为空时用 libpq 的 PG* 环境变量"},
     {"pool-size", "GK_POOL_SIZE", GK_CFG_INT, "4", 1, 64, OFF(pool_size),
-     "number of PostgreSQL connections in the pool"},
+     "连接池中 PostgreSQL 连接的数量"},
     {"pool-read-reserve", "GK_POOL_READ_RESERVE", GK_CFG_INT, "1", 0, 63, OFF(pool_read_reserve),
-     "pool connections submissions may not take, kept for reads (at most pool-size - 1)"},
+     "留给读请求、提交不得占用的连接数（至多 pool-size - 1）"},
     {"queue-max", "GK_QUEUE_MAX", GK_CFG_INT, "256", 1, 100000, OFF(queue_max),
-     "requests allowed to wait for a free database connection; beyond it: 503"},
+     "允许排队等待空闲数据库连接的请求数；超出则答 503"},
     {"max-body", "GK_MAX_BODY", GK_CFG_INT, "1048576", 1024, 67108864, OFF(max_body),
-     "largest request body in bytes; larger: 413 body_too_large"},
+     "请求体的最大字节数；超出则答 413 body_too_large（超过 4 倍时由 evhttp 直接拒绝，非 JSON）"},
     {"max-headers", "GK_MAX_HEADERS", GK_CFG_INT, "16384", 1024, 1048576, OFF(max_headers),
-     "largest request header block in bytes"},
+     "请求头部的最大字节数；超出时由 evhttp 直接答 400 并断开（非 JSON）"},
     {"io-timeout-ms", "GK_IO_TIMEOUT_MS", GK_CFG_INT, "30000", 100, 3600000, OFF(io_timeout_ms),
-     "read and write timeout of a client connection (libevent 2.1 has one for both)"},
+     "客户端连接的读写超时（libevent 2.1 读写共用一个）"},
     {"request-timeout-ms", "GK_REQUEST_TIMEOUT_MS", GK_CFG_INT, "10000", 100, 3600000,
-     OFF(request_timeout_ms), "longest a request may wait for the database before 503"},
+     OFF(request_timeout_ms), "请求等待数据库的最长时间，超时答 503"},
     {"max-connections", "GK_MAX_CONNECTIONS", GK_CFG_INT, "512", 1, 100000, OFF(max_connections),
-     "open client connections; further ones are closed at once"},
+     "同时打开的客户端连接数上限；超出的连接答 503 并关闭"},
     {"reconnect-min-ms", "GK_RECONNECT_MIN_MS", GK_CFG_INT, "100", 10, 60000, OFF(reconnect_min_ms),
-     "first delay before reconnecting to PostgreSQL, doubled on each failure"},
+     "重连 PostgreSQL 前的首次等待，每失败一次加倍"},
     {"reconnect-max-ms", "GK_RECONNECT_MAX_MS", GK_CFG_INT, "5000", 10, 600000, OFF(reconnect_max_ms),
-     "cap of the reconnect delay"},
+     "重连等待的上限"},
     {"connect-timeout-ms", "GK_CONNECT_TIMEOUT_MS", GK_CFG_INT, "5000", 100, 600000,
-     OFF(connect_timeout_ms), "give up one PostgreSQL connection attempt after this long"},
+     OFF(connect_timeout_ms), "单次 PostgreSQL 连接尝试超过此时长即放弃"},
     {"retry-after", "GK_RETRY_AFTER", GK_CFG_INT, "2", 1, 3600, OFF(retry_after_s),
-     "seconds sent in Retry-After while the database is unavailable"},
+     "数据库不可用期间 Retry-After 头给出的秒数"},
     {"cache-entries", "GK_CACHE_ENTRIES", GK_CFG_INT, "64", 0, 100000, OFF(cache_entries),
-     "rollup/compliance answers kept in memory by ETag (0: no cache)"},
+     "按 ETag 缓存在内存中的汇总/合规回答条数（0：不缓存）"},
     {"cache-mb", "GK_CACHE_MB", GK_CFG_INT, "64", 1, 65536, OFF(cache_mb),
-     "memory bound of that cache in MiB"},
+     "该缓存的内存上限（MiB）"},
     {"read-only", "GK_READ_ONLY", GK_CFG_INT, "0", 0, 1, OFF(read_only),
-     "1: serve reads from a hot standby: no migrations at start, no listener, submissions 503 read_only"},
+     "1：从热备库提供只读服务：启动时不迁移、不监听变更通知，提交答 503 read_only"},
     {"read-check-ms", "GK_READ_CHECK_MS", GK_CFG_INT, "100", 0, 60000, OFF(read_check_ms),
-     "warm rollup/compliance polls answered from memory, checked against the database this often for"
-     " changes no notification announced (0: every poll validated in the database)"},
+     "已缓存的汇总/合规轮询直接从内存回答，每隔这么久到数据库核对一次未经通知的变更"
+     "（0：每次轮询都到数据库核对）"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 
@@ -92,12 +92,18 @@ int gk_config_init(gk_config *c, char *err, size_t errlen)
     return 0;
 }
 
-int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+const gk_config_key *gk_config_find(const char *key)
 {
     for (size_t i = 0; i < gk_config_nkeys; i++)
         if (strcmp(gk_config_keys[i].key, key) == 0)
-            return set_one(c, &gk_config_keys[i], value, "选项", err, errlen);
-    return 1;
+            return &gk_config_keys[i];
+    return NULL;
+}
+
+int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    const gk_config_key *k = gk_config_find(key);
+    return k != NULL ? set_one(c, k, value, "选项", err, errlen) : 1;
 }
 
 void gk_config_free(gk_config *c)
@@ -118,12 +124,14 @@ void gk_config_help(FILE *out)
             "      gongkaid regions import FILE     导入行政区划（pcas-code.json 或 CSV code,name,parent_code）\n"
             "      gongkaid token create --region CODE --role submitter|viewer|admin [--note TEXT]\n"
             "      gongkaid token list | token revoke ID\n"
-            "      gongkaid deadline set REGION YEAR YYYY-MM-DD\n\n"
-            "Options (flag --key=value or --key value; environment variable; default):\n");
+            "      gongkaid deadline set REGION YEAR YYYY-MM-DD   设定截止日期（下级地区继承）\n"
+            "      gongkaid deadline unset REGION YEAR          取消该地区本身的截止日期\n"
+            "      gongkaid deadline list [REGION]              列出设定的截止日期\n\n"
+            "选项（命令行 --键=值 或 --键 值；环境变量；默认值；取值范围）：\n");
     for (size_t i = 0; i < gk_config_nkeys; i++) {
         const gk_config_key *k = &gk_config_keys[i];
-        fprintf(out, "  --%-20s %-22s default: %s\n      %s", k->key, k->env,
-                k->def[0] ? k->def : "(empty)", k->doc);
+        fprintf(out, "  --%-20s %-22s 默认：%s\n      %s", k->key, k->env,
+                k->def[0] ? k->def : "（空）", k->doc);
         if (k->type == GK_CFG_INT)
             fprintf(out, " [%ld..%ld]", k->min, k->max);
         fputc('\n', out);

@@ -46,6 +46,8 @@ extern const size_t gk_config_nkeys;
 
 /* Defaults, then environment.  Returns 0, or -1 with a message in err. */
 int gk_config_init(gk_config *c, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* The table's entry for a flag name ("port"), or NULL when there is none. */
+const gk_config_key *gk_config_find(const char *key);
 /* Applies one flag "key" with value; returns 0, 1 if key unknown, -1 bad value. */
 int gk_config_set(gk_config *c, const char *key, const char *value, char *err, size_t errlen)
     __attribute__((warn_unused_result));

@@ -539,6 +539,23 @@ no:
     return false;
 }
 
+/* Every method evhttp parses, by its real name (405 messages, request log). */
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "OTHER";
+}
+
 static void dispatch(struct evhttp_request *req, void *arg)
 {
     gk_server *s = arg;
@@ -558,9 +575,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
     snprintf(r->id, sizeof r->id, "%llx", ++s->next_id ^ ((unsigned long long)time(NULL) << 20));
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     int m = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ? M_GET : cmd == EVHTTP_REQ_POST ? M_POST : 0;
-    snprintf(r->method, sizeof r->method, "%s",
-             cmd == EVHTTP_REQ_GET ? "GET" : cmd == EVHTTP_REQ_HEAD ? "HEAD" : cmd == EVHTTP_REQ_POST ? "POST"
-                                                                                                     : "OTHER");
+    snprintf(r->method, sizeof r->method, "%s", method_name(cmd));
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     if (evcon != NULL) {
         char *addr = NULL;
@@ -570,6 +585,9 @@ static void dispatch(struct evhttp_request *req, void *arg)
     }
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    /* CONNECT names host:port, never one of our paths: log it as sent */
+    if (cmd == EVHTTP_REQ_CONNECT)
+        path = evhttp_request_get_uri(req);
     snprintf(r->path, sizeof r->path, "%s", path ? path : "/");
     const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
     if (qs != NULL && evhttp_parse_query_str(qs, &r->query) != 0) {
@@ -582,6 +600,13 @@ static void dispatch(struct evhttp_request *req, void *arg)
     }
     if (s->stopping) {
         gk_reply_error(r, 503, "shutting_down", "", "服务正在停止");
+        return;
+    }
+    /* We are no proxy: whatever host:port it names, CONNECT is refused like
+     * any method no route takes. */
+    if (cmd == EVHTTP_REQ_CONNECT) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD, POST");
+        gk_reply_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
         return;
     }
     int allowed = 0;
@@ -630,8 +655,12 @@ gk_server *gk_server_new(struct event_base *base, const gk_config *cfg, gk_pool 
     evhttp_set_max_headers_size(s->http, (ev_ssize_t)cfg->max_headers);
     struct timeval tv = {cfg->io_timeout_ms / 1000, (cfg->io_timeout_ms % 1000) * 1000};
     evhttp_set_timeout_tv(s->http, &tv);
+    /* Every method evhttp knows reaches our router, which answers the ones a
+     * route does not take with 405 in JSON; a method left out here would get
+     * evhttp's own HTML 405 page instead. */
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS |
+                                            EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(s->http, dispatch, s);
     return s;
 }

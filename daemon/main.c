@@ -197,23 +197,23 @@ int main(int argc, char **argv)
         char key[64];
         const char *eq = strchr(arg, '=');
         const char *val;
+        snprintf(key, sizeof key, "%.*s", eq != NULL ? (int)(eq - arg) : (int)strlen(arg), arg);
+        /* Known before taking a value: `--bogus` last is unknown, not valueless. */
+        if (gk_config_find(key) == NULL) {
+            fprintf(stderr, "未知选项 --%s（见 --help）\n", key);
+            goto out;
+        }
         if (eq != NULL) {
-            snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
             val = eq + 1;
         } else {
-            snprintf(key, sizeof key, "%s", arg);
             if (i + 1 >= argc) {
                 fprintf(stderr, "选项 --%s 缺少值\n", key);
                 goto out;
             }
             val = argv[++i];
         }
-        int s = gk_config_set(&cfg, key, val, err, sizeof err);
-        if (s != 0) {
-            if (s > 0)
-                fprintf(stderr, "未知选项 --%s（见 --help）\n", key);
-            else
-                fprintf(stderr, "%s\n", err);
+        if (gk_config_set(&cfg, key, val, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
             goto out;
         }
     }

@@ -79,19 +79,34 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
     gk_pool_stats ps;
     gk_pool_stats_get(gk_server_pool(s), &ps);
     evbuffer_add_printf(out,
+                        "# HELP gongkai_db_pool_size PostgreSQL connections the pool keeps.\n"
                         "# TYPE gongkai_db_pool_size gauge\ngongkai_db_pool_size %d\n"
+                        "# HELP gongkai_db_pool_up Pool connections currently connected.\n"
                         "# TYPE gongkai_db_pool_up gauge\ngongkai_db_pool_up %d\n"
+                        "# HELP gongkai_db_pool_busy Pool connections leased to a request.\n"
                         "# TYPE gongkai_db_pool_busy gauge\ngongkai_db_pool_busy %d\n"
+                        "# HELP gongkai_db_pool_waiting Requests waiting for a free pool connection.\n"
                         "# TYPE gongkai_db_pool_waiting gauge\ngongkai_db_pool_waiting %d\n"
+                        "# HELP gongkai_db_pool_writers Pool connections leased to submissions.\n"
                         "# TYPE gongkai_db_pool_writers gauge\ngongkai_db_pool_writers %d\n"
+                        "# HELP gongkai_db_reconnects_total Reconnection attempts after a lost connection or a"
+                        " failed attempt.\n"
                         "# TYPE gongkai_db_reconnects_total counter\ngongkai_db_reconnects_total %llu\n"
+                        "# HELP gongkai_db_connect_failures_total Failed PostgreSQL connection attempts.\n"
                         "# TYPE gongkai_db_connect_failures_total counter\ngongkai_db_connect_failures_total %llu\n"
+                        "# HELP gongkai_db_connections_lost_total Pool connections lost while open.\n"
                         "# TYPE gongkai_db_connections_lost_total counter\ngongkai_db_connections_lost_total %llu\n"
+                        "# HELP gongkai_db_unavailable_total Requests answered 503 db_unavailable.\n"
                         "# TYPE gongkai_db_unavailable_total counter\ngongkai_db_unavailable_total %llu\n"
+                        "# HELP gongkai_submissions_total Accepted submissions: a new revision (created) or the"
+                        " current one again (existing).\n"
                         "# TYPE gongkai_submissions_total counter\n"
                         "gongkai_submissions_total{result=\"created\"} %llu\n"
                         "gongkai_submissions_total{result=\"existing\"} %llu\n"
+                        "# HELP gongkai_http_connections_open Open client connections.\n"
                         "# TYPE gongkai_http_connections_open gauge\ngongkai_http_connections_open %d\n"
+                        "# HELP gongkai_answer_cache_total Rollup/compliance answers found in the answer cache"
+                        " (hit) or built (miss).\n"
                         "# TYPE gongkai_answer_cache_total counter\n"
                         "gongkai_answer_cache_total{result=\"hit\"} %llu\n"
                         "gongkai_answer_cache_total{result=\"miss\"} %llu\n",
@@ -106,6 +121,8 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# TYPE gongkai_read_cache_total counter\n"
                         "gongkai_read_cache_total{result=\"hit\"} %llu\n"
                         "gongkai_read_cache_total{result=\"miss\"} %llu\n"
+                        "# HELP gongkai_read_cache_invalidations_total Changes that made the read cache"
+                        " stale.\n"
                         "# TYPE gongkai_read_cache_invalidations_total counter\n"
                         "gongkai_read_cache_invalidations_total %llu\n",
                         rs.hits, rs.misses, rs.changes);

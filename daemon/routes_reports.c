@@ -92,15 +92,22 @@ static bool valid_entity_year(gk_req *r)
     return true;
 }
 
+/* ?revision=, ?from=, ?to=: absent, or a revision number (1 or more);
+ * false after answering 400 invalid_parameter. */
+static bool revision_param_ok(gk_req *r, const char *name)
+{
+    const char *v = gk_req_param(r, name);
+    if (v == NULL || (strspn(v, "0123456789") == strlen(v) && strlen(v) > 0 && strlen(v) <= 9 &&
+                      atoi(v) >= 1))
+        return true;
+    gk_reply_error(r, 400, "invalid_parameter", name, "%s 应为正整数版本号", name);
+    return false;
+}
+
 void gk_route_report(gk_req *r)
 {
-    if (!valid_entity_year(r))
+    if (!valid_entity_year(r) || !revision_param_ok(r, "revision"))
         return;
-    const char *rev = gk_req_param(r, "revision");
-    if (rev != NULL && (strspn(rev, "0123456789") != strlen(rev) || strlen(rev) == 0 || strlen(rev) > 9)) {
-        gk_reply_error(r, 400, "invalid_parameter", "revision", "revision 应为正整数");
-        return;
-    }
     gk_req_with_db(r, true, report_start);
 }
 
@@ -229,16 +236,6 @@ static void diff_start(gk_req *r, PGresult *res)
     (void)res;
     const char *v[] = {r->seg[0], r->seg[1], gk_req_param(r, "from"), gk_req_param(r, "to")};
     gk_req_query(r, diff_sql, 4, v, diff_done);
-}
-
-static bool revision_param_ok(gk_req *r, const char *name)
-{
-    const char *v = gk_req_param(r, name);
-    if (v == NULL || (strspn(v, "0123456789") == strlen(v) && strlen(v) > 0 && strlen(v) <= 9 &&
-                      atoi(v) >= 1))
-        return true;
-    gk_reply_error(r, 400, "invalid_parameter", name, "%s 应为正整数版本号", name);
-    return false;
 }
 
 void gk_route_diff(gk_req *r)

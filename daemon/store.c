@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongkai/report.h"
+
 int gk_parse_year(const char *s)
 {
     if (s == NULL)
@@ -15,7 +17,7 @@ int gk_parse_year(const char *s)
     char *end = NULL;
     errno = 0;
     long y = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || y < 1900 || y > 2999)
+    if (errno != 0 || end == s || *end != '\0' || y < GK_YEAR_MIN || y > GK_YEAR_MAX)
         return -1;
     return (int)y;
 }

@@ -19,7 +19,8 @@
     "coalesce((SELECT d.date FROM deadlines d WHERE d.year = " year " AND d.region = ANY(" path  \
     ") ORDER BY array_position(" path ", d.region) DESC LIMIT 1), make_date(" year " + 1, 1, 31))"
 
-/* Parses a year in [1900, 2999]; -1 when not one. */
+/* Parses a report year, GK_YEAR_MIN..GK_YEAR_MAX (gongkai/report.h); -1 when
+ * not one. */
 int gk_parse_year(const char *s);
 /* "{1,-2,3}" → n values (exactly n expected); 0 or -1. */
 int gk_parse_int_array(const char *text, int64_t *out, size_t n);

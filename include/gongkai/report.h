@@ -34,6 +34,11 @@ extern const char *const gk_narrative_keys[GK_NARR_COUNT];
 /* Section names for messages: 一、总体情况 … */
 extern const char *const gk_narrative_labels[GK_NARR_COUNT];
 
+/* The report years the model accepts — the parser, the daemon's URLs and the
+ * client's --year alike: the first 条例 took effect on 1 May 2008. */
+#define GK_YEAR_MIN 2008
+#define GK_YEAR_MAX 2100
+
 #define GK_MAX_TABLES 8
 #define GK_ENTITY_MAX 12   /* longest official division code */
 

@@ -35,4 +35,8 @@ js=$("$bin" check --json "$data/sample-350481101-2020.json" "$tmp/ok.json")
 grep -q '"status": "errors"' <<<"$js" || fail "json status"
 grep -q '"status": "ok"' <<<"$js" || fail "json ok status"
 "$bin" template --year 2022 --entity 3504 --format 1999 2>/dev/null; [ $? -eq 2 ] || fail "unknown format"
+# the client's years are the core's (GK_YEAR_MIN..GK_YEAR_MAX), checked before any network
+err=$(GONGKAI_URL= GONGKAI_TOKEN= "$bin" status 350481 --year 2005 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "year 2005: exit $rc, want 2"
+grep -q '年度应为 2008 到 2100 之间的年份' <<<"$err" || fail "year 2005: message: $err"
 echo "ok"

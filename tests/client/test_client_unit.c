@@ -5,6 +5,8 @@
  * are real (a loopback port with no listener), not mocked. */
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,11 @@ START_TEST(loopback_hosts)
     ck_assert(!gk_net_host_is_loopback("localhost.example.com"));
     ck_assert(!gk_net_host_is_loopback("192.168.1.1"));
     ck_assert(!gk_net_host_is_loopback("[::2]"));
+    ck_assert(gk_net_url_is_loopback("http://127.0.0.2:8080"));
+    ck_assert(gk_net_url_is_loopback("http://[::1]:8080/prefix"));
+    ck_assert(gk_net_url_is_loopback("https://localhost"));
+    ck_assert(!gk_net_url_is_loopback("https://gk.example"));
+    ck_assert(!gk_net_url_is_loopback("not a url"));
 }
 END_TEST
 
@@ -313,10 +320,10 @@ START_TEST(what_is_retried)
 END_TEST
 
 /* A loopback port that refuses: bind without listen, so nobody else can
- * take it while we use it. */
-static int refusing_port(int *fd_out)
+ * take it while we use it.  On 127.0.0.1, or on another 127.x address. */
+static int refusing_port_at(uint32_t addr, int *fd_out)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(addr)};
     socklen_t len = sizeof a;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ck_assert_int_ge(fd, 0);
@@ -326,17 +333,27 @@ static int refusing_port(int *fd_out)
     return ntohs(a.sin_port);
 }
 
+static int refusing_port(int *fd_out) { return refusing_port_at(INADDR_LOOPBACK, fd_out); }
+
+/* A client configuration for http://host:port with a token that must never
+ * show; free with gk_net_config_free. */
+static void test_config(gk_net_config *cfg, const char *host, int port, long timeout_s)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->url = gk_net_xasprintf("http://%s:%d", host, port);
+    cfg->token = gk_net_xstrdup("tok-never-shown");
+    cfg->token_origin = gk_net_xstrdup("测试");
+    cfg->timeout_s = timeout_s;
+    cfg->connect_timeout_s = timeout_s;
+}
+
 START_TEST(connection_refused_is_retried_then_reported)
 {
     int fd, port = refusing_port(&fd);
-    gk_net_config cfg = {0};
+    gk_net_config cfg;
     gk_net_error err;
     gk_net_response rs;
-    cfg.url = gk_net_xasprintf("http://127.0.0.1:%d", port);
-    cfg.token = gk_net_xstrdup("tok-never-shown");
-    cfg.token_origin = gk_net_xstrdup("测试");
-    cfg.timeout_s = 5;
-    cfg.connect_timeout_s = 5;
+    test_config(&cfg, "127.0.0.1", port, 5);
     cfg.retries = 2;
     cfg.retry_base_ms = 20;
     cfg.retry_cap_ms = 40;
@@ -347,11 +364,61 @@ START_TEST(connection_refused_is_retried_then_reported)
     ck_assert_int_eq(gk_net_send(n, &rq, &rs, &err), -1);
     ck_assert_int_eq(err.kind, GK_NET_FAIL_CONNECT);
     ck_assert_int_eq(err.attempts, 3);
-    ck_assert_ptr_nonnull(strstr(err.message, "无法连接服务器"));
+    /* the Chinese sentence first, libcurl's English after its label */
+    ck_assert_ptr_eq(strstr(err.message, "无法连接服务器"), err.message);
+    const char *detail = strstr(err.message, GK_NET_DETAIL_LABEL);
+    ck_assert_ptr_nonnull(detail);
+    ck_assert_int_eq(gk_net_error_lead(&err), (int)(detail - err.message));
+    ck_assert_ptr_null(memchr(err.message, '(', (size_t)(detail - err.message)));
+    ck_assert_ptr_nonnull(strstr(detail, "onnect"));
     ck_assert_ptr_null(strstr(err.message, "tok-never-shown"));
     gk_net_free(n);
     gk_net_config_free(&cfg);
     close(fd);
+}
+END_TEST
+
+/* Every 127.x is loopback, where plain http is allowed: none may go through
+ * an http_proxy from the environment, which would see the token in clear.
+ * The "proxy" here listens and records; the server's port refuses. */
+START_TEST(loopback_never_via_proxy)
+{
+    struct sockaddr_in pa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof pa;
+    int proxy = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(proxy, 0);
+    ck_assert_int_eq(bind(proxy, (struct sockaddr *)&pa, sizeof pa), 0);
+    ck_assert_int_eq(listen(proxy, 4), 0);
+    ck_assert_int_eq(getsockname(proxy, (struct sockaddr *)&pa, &len), 0);
+    int fd, port = refusing_port_at(INADDR_LOOPBACK + 1, &fd); /* 127.0.0.2 */
+
+    char *proxy_url = gk_net_xasprintf("http://127.0.0.1:%d", ntohs(pa.sin_port));
+    const char *vars[] = {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(setenv(vars[i], proxy_url, 1), 0);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+
+    gk_net_config cfg;
+    gk_net_error err;
+    gk_net_response rs;
+    test_config(&cfg, "127.0.0.2", port, 2);
+    gk_net *n = gk_net_new(&cfg, &err);
+    ck_assert_ptr_nonnull(n);
+    gk_net_set_quiet(n, true);
+    gk_net_request rq = {.method = "GET", .path = "/healthz", .auth = true};
+    int rc = gk_net_send_once(n, &rq, &rs, &err);
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(vars[i]);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(err.kind, GK_NET_FAIL_CONNECT); /* refused by 127.0.0.2 itself */
+    struct pollfd p = {.fd = proxy, .events = POLLIN};
+    ck_assert_msg(poll(&p, 1, 0) == 0, "the request went to the proxy");
+    gk_net_free(n);
+    gk_net_config_free(&cfg);
+    free(proxy_url);
+    close(fd);
+    close(proxy);
 }
 END_TEST
 
@@ -515,6 +582,7 @@ static Suite *suite(void)
     tcase_add_test(tc, backoff_doubles_caps_and_honours_retry_after);
     tcase_add_test(tc, what_is_retried);
     tcase_add_test(tc, connection_refused_is_retried_then_reported);
+    tcase_add_test(tc, loopback_never_via_proxy);
     tcase_add_test(tc, http_errors_in_chinese_without_token);
     tcase_add_test(tc, table_aligns_chinese_by_display_width);
     tcase_add_test(tc, table_has_no_trailing_spaces);

@@ -310,6 +310,16 @@ START_TEST(revisions_and_history)
     r = call("GET", "/api/v1/reports/350481105/2020?revision=9", T_VIEW_CITY, NULL, NULL);
     assert_error(&r, 404, "not_found");
     gk_resp_free(&r);
+    /* not a revision number at all: 400, as for the diff's from/to */
+    const char *bad_rev[] = {"0", "00", "-1", "abc", "", "1.5", "9999999999"};
+    for (size_t i = 0; i < sizeof bad_rev / sizeof bad_rev[0]; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/api/v1/reports/350481105/2020?revision=%s", bad_rev[i]);
+        r = call("GET", path, T_VIEW_CITY, NULL, NULL);
+        assert_error(&r, 400, "invalid_parameter");
+        ck_assert_msg(strstr(r.body, "\"path\":\"revision\"") != NULL, "%s: %s", path, r.body);
+        gk_resp_free(&r);
+    }
     r = call("GET", "/api/v1/reports/350481106/2020", T_VIEW_CITY, NULL, NULL);
     assert_error(&r, 404, "not_found");
     gk_resp_free(&r);
@@ -526,6 +536,7 @@ START_TEST(auth_matrix)
         {"POST", "/api/v1/check",                      {200, 200, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/reports/350481101/2020",      {200, 200, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/reports/350481101/2020/revisions", {200, 200, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/reports/350481101/2020/diff?from=1&to=1", {200, 200, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/350481",              {200, 403, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/350481101",           {200, 200, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/350481/rollup?year=2020", {200, 403, 200, 200, 200, 403, 403, 401}},

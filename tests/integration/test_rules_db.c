@@ -371,6 +371,65 @@ START_TEST(late_default_and_inherited_deadline)
 }
 END_TEST
 
+/* `deadline list` shows the deadlines as set; `deadline unset` judges the
+ * reports below again exactly as `set` does, and moves the ETags. */
+START_TEST(deadline_list_and_unset)
+{
+    /* 2025: the default deadline, 31 January 2026, is past: late */
+    json_t *fs = submit(2025, "350481107", NULL, NULL);
+    ck_assert_ptr_nonnull(find(fs, "timeliness.late", NULL));
+    json_decref(fs);
+    const char *set[] = {"deadline", "set", "350481", "2025", "2999-12-31", NULL};
+    ck_assert_int_eq(cli(set), 0);
+    fs = current("350481107", 2025);
+    ck_assert_ptr_null(find(fs, "timeliness.late", NULL));
+    json_decref(fs);
+
+    /* listed once, for the region that has it (its townships inherit it) */
+    char out[4096], row[128];
+    snprintf(row, sizeof row, "%-12s %-6s %-10s %s\n", "350481", "2025", "2999-12-31", "永安市");
+    const char *list_town[] = {"deadline", "list", "350481107", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, out, sizeof out, list_town), 0);
+    ck_assert_msg(strstr(out, row) != NULL, "%s", out);
+    ck_assert_ptr_null(strstr(out, "350481107"));
+    const char *list_all[] = {"deadline", "list", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, out, sizeof out, list_all), 0);
+    ck_assert_msg(strstr(out, row) != NULL, "%s", out);
+    const char *list_other[] = {"deadline", "list", "350421", NULL}; /* 明溪县: not below 永安市 */
+    ck_assert_int_eq(gk_h_cli(&H, out, sizeof out, list_other), 0);
+    ck_assert_ptr_null(strstr(out, row));
+
+    gk_resp r = call("GET", "/api/v1/regions/350481/compliance?year=2025", NULL, NULL);
+    char tag[96], inm[128];
+    ck_assert_ptr_nonnull(gk_resp_header(&r, "ETag", tag, sizeof tag));
+    gk_resp_free(&r);
+    long gen = gk_h_sql_long(&H, "SELECT n FROM registry_generation", 0, NULL);
+
+    /* unset: the default judgement again, everywhere it is shown */
+    const char *unset[] = {"deadline", "unset", "350481", "2025", NULL};
+    ck_assert_int_eq(cli(unset), 0);
+    fs = current("350481107", 2025);
+    ck_assert_ptr_nonnull(find(fs, "timeliness.late", NULL));
+    json_decref(fs);
+    json_t *c = compliance_of("350481", 2025, "350481107");
+    ck_assert(json_is_true(json_object_get(c, "late")));
+    ck_assert_ptr_nonnull(find(json_object_get(c, "findings"), "timeliness.late", NULL));
+    json_decref(c);
+    ck_assert_int_gt(gk_h_sql_long(&H, "SELECT n FROM registry_generation", 0, NULL), gen);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", tag);
+    r = call("GET", "/api/v1/regions/350481/compliance?year=2025", NULL, inm);
+    ck_assert_int_eq(r.status, 200);
+    gk_resp_free(&r);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM audit WHERE action = 'deadline.unset'"
+                                       " AND entity = '350481' AND year = 2025", 0, NULL), 1);
+    ck_assert_int_eq(gk_h_cli(&H, out, sizeof out, list_all), 0);
+    ck_assert_ptr_null(strstr(out, row));
+    /* nothing left to unset: refused, nothing changes */
+    ck_assert_int_ne(cli(unset), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM audit WHERE action = 'deadline.unset'", 0, NULL), 1);
+}
+END_TEST
+
 /* ---- narrative.similar ---- */
 
 START_TEST(copy_with_names_swapped_caught_both_ways)
@@ -470,6 +529,7 @@ int main(void)
     tcase_add_test(tc, carry_across_format_change_and_revision);
     tcase_add_test(tc, items_mismatch_and_jump);
     tcase_add_test(tc, late_default_and_inherited_deadline);
+    tcase_add_test(tc, deadline_list_and_unset);
     tcase_add_test(tc, copy_with_names_swapped_caught_both_ways);
     tcase_add_test(tc, honest_reports_not_caught);
     suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * formats, routing errors, configuration documentation, migrations run
  * twice, clean stop on SIGTERM, and surviving a PostgreSQL restart. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,16 @@ START_TEST(health_and_metrics)
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_pool_size 4"));
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"}"));
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_db_reconnects_total"));
+    /* Prometheus text format: every series has its HELP, right before its TYPE */
+    int types = 0;
+    for (const char *t = r.body; (t = strstr(t, "# TYPE ")) != NULL; t++, types++) {
+        char name[128], help[160];
+        ck_assert_int_eq(sscanf(t, "# TYPE %127s", name), 1);
+        snprintf(help, sizeof help, "# HELP %s ", name);
+        const char *h = strstr(r.body, help);
+        ck_assert_msg(h != NULL && h < t && strchr(h, '\n') + 1 == t, "%s: no HELP line before its TYPE", name);
+    }
+    ck_assert_int_ge(types, 15);
     gk_resp_free(&r);
 }
 END_TEST
@@ -60,9 +71,52 @@ START_TEST(formats)
 }
 END_TEST
 
+/* Whether the daemon's log has `needle`, within two seconds. */
+static bool log_has(const char *needle)
+{
+    long end = gk_h_now_ms() + 2000;
+    for (;;) {
+        char *log = gk_h_read_file(H.daemon_log, NULL);
+        bool yes = log != NULL && strstr(log, needle) != NULL;
+        free(log);
+        if (yes || gk_h_now_ms() > end)
+            return yes;
+        gk_h_nap_ms(20);
+    }
+}
+
+/* A 405 in our JSON, naming the method, with an Allow header. */
+static void assert_405(const char *method, const char *path, const char *allow)
+{
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(&H, method, path, NULL, NULL, 0, &r), 0);
+    ck_assert_msg(r.status == 405, "%s %s: %d %s", method, path, r.status, r.body);
+    static const char json405[] = "{\"error\":{\"code\":\"method_not_allowed\"";
+    ck_assert_msg(strncmp(r.body, json405, sizeof json405 - 1) == 0, "%s: %s", method, r.body);
+    char want[64];
+    snprintf(want, sizeof want, "不支持的请求方法 %s\"", method);
+    ck_assert_msg(strstr(r.body, want) != NULL, "%s: %s", method, r.body);
+    char got[32];
+    ck_assert_str_eq(gk_resp_header(&r, "Allow", got, sizeof got), allow);
+    gk_resp_free(&r);
+}
+
 START_TEST(routing_errors)
 {
     gk_resp r;
+    /* every method evhttp parses reaches our router, by its real name */
+    const char *methods[] = {"PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        assert_405(methods[i], "/api/v1/formats", "GET, HEAD");
+        assert_405(methods[i], "/api/v1/reports", "POST");
+    }
+    /* CONNECT names host:port, not a path: we are no proxy */
+    assert_405("CONNECT", "gk.example:443", "GET, HEAD, POST");
+    /* and the request log names it too (written once per loop pass: poll) */
+    ck_assert(log_has(" DELETE /api/v1/formats 405 "));
+    ck_assert(log_has(" TRACE /api/v1/reports 405 "));
+    ck_assert(log_has(" CONNECT gk.example:443 405 "));
+    ck_assert(!log_has(" OTHER /api/v1/"));
     ck_assert_int_eq(get("/nope", &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_assert_ptr_nonnull(strstr(r.body, "\"error\":{\"code\":\"not_found\""));
@@ -95,8 +149,8 @@ START_TEST(help_documents_every_key)
         /* the key's line carries a default, and a doc line follows */
         const char *nl = strchr(p, '\n');
         ck_assert_ptr_nonnull(nl);
-        ck_assert_ptr_nonnull(strstr(p, "default:"));
-        ck_assert_msg(strstr(p, "default:") < nl, "%s has no default", keys[i]);
+        ck_assert_ptr_nonnull(strstr(p, "默认："));
+        ck_assert_msg(strstr(p, "默认：") < nl, "%s has no default", keys[i]);
         ck_assert_msg(nl[1] == ' ' && strlen(nl) > 10, "%s has no doc line", keys[i]);
     }
     /* and the table has no key we did not check */
@@ -104,6 +158,28 @@ START_TEST(help_documents_every_key)
     for (const char *p = out; (p = strstr(p, "\n  --")) != NULL; p++)
         n++;
     ck_assert_int_eq(n, (int)(sizeof keys / sizeof keys[0]));
+    /* people read it in Chinese: no English doc line is left */
+    ck_assert_ptr_null(strstr(out, "default"));
+    ck_assert_ptr_null(strstr(out, "Options"));
+    ck_assert_ptr_nonnull(strstr(out, "gongkaid deadline unset REGION YEAR"));
+    ck_assert_ptr_nonnull(strstr(out, "gongkaid deadline list [REGION]"));
+}
+END_TEST
+
+/* An unknown option is unknown wherever it stands, even last (where it
+ * used to be taken for an option missing its value). */
+START_TEST(unknown_option_last)
+{
+    const char *args[] = {"--bogus", NULL};
+    ck_assert_int_ne(gk_h_cli(&H, NULL, 0, args), 0);
+    const char *args2[] = {"--port", NULL};
+    ck_assert_int_ne(gk_h_cli(&H, NULL, 0, args2), 0);
+    char *log = gk_h_read_file(H.daemon_log, NULL);
+    ck_assert_ptr_nonnull(log);
+    ck_assert_ptr_nonnull(strstr(log, "未知选项 --bogus（见 --help）"));
+    ck_assert_ptr_null(strstr(log, "选项 --bogus 缺少值"));
+    ck_assert_ptr_nonnull(strstr(log, "选项 --port 缺少值"));
+    free(log);
 }
 END_TEST
 
@@ -169,6 +245,7 @@ int main(void)
     tcase_add_test(tc, formats);
     tcase_add_test(tc, routing_errors);
     tcase_add_test(tc, help_documents_every_key);
+    tcase_add_test(tc, unknown_option_last);
     tcase_add_test(tc, migrate_twice);
     tcase_add_test(tc, survives_postgres_restart);
     tcase_add_test(tc, sigterm_exits_zero);

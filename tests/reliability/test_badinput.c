@@ -265,7 +265,10 @@ static const bad cases[] = {
      NULL, "{" M "}", NULL, 405, "method_not_allowed", 0, NULL},
     {"method_delete", HDR("DELETE", "/api/v1/reports/350481101/2020") "\r\n", NULL, NULL, NULL, 405,
      "method_not_allowed", 0, NULL},
-    {"method_trace", HDR("TRACE", "/api/v1/reports") "\r\n", NULL, NULL, NULL, 501, NULL, 0, NULL}, /* evhttp */
+    {"method_trace", HDR("TRACE", "/api/v1/reports") "\r\n", NULL, NULL, NULL, 405, "method_not_allowed", 0, NULL},
+    {"method_unknown", HDR("FOO", "/api/v1/reports") "\r\n", NULL, NULL, NULL, 501, NULL, 0, NULL}, /* evhttp */
+    {"method_connect", HDR("CONNECT", "gk.example:443") "\r\n", NULL, NULL, NULL, 405, "method_not_allowed", 0,
+     NULL},
     {"http10_get", "GET /healthz HTTP/1.0\r\n\r\n", NULL, NULL, NULL, 200, "", 0, NULL},
     {"http10_post_invalid", "POST /api/v1/reports HTTP/1.0\r\nAuthorization: Bearer {T}\r\n"
                             "Content-Type: application/json\r\nContent-Length: {L}\r\n\r\n{B}",

@@ -59,6 +59,7 @@ static const route routes[] = {
     {"GET", "/api/v1/reports/%s/2020", K_READ, true},
     {"GET", "/api/v1/reports/%s/2020?revision=1", K_READ, true},
     {"GET", "/api/v1/reports/%s/2020/revisions", K_READ, true},
+    {"GET", "/api/v1/reports/%s/2020/diff?from=1&to=1", K_READ, true},
     {"GET", "/api/v1/regions/%s", K_READ, false},
     {"GET", "/api/v1/regions/%s/rollup?year=2020", K_READ, false},
     {"GET", "/api/v1/regions/%s/rollup?year=2020&format=csv", K_READ, false},
