@@ -151,12 +151,27 @@ static void not_object(gk_findings *fs, const char *path, const char *what)
                         what);
 }
 
+/* A table counts as present when at least one of the format's cells is given
+ * (a number, null or an invalid value): an empty object, or one with only
+ * unknown keys, is a missing table — one structure.missing_table finding, not
+ * one structure.missing_cell per cell (FORMAT.md §3).  Both parsers call this
+ * after reading a table, so they agree. */
+void gk_report_settle_table(gk_report *r, size_t ti)
+{
+    const gk_table *t = &r->format->tables[ti];
+    r->table_present[ti] = false;
+    for (size_t c = t->first_cell; c < t->first_cell + t->n_cells; c++)
+        if (r->cells[c].state != GK_CELL_ABSENT) {
+            r->table_present[ti] = true;
+            return;
+        }
+}
+
 static void parse_table(gk_report *r, size_t ti, const json_t *jt, gk_findings *fs)
 {
     const gk_table *t = &r->format->tables[ti];
     char tpath[64];
     snprintf(tpath, sizeof tpath, "tables.%s", t->key);
-    r->table_present[ti] = true;
     if (!json_is_object(jt)) {
         not_object(fs, tpath, t->label);
         return;
@@ -278,8 +293,10 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
                 int ti = gk_format_table_index(f, tk);
                 if (ti < 0)
                     unknown_key(fs, "tables", tk);
-                else
+                else {
                     parse_table(r, (size_t)ti, jt, fs);
+                    gk_report_settle_table(r, (size_t)ti);
+                }
             }
         } else {
             unknown_key(fs, "", k);

@@ -44,7 +44,8 @@ typedef struct gk_report {
     char published_at[11];          /* "YYYY-MM-DD" or "" when absent */
     char *narrative[GK_NARR_COUNT]; /* NULL when absent */
     bool has_tables;                /* the "tables" object itself is present */
-    bool table_present[GK_MAX_TABLES];
+    bool table_present[GK_MAX_TABLES]; /* at least one of the table's cells given:
+                                          an empty table object is a missing table */
     gk_cell *cells;                 /* format->n_cells of them */
 } gk_report;
 

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fastparse.h"
 #include "gongkai/report.h"
 #include "testutil.h"
 
@@ -29,6 +30,35 @@ START_TEST(test_three_states)
     ck_assert_uint_eq(fs.n, 0);
     gk_report_free(r);
     gk_findings_free(&fs);
+}
+END_TEST
+
+/* Regression: an empty table object ("appeals": {}) or one with only keys the
+ * format lacks is a missing table, on both parser paths. */
+START_TEST(test_empty_table_is_missing)
+{
+    static const char *const texts[] = {
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"review\":{}}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"x\":{\"total\":1}}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":7}}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        gk_error err;
+        gk_report *r = gk_report_parse(texts[i], strlen(texts[i]), NULL, &err);
+        ck_assert_msg(r != NULL, "refused: %s", err.message);
+        ck_assert(r->has_tables);
+        ck_assert_msg(!r->table_present[2], "case %zu: appeals counted as present", i);
+        gk_report_free(r);
+        r = gk_report_parse_general(texts[i], strlen(texts[i]), NULL, &err);
+        ck_assert_msg(!r->table_present[2], "case %zu: appeals present on the general path", i);
+        gk_report_free(r);
+    }
+    /* one cell given, even null, makes the table present */
+    const char *one = "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"review\":{\"total\":null}}}}";
+    gk_report *r = parse_ok(one, NULL);
+    ck_assert(r->table_present[2]);
+    gk_report_free(r);
 }
 END_TEST
 
@@ -191,6 +221,7 @@ int main(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("report");
     tcase_add_test(tc, test_three_states);
+    tcase_add_test(tc, test_empty_table_is_missing);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_round_trip_sample);
