@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gongkai/report.h"
+#include "gongkai/textutil.h"
 #include "cellref.h"
 #include "fastparse.h"
 #include "util.h"
@@ -245,12 +246,22 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
     const json_t *jf = json_object_get(root, "format");
     const gk_format *f = json_is_string(jf) ? gk_format_find(json_string_value(jf)) : NULL;
     if (!f) {
-        if (!jf)
+        char known[128], given[96];
+        gk_format_versions("、", known, sizeof known);
+        if (!jf) {
             set_error(err, "unknown_format", "format",
-                      "不是报告：缺少 format（报告格式版本，如 \"2021\"）");
-        else
+                      "不是报告：缺少 format（报告格式版本，已知：%s）", known);
+        } else if (json_is_string(jf)) {
+            gk_text_excerpt(json_string_value(jf), json_string_length(jf), 20, given, sizeof given);
             set_error(err, "unknown_format", "format",
-                      "不是报告：未知的报告格式 format（已知：2019、2021）");
+                      "不是报告：未知的报告格式 format “%s”（已知：%s）", given, known);
+        } else {
+            char *dump = json_dumps(jf, JSON_ENCODE_ANY | JSON_COMPACT);
+            gk_text_excerpt(dump ? dump : "?", dump ? strlen(dump) : 1, 20, given, sizeof given);
+            free(dump);
+            set_error(err, "unknown_format", "format",
+                      "不是报告：format 应为表示格式版本的字符串（已知：%s），收到 %s", known, given);
+        }
         return NULL;
     }
     const json_t *jy = json_object_get(root, "year");

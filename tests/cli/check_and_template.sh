@@ -35,4 +35,10 @@ js=$("$bin" check --json "$data/sample-350481101-2020.json" "$tmp/ok.json")
 grep -q '"status": "errors"' <<<"$js" || fail "json status"
 grep -q '"status": "ok"' <<<"$js" || fail "json ok status"
 "$bin" template --year 2022 --entity 3504 --format 1999 2>/dev/null; [ $? -eq 2 ] || fail "unknown format"
+# the import usage lists the registry's versions, not a hardcoded pair
+"$bin" import --help 2>&1 | grep -q -- '--format F      报告格式 2019 或 2021' || fail "import usage: format versions"
+printf '{"format":"2030","year":2022,"entity":"35"}' >"$tmp/f.json"
+err=$("$bin" check "$tmp/f.json" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "unknown format: exit $rc"
+grep -q '未知的报告格式 format “2030”（已知：2019、2021）' <<<"$err" || fail "unknown format message: $err"
 echo "ok"

@@ -62,6 +62,30 @@ START_TEST(test_empty_table_is_missing)
 }
 END_TEST
 
+/* Regression: the unknown-format message listed a hardcoded "2019、2021" and
+ * printed the word "format" instead of the value given. */
+START_TEST(test_unknown_format_message)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"{\"format\":\"2030\",\"year\":2021,\"entity\":\"35\"}", "未知的报告格式 format “2030”（已知：2019、2021）"},
+        {"{\"format\":2019,\"year\":2021,\"entity\":\"35\"}", "format 应为表示格式版本的字符串（已知：2019、2021），收到 2019"},
+        {"{\"format\":null,\"year\":2021,\"entity\":\"35\"}", "收到 null"},
+        {"{\"year\":2021,\"entity\":\"35\"}", "缺少 format（报告格式版本，已知：2019、2021）"},
+        /* long, control characters, invalid escapes shown safely and cut */
+        {"{\"format\":\"20\\u0001\\n21-0123456789012345678901234567890\",\"year\":2021,\"entity\":\"35\"}",
+         "“20??21-0123456789012…”"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_error err;
+        ck_assert_ptr_null(gk_report_parse(cases[i].text, strlen(cases[i].text), NULL, &err));
+        ck_assert_str_eq(err.code, "unknown_format");
+        ck_assert_msg(strstr(err.message, cases[i].want) != NULL, "case %zu: %s", i, err.message);
+    }
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
     static const struct {
@@ -222,6 +246,7 @@ int main(void)
     TCase *tc = tcase_create("report");
     tcase_add_test(tc, test_three_states);
     tcase_add_test(tc, test_empty_table_is_missing);
+    tcase_add_test(tc, test_unknown_format_message);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_round_trip_sample);
