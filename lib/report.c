@@ -325,6 +325,101 @@ gk_report *gk_report_parse(const char *text, size_t len, gk_findings *fs, gk_err
     return gk_report_parse_general(text, len, fs, err);
 }
 
+/* jansson's error texts (load.c, 2.14), by prefix, in Chinese.  People read
+ * these: `gongkai check` prints them and the daemon returns them in its 400
+ * invalid_json answer.  Longer prefixes come before their own prefixes. */
+static const struct {
+    const char *prefix, *text;
+} json_error_texts[] = {
+    {"string or '}' expected", "此处应为带引号的键名或 }"},
+    {"'}' expected", "此处应为逗号或 }"},
+    {"']' expected", "此处应为逗号或 ]"},
+    {"':' expected", "键名后应为冒号"},
+    {"'[' or '{' expected", "应以 { 开始"},
+    {"unexpected token", "此处应为一个值（字符串、数字、对象、数组、true、false 或 null）"},
+    {"invalid token", "无法识别的内容（值只能是带引号的字符串、数字、对象、数组、true、false 或 null）"},
+    {"end of file expected", "JSON 已经结束，后面还有多余的内容"},
+    {"unexpected newline", "字符串中不能直接换行（应写作 \\n）"},
+    {"control character", "字符串中不能直接出现控制字符（如制表符应写作 \\t）"},
+    {"invalid escape", "无效的转义（反斜杠后只能是 \" \\ / b f n r t 或 u 加四位十六进制数）"},
+    {"invalid Unicode escape", "无效的 \\u 转义（应为四位十六进制数）"},
+    {"invalid Unicode", "无效的 \\u 转义：UTF-16 代理项不成对"},
+    {"\\u0000 is not allowed", "字符串中不能含有 \\u0000（空字符）"},
+    {"NUL byte in object key", "键名中不能含有 \\u0000（空字符）"},
+    {"duplicate object key", "同一对象中的键名重复，无法确定以哪个为准"},
+    {"too big", "整数超出可表示的范围"},
+    {"real number overflow", "数值超出可表示的范围"},
+    {"maximum parsing depth", "嵌套层数过多"},
+    {"unable to decode byte", "不是有效的 UTF-8 编码（文件应以 UTF-8 保存）"},
+    {"premature end of input", "字符串缺少结束的引号，文件就结束了"},
+};
+
+/* Fills err for a jansson error: a Chinese message with the place, line and
+ * column 1-based and at least 1.  An unknown text gets a generic message:
+ * jansson's own words (and its flag names) never reach people. */
+static void json_error(gk_error *err, const json_error_t *je, const char *text, size_t len)
+{
+    if (!err)
+        return;
+    const char *msg = je->text, *near = strstr(msg, " near '");
+    size_t base = near ? (size_t)(near - msg) : strlen(msg);
+    bool at_eof = false;
+    static const char eof_tail[] = " near end of file";
+    if (!near && base >= sizeof eof_tail - 1 && !strcmp(msg + base - (sizeof eof_tail - 1), eof_tail)) {
+        base -= sizeof eof_tail - 1;
+        at_eof = true;
+    }
+    const char *what = "无法解析此处的内容";
+    for (size_t i = 0; i < sizeof json_error_texts / sizeof *json_error_texts; i++) {
+        size_t pl = strlen(json_error_texts[i].prefix);
+        if (pl <= base && !strncmp(msg, json_error_texts[i].prefix, pl)) {
+            what = json_error_texts[i].text;
+            break;
+        }
+    }
+    char where[96] = "", byte[96];
+    size_t ws = 0;
+    while (ws < len && (text[ws] == ' ' || text[ws] == '\t' || text[ws] == '\r' || text[ws] == '\n'))
+        ws++;
+    if (ws == len) {
+        what = "内容为空，不是 JSON";
+    } else if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) && je->position <= 3) {
+        what = "文件以 UTF-8 BOM 开头，请去掉 BOM 后再提交";
+    } else if (json_error_code(je) == json_error_invalid_utf8) {
+        /* the context jansson gives is what came before the byte: no help */
+        unsigned b;
+        if (sscanf(msg, "unable to decode byte 0x%x", &b) == 1) {
+            snprintf(byte, sizeof byte, "字节 0x%02X 不是有效的 UTF-8 编码（文件应以 UTF-8 保存）", b & 0xFF);
+            what = byte;
+        }
+    } else if ((json_error_code(je) == json_error_premature_end_of_input || at_eof) &&
+               memchr(text, '\0', len)) {
+        /* jansson reads a NUL byte as the end of its context text */
+        what = "文本中有空字节 0x00（JSON 文本中不能出现）";
+    } else if (json_error_code(je) == json_error_premature_end_of_input) {
+        if (strncmp(msg, "premature end of input", 22))
+            what = "内容不完整，文件提前结束";
+    } else if (near) {
+        const char *tok = near + 7;
+        size_t tl = strlen(tok);
+        if (tl && tok[tl - 1] == '\'')
+            tl--;
+        char shown[64];
+        gk_text_excerpt(tok, tl, 20, shown, sizeof shown);
+        snprintf(where, sizeof where, "（在“%s”处）", shown);
+    }
+    int line = je->line < 1 ? 1 : je->line;
+    /* jansson counts the characters read on the line; a byte that is not
+     * UTF-8 was not counted, so it is the next column. */
+    int column = je->column + (json_error_code(je) == json_error_invalid_utf8);
+    if (column < 1)
+        column = 1;
+    set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s%s", line, column, what,
+              where);
+    err->line = line;
+    err->column = column;
+}
+
 gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
@@ -332,12 +427,7 @@ gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs
      * scalar at the top is valid JSON (RFC 8259), just not a report. */
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
-        set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line,
-                  jerr.column, jerr.text);
-        if (err) {
-            err->line = jerr.line;
-            err->column = jerr.column;
-        }
+        json_error(err, &jerr, text, len);
         return NULL;
     }
     gk_report *r = gk_report_from_json(root, fs, err);

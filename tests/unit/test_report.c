@@ -1,5 +1,6 @@
 /* test_report.c — the model: three cell states, refusals, round trips. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fastparse.h"
@@ -82,6 +83,63 @@ START_TEST(test_unknown_format_message)
         ck_assert_ptr_null(gk_report_parse(cases[i].text, strlen(cases[i].text), NULL, &err));
         ck_assert_str_eq(err.code, "unknown_format");
         ck_assert_msg(strstr(err.message, cases[i].want) != NULL, "case %zu: %s", i, err.message);
+    }
+}
+END_TEST
+
+/* Regression: invalid_json messages carried jansson's English ("string or '}'
+ * expected near 'x'", "\\u0000 is not allowed without JSON_ALLOW_NUL") and
+ * column 0 for an empty body or a 0xff byte. */
+START_TEST(test_json_errors_in_chinese)
+{
+    static const struct {
+        const char *text;
+        size_t len;  /* 0: strlen */
+        const char *want;
+        int line, column;
+    } cases[] = {
+        {"", 0, "内容为空", 1, 1},
+        {" \n", 0, "内容为空", 2, 1},
+        {"{", 0, "内容不完整，文件提前结束", 1, 1},
+        {"{\"a\":1,\n", 0, "内容不完整", 2, 1},
+        {"{x", 0, "此处应为带引号的键名或 }（在“x”处）", 1, 2},
+        {"{\"a\" 1}", 0, "键名后应为冒号", 1, 6},
+        {"{\"a\":1 \"b\":2}", 0, "此处应为逗号或 }", 1, 10},
+        {"[1 2]", 0, "此处应为逗号或 ]", 1, 4},
+        {"{\"a\":}", 0, "此处应为一个值", 1, 6},
+        {"{\"a\":nul}", 0, "无法识别的内容", 1, 8},
+        {"{} x", 0, "后面还有多余的内容（在“x”处）", 1, 4},
+        {"{\"a\":\"x\ny\"}", 0, "字符串中不能直接换行", 1, 7},
+        {"{\"a\":\"\\q\"}", 0, "无效的转义", 1, 8},
+        {"{\"a\":\"\\ud800\"}", 0, "代理项不成对", 1, 13},
+        {"{\"a\":\"\\u0000\"}", 0, "字符串中不能含有 \\u0000（空字符）", 1, 13},
+        {"{\"a\\u0000\":1}", 0, "键名中不能含有 \\u0000", 1, 10},
+        {"{\"a\":1,\"a\":2}", 0, "键名重复", 1, 10},
+        {"{\"a\":1e400}", 0, "数值超出可表示的范围", 1, 10},
+        {"{\"a\":\"abc", 0, "字符串缺少结束的引号", 1, 9},
+        {"\xff", 0, "字节 0xFF 不是有效的 UTF-8 编码", 1, 1},
+        {"{\"a\":\"\xff\"}", 0, "字节 0xFF 不是有效的 UTF-8 编码", 1, 7},
+        {"\xef\xbb\xbf{}", 0, "UTF-8 BOM", 1, 1},
+        {"{\"a\":\x01}", 0, "无法识别的内容（值只能是带引号的字符串、数字、对象、数组、true、false 或 null）（在“?”处）", 1, 6},
+        {"{\"a\":1}\0", 9, "空字节 0x00", 1, 8},
+        {"{\"a\":\0}", 7, "空字节 0x00", 1, 6},
+    };
+    static const char *const english[] = {"expected", "near", "JSON_", "token", "allowed", "byte 0x",
+                                          "premature", "overflow", "integer"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_error err;
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        ck_assert_ptr_null(gk_report_parse(cases[i].text, len, NULL, &err));
+        ck_assert_str_eq(err.code, "invalid_json");
+        ck_assert_msg(strstr(err.message, cases[i].want) != NULL, "case %zu: %s", i, err.message);
+        for (size_t k = 0; k < sizeof english / sizeof *english; k++)
+            ck_assert_msg(strstr(err.message, english[k]) == NULL, "case %zu: English: %s", i, err.message);
+        ck_assert_msg(err.line == cases[i].line && err.column == cases[i].column,
+                      "case %zu: line %d column %d, want %d %d", i, err.line, err.column, cases[i].line,
+                      cases[i].column);
+        char place[64];
+        snprintf(place, sizeof place, "（第 %d 行第 %d 列）", err.line, err.column);
+        ck_assert_msg(strstr(err.message, place) != NULL, "case %zu: %s", i, err.message);
     }
 }
 END_TEST
@@ -247,6 +305,7 @@ int main(void)
     tcase_add_test(tc, test_three_states);
     tcase_add_test(tc, test_empty_table_is_missing);
     tcase_add_test(tc, test_unknown_format_message);
+    tcase_add_test(tc, test_json_errors_in_chinese);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_round_trip_sample);
