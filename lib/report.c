@@ -19,6 +19,10 @@ const char *const gk_narrative_keys[GK_NARR_COUNT] = {"overview", "problems", "o
 const char *const gk_narrative_labels[GK_NARR_COUNT] = {
     "一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"};
 
+/* Duplicate keys would make the report ambiguous: which one counts?  A
+ * scalar at the top is valid JSON (RFC 8259), just not a report. */
+#define GK_JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+
 #define GK_YEAR_MIN 2008   /* the first 条例 took effect on 1 May 2008 */
 #define GK_YEAR_MAX 2100
 
@@ -34,6 +38,26 @@ static void set_error(gk_error *err, const char *code, const char *path, const c
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+}
+
+/* gk_report_parse_tolerant turns a number jansson cannot hold into a JSON
+ * string: this mark (U+FDD0, a Unicode noncharacter, which no real text
+ * contains) followed by the number as written.  The text of such a number,
+ * or NULL for any other value. */
+#define NUMBER_MARK "\xEF\xB7\x90"
+
+static const char *overflowed_number(const json_t *v)
+{
+    if (!json_is_string(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    size_t ml = sizeof NUMBER_MARK - 1, n = json_string_length(v);
+    if (n <= ml || memcmp(s, NUMBER_MARK, ml))
+        return NULL;
+    for (size_t i = ml; i < n; i++)
+        if (!strchr("0123456789+-.eE", s[i]) || !s[i])
+            return NULL;
+    return s + ml;
 }
 
 gk_report *gk_report_new(const gk_format *f, int year, const char *entity)
@@ -110,6 +134,21 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     }
     char why[96];
     gk_value_kind kind = f->tables[d->table].columns[d->column].kind;
+    const char *huge = overflowed_number(v);
+    if (huge) {
+        /* kept as the text written: jansson holds no such number */
+        c->state = GK_CELL_INVALID;
+        c->value = 0;
+        c->raw = json_string(huge);
+        if (fs) {
+            char ref[256];
+            gk_cellref(f, cell, ref, sizeof ref);
+            gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, d->path,
+                            "%s：值 %.40s%s 超出可表示的范围", ref, huge,
+                            strlen(huge) > 40 ? "…" : "");
+        }
+        return;
+    }
     if (gk_value_from_json(kind, v, &c->value, why, sizeof why) == 0) {
         c->state = GK_CELL_NUMBER;
         return;
@@ -224,7 +263,7 @@ static void parse_narrative(gk_report *r, const json_t *jn, gk_findings *fs)
         }
         if (json_is_null(v))
             continue; /* absent: structure.missing_narrative says so */
-        if (!json_is_string(v)) {
+        if (!json_is_string(v) || overflowed_number(v)) {
             if (fs) {
                 char path[48];
                 snprintf(path, sizeof path, "narrative.%s", k);
@@ -251,12 +290,13 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
         if (!jf) {
             set_error(err, "unknown_format", "format",
                       "不是报告：缺少 format（报告格式版本，已知：%s）", known);
-        } else if (json_is_string(jf)) {
+        } else if (json_is_string(jf) && !overflowed_number(jf)) {
             gk_text_excerpt(json_string_value(jf), json_string_length(jf), 20, given, sizeof given);
             set_error(err, "unknown_format", "format",
                       "不是报告：未知的报告格式 format “%s”（已知：%s）", given, known);
         } else {
-            char *dump = json_dumps(jf, JSON_ENCODE_ANY | JSON_COMPACT);
+            const char *huge = overflowed_number(jf);
+            char *dump = huge ? gk_xstrdup(huge) : json_dumps(jf, JSON_ENCODE_ANY | JSON_COMPACT);
             gk_text_excerpt(dump ? dump : "?", dump ? strlen(dump) : 1, 20, given, sizeof given);
             free(dump);
             set_error(err, "unknown_format", "format",
@@ -404,6 +444,11 @@ static void json_error(gk_error *err, const json_error_t *je, const char *text, 
         size_t tl = strlen(tok);
         if (tl && tok[tl - 1] == '\'')
             tl--;
+        if (tl > sizeof NUMBER_MARK && !memcmp(tok, "\"" NUMBER_MARK, sizeof NUMBER_MARK)) {
+            /* a number gk_report_parse_tolerant marked: show it as written */
+            tok += sizeof NUMBER_MARK;
+            tl -= sizeof NUMBER_MARK + (tok[tl - sizeof NUMBER_MARK - 1] == '"');
+        }
         char shown[64];
         gk_text_excerpt(tok, tl, 20, shown, sizeof shown);
         snprintf(where, sizeof where, "（在“%s”处）", shown);
@@ -423,14 +468,98 @@ static void json_error(gk_error *err, const json_error_t *je, const char *text, 
 gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
-    /* Duplicate keys would make the report ambiguous: which one counts?  A
-     * scalar at the top is valid JSON (RFC 8259), just not a report. */
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    json_t *root = json_loadb(text, len, GK_JSON_LOAD_FLAGS, &jerr);
     if (!root) {
         json_error(err, &jerr, text, len);
         return NULL;
     }
     gk_report *r = gk_report_from_json(root, fs, err);
+    json_decref(root);
+    return r;
+}
+
+#define MAX_NUMBER_REPAIRS 64
+
+/* The number jansson stopped at: it ends at byte `end` (jansson's error
+ * position); true and its start when the bytes before read as one. */
+static bool number_before(const char *text, size_t len, size_t end, size_t *start)
+{
+    if (end == 0 || end > len)
+        return false;
+    size_t b = end;
+    while (b > 0 && text[b - 1] && strchr("0123456789+-.eE", text[b - 1]))
+        b--;
+    if (b == end || !(text[b] == '-' || (text[b] >= '0' && text[b] <= '9')))
+        return false;
+    *start = b;
+    return true;
+}
+
+/* Line and column (jansson's way: characters read on the line) of byte
+ * offset pos of text. */
+static void place_of(const char *text, size_t pos, int *line, int *column)
+{
+    int l = 1, c = 0;
+    for (size_t i = 0; i < pos; i++) {
+        if (text[i] == '\n')
+            l++, c = 0;
+        else if (((unsigned char)text[i] & 0xC0) != 0x80)
+            c++;
+    }
+    *line = l;
+    *column = c;
+}
+
+gk_report *gk_report_parse_tolerant(const char *text, size_t len, gk_findings *fs, gk_error *err)
+{
+    gk_report *r = NULL;
+    if (gk_fastparse_report(text, len, &r))
+        return r;
+    /* Each number jansson refuses (json_error_numeric_overflow) is replaced
+     * by a marked string holding its text, and the whole text parsed again;
+     * parse_cell turns the mark into a value.invalid finding at the cell's
+     * path.  grow[k] is the bytes added by the k-th replacement, at
+     * at[k] of the working text, to map an error back to the original. */
+    char *work = NULL;
+    const char *cur = text;
+    size_t cur_len = len, at[MAX_NUMBER_REPAIRS], grow = sizeof NUMBER_MARK + 1;
+    int repairs = 0;
+    json_error_t jerr;
+    json_t *root;
+    while (!(root = json_loadb(cur, cur_len, GK_JSON_LOAD_FLAGS, &jerr))) {
+        size_t start, end = jerr.position < 0 ? 0 : (size_t)jerr.position;
+        if (json_error_code(&jerr) != json_error_numeric_overflow || repairs == MAX_NUMBER_REPAIRS ||
+            !number_before(cur, cur_len, end, &start)) {
+            if (repairs) {
+                /* the error's place in the text as given */
+                size_t pos = end;
+                for (int k = repairs - 1; k >= 0; k--)
+                    if (pos >= at[k] + grow)
+                        pos -= grow;
+                    else if (pos > at[k])
+                        pos = at[k];
+                place_of(text, pos, &jerr.line, &jerr.column);
+            }
+            json_error(err, &jerr, text, len);
+            free(work);
+            return NULL;
+        }
+        size_t n = cur_len + grow;
+        char *next = gk_xmalloc(n);
+        memcpy(next, cur, start);
+        next[start] = '"';
+        memcpy(next + start + 1, NUMBER_MARK, sizeof NUMBER_MARK - 1);
+        memcpy(next + start + sizeof NUMBER_MARK, cur + start, end - start);
+        next[end + sizeof NUMBER_MARK] = '"';
+        memcpy(next + end + grow, cur + end, cur_len - end);
+        free(work);
+        work = next;
+        cur = work;
+        cur_len = n;
+        at[repairs++] = start;
+    }
+    free(work);
+    r = gk_report_from_json(root, fs, err);
     json_decref(root);
     return r;
 }

@@ -41,4 +41,10 @@ printf '{"format":"2030","year":2022,"entity":"35"}' >"$tmp/f.json"
 err=$("$bin" check "$tmp/f.json" 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] || fail "unknown format: exit $rc"
 grep -q '未知的报告格式 format “2030”（已知：2019、2021）' <<<"$err" || fail "unknown format message: $err"
+# a number jansson cannot hold is a finding on its cell, not "not a report"
+printf '{"format":"2021","year":2022,"entity":"35","tables":{"active":{"licensing":{"decisions":18446744073709551616}}}}' >"$tmp/big.json"
+out=$("$bin" check "$tmp/big.json" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "2^64 in a cell: exit $rc, want 1: $out"
+grep -q 'value.invalid  *tables.active.licensing.decisions .*18446744073709551616 超出可表示的范围' <<<"$out" \
+  || fail "2^64 in a cell: $out"
 echo "ok"

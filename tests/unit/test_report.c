@@ -144,6 +144,87 @@ START_TEST(test_json_errors_in_chinese)
 }
 END_TEST
 
+/* Regression: a number jansson cannot hold (2^64, 1e400) in a cell made the
+ * whole file "not a report" (exit 2); gongkai check (the tolerant parse) now
+ * reports it as value.invalid at the cell, while the strict parse the daemon
+ * uses still refuses the body (400 invalid_json, test_badinput.c). */
+START_TEST(test_numbers_out_of_range)
+{
+    const char *text =
+        "{\"format\":\"2019\",\"year\":2020,\"entity\":\"35\",\"tables\":{\"active\":{"
+        "\"licensing\":{\"prior_items\":18446744073709551616,\"change\":-18446744073709551616,"
+        "\"decisions\":1e400},\"procurement\":{\"amount_yuan\":-1E+999}}},"
+        "\"narrative\":{\"overview\":1e400,\"other\":\"无\"}}";
+    gk_error err;
+    gk_findings fs;
+    gk_findings_init(&fs);
+    ck_assert_ptr_null(gk_report_parse(text, strlen(text), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    gk_report *r = gk_report_parse_tolerant(text, strlen(text), &fs, &err);
+    ck_assert_msg(r != NULL, "refused: %s", err.message);
+    static const char *const paths[] = {
+        "tables.active.licensing.prior_items", "tables.active.licensing.change",
+        "tables.active.licensing.decisions", "tables.active.procurement.amount_yuan",
+        "narrative.overview"};
+    static const char *const shown[] = {"18446744073709551616", "-18446744073709551616", "1e400",
+                                        "-1E+999", NULL};
+    ck_assert_uint_eq(fs.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(tu_count(&fs, "value.invalid", paths[i]), 1);
+        if (!shown[i])
+            continue;
+        for (size_t k = 0; k < fs.n; k++)
+            if (!strcmp(fs.items[k].path, paths[i])) {
+                ck_assert_msg(strstr(fs.items[k].message, shown[i]) && strstr(fs.items[k].message, "超出可表示的范围"),
+                              "%s", fs.items[k].message);
+                ck_assert(strstr(fs.items[k].message, "\xEF\xB7\x90") == NULL);
+            }
+        const gk_cell *c = &r->cells[gk_format_cell_index(r->format, "active", i == 3 ? "procurement" : "licensing",
+                                                          strrchr(paths[i], '.') + 1)];
+        ck_assert_int_eq(c->state, GK_CELL_INVALID);
+        ck_assert_str_eq(json_string_value(c->raw), shown[i]);
+    }
+    ck_assert_ptr_null(r->narrative[GK_NARR_OVERVIEW]);
+    /* canonical JSON keeps the text; the strict parse reads it back equal */
+    char *dump = gk_report_dump(r, false);
+    ck_assert(strstr(dump, "\"18446744073709551616\"") != NULL);
+    gk_report *again = gk_report_parse(dump, strlen(dump), NULL, &err);
+    ck_assert(again != NULL && gk_report_equal(r, again));
+    gk_report_free(again);
+    free(dump);
+    gk_report_free(r);
+    gk_findings_free(&fs);
+
+    /* elsewhere: a wrong type */
+    const char *year = "{\"format\":\"2021\",\"year\":18446744073709551616,\"entity\":\"35\"}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(year, strlen(year), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_year");
+    const char *format = "{\"format\":1e400,\"year\":2021,\"entity\":\"35\"}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(format, strlen(format), NULL, &err));
+    ck_assert_msg(strstr(err.message, "收到 1e400") != NULL, "%s", err.message);
+
+    /* a later syntax error is placed in the text as given */
+    const char *late = "{\"format\":\"2021\",\"year\":2021,\"entity\":\"35\",\"x\":[1e400,-1e999, 1e400 x]}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(late, strlen(late), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(err.column, (int)(strrchr(late, 'x') - late) + 1);
+    ck_assert_msg(strstr(err.message, "（在“x”处）") != NULL, "%s", err.message);
+
+    /* bounded: past 64 such numbers the text is refused, at the first one
+     * not repaired */
+    char many[2048];
+    size_t n = (size_t)snprintf(many, sizeof many, "{\"format\":\"2021\",\"year\":2021,\"entity\":\"35\",\"x\":[");
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "%s1e400", i ? "," : "");
+    snprintf(many + n, sizeof many - n, "]}");
+    ck_assert_ptr_null(gk_report_parse_tolerant(many, strlen(many), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    ck_assert_msg(strstr(err.message, "数值超出可表示的范围") != NULL, "%s", err.message);
+    ck_assert_int_eq(err.column, (int)(strstr(many, "[") - many) + 1 + 64 * 6 + 5);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
     static const struct {
@@ -306,6 +387,7 @@ int main(void)
     tcase_add_test(tc, test_empty_table_is_missing);
     tcase_add_test(tc, test_unknown_format_message);
     tcase_add_test(tc, test_json_errors_in_chinese);
+    tcase_add_test(tc, test_numbers_out_of_range);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_round_trip_sample);
