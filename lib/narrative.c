@@ -437,7 +437,8 @@ json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_ch
         }
         i = j;
     }
-    qsort(ps, np, sizeof *ps, cmp_passage);
+    if (np > 1) /* ps is NULL when there is none: qsort must not see it */
+        qsort(ps, np, sizeof *ps, cmp_passage);
     json_t *arr = json_array();
     for (size_t i = 0; i < np && i < max; i++)
         json_array_append_new(arr, json_stringn(norm_a + ps[i].from, ps[i].to - ps[i].from));

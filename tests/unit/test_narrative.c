@@ -368,6 +368,19 @@ START_TEST(test_generic_words_not_names)
 }
 END_TEST
 
+/* Regression (found by fuzz_report once it reached the narrative code):
+ * two texts with no passage in common passed NULL to qsort (UBSan). */
+START_TEST(test_no_common_passage)
+{
+    json_t *ps = gk_common_passages("甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉", 8, 3);
+    ck_assert_uint_eq(json_array_size(ps), 0);
+    json_decref(ps);
+    ps = gk_common_passages("", "", 8, 3);
+    ck_assert_uint_eq(json_array_size(ps), 0);
+    json_decref(ps);
+}
+END_TEST
+
 static double jaccard(const gk_report *a, const gk_report *b)
 {
     gk_shingles sa = {0}, sb = {0};
@@ -503,6 +516,7 @@ int main(void)
     tcase_add_test(tc, test_own_townships_not_foreign);
     tcase_add_test(tc, test_within_uses_given_ancestors);
     tcase_add_test(tc, test_generic_words_not_names);
+    tcase_add_test(tc, test_no_common_passage);
     tcase_add_test(tc, test_similar_names_swapped);
     tcase_add_test(tc, test_honest_reports_not_similar);
     tcase_add_test(tc, test_lsh_bands);
