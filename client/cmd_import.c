@@ -26,6 +26,8 @@
 
 static void usage(FILE *out)
 {
+    char versions[128];
+    gk_format_versions(" 或 ", versions, sizeof versions);
     fprintf(out,
             "用法: gongkai import FILE [--entity CODE] [--regions FILE] [--year Y]\n"
             "                          [--format F] [--html | --text] [-o OUT.json] [--check]\n\n"
@@ -36,12 +38,13 @@ static void usage(FILE *out)
             "  --regions FILE  地区列表：CSV（代码,名称,上级代码）或 pcas-code.json；\n"
             "                  不给时使用随程序安装的 " GK_REGIONS_FILE "\n"
             "  --year Y        报告年度（不给时从标题或统计期限读取）\n"
-            "  --format F      报告格式 2019 或 2021（不给时按表头和年度确定）\n"
+            "  --format F      报告格式 %s（不给时按表头和年度确定）\n"
             "  --html, --text  指定输入类型（默认按内容判断）\n"
             "  -o OUT.json     写入文件而不是标准输出\n"
             "  --check         导入后按规则检查，结果写到标准错误\n\n"
             "退出码: 0 全部放入；3 已导入但有内容未能放入；2 不是年度报告\n"
-            "        （或无法确定年度、单位、格式）；1 文件无法读写。\n");
+            "        （或无法确定年度、单位、格式）；1 文件无法读写。\n",
+            versions);
 }
 
 static void print_items(const char *what, const gk_import_list *l)

@@ -13,7 +13,7 @@ static gk_names *names;
 static char generation[24] = "-1";
 
 const char *const gk_townships_sql =
-    "SELECT code, name, (SELECT n FROM registry_generation)::text FROM regions"
+    "SELECT code, name, (SELECT n FROM registry_generation)::text, array_to_string(path, ',') FROM regions"
     " WHERE (SELECT n FROM registry_generation) <> $1::bigint AND level = 4";
 
 const gk_names *gk_townships(void) { return names; }
@@ -21,7 +21,7 @@ const char *gk_townships_generation_text(void) { return generation; }
 
 int gk_townships_update(PGresult *res)
 {
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 3)
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 4)
         return -1;
     int n = PQntuples(res);
     if (n == 0)
@@ -30,7 +30,7 @@ int gk_townships_update(PGresult *res)
     if (fresh == NULL)
         return -1;
     for (int i = 0; i < n; i++)
-        gk_names_add(fresh, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+        gk_names_add_unit(fresh, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 3));
     gk_names_free(names);
     names = fresh;
     snprintf(generation, sizeof generation, "%s", PQgetvalue(res, 0, 2));

@@ -335,15 +335,17 @@ static bool parse_tables(fp *s, gk_report *r)
 {
     if (!expect(s, '{'))
         return false;
+    unsigned seen = 0; /* table keys read, for duplicates (GK_MAX_TABLES ≤ 32) */
     bool first = true;
     int m;
     while ((m = next_member(s, &first)) == 1) {
         int ti = gk_format_table_index(r->format, s->buf);
-        if (ti < 0 || r->table_present[ti])
+        if (ti < 0 || ti >= 32 || (seen >> ti & 1))
             return false;
-        r->table_present[ti] = true;
+        seen |= 1u << ti;
         if (!parse_table(s, r, (size_t)ti))
             return false;
+        gk_report_settle_table(r, (size_t)ti);
     }
     return m == 0;
 }

@@ -329,6 +329,22 @@ const gk_format *gk_format_at(size_t i)
     return i < registry_n ? &registry[i] : NULL;
 }
 
+const char *gk_format_versions(const char *sep, char *buf, size_t len)
+{
+    size_t o = 0;
+    if (len)
+        buf[0] = '\0';
+    for (size_t i = 0; i < gk_format_count(); i++) {
+        const char *v = gk_format_at(i)->version, *s = i ? sep : "";
+        size_t need = strlen(s) + strlen(v);
+        if (o + need >= len)
+            break; /* whole entries only: never cut a character of sep */
+        snprintf(buf + o, len - o, "%s%s", s, v);
+        o += need;
+    }
+    return buf;
+}
+
 const gk_format *gk_format_find(const char *version)
 {
     load_registry();

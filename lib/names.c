@@ -18,6 +18,8 @@ typedef struct name_slot {
     char *value;     /* first code (by_name) or name (by_code) */
     unsigned count;  /* units bearing the name (by_name) */
     bool matchable;
+    const char **codes;  /* by_name: the codes of all `count` units (keys of by_code) */
+    char *ancestors;     /* by_code: ",a,b,…," every ancestor's code */
 } name_slot;
 
 typedef struct table {
@@ -86,6 +88,8 @@ static void table_free(table *t)
     for (size_t i = 0; i < t->cap; i++) {
         free(t->slots[i].key);
         free(t->slots[i].value);
+        free(t->slots[i].codes);
+        free(t->slots[i].ancestors);
     }
     free(t->slots);
 }
@@ -118,17 +122,53 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
+/* Ordinary words of the genre that are also the registry name of some
+ * township: kinds of town (推进小城镇建设, 中心镇, 重点镇, 特色小镇, 建制镇, 集镇),
+ * size (扩大城镇规模 holds 大城镇) and groupings (乡镇街道, 城镇街道).  In prose they
+ * are almost always the word, so they are never matched.  Not here: proper
+ * names that happen to be common, such as 城关镇 (88 towns, each its county's
+ * seat), 新城镇 or 三乡镇 — naming one of those in another township's report
+ * is what the rule is for, and Chinese counts townships with a measure word
+ * (三个乡镇), not as 三乡镇.  docs/rules.md gives the list. */
+static const char *const generic_words[] = {
+    "小城镇", "大城镇", "中心镇", "重点镇", "特色小镇", "建制镇", "集镇", "乡镇街道", "城镇街道",
+};
+
 /* Generic names (城区, 农场, 永兴 …) occur in ordinary prose; only names that
- * read as a township are searched for. */
+ * read as a township are searched for, and not the words above. */
 static bool matchable(const char *name)
 {
     size_t chars = utf8_chars(name);
-    return chars >= MIN_NAME_CHARS && chars <= MAX_NAME_CHARS &&
-           (ends_with(name, "镇") || ends_with(name, "乡") || ends_with(name, "街道") ||
-            ends_with(name, "苏木"));
+    if (chars < MIN_NAME_CHARS || chars > MAX_NAME_CHARS ||
+        !(ends_with(name, "镇") || ends_with(name, "乡") || ends_with(name, "街道") ||
+          ends_with(name, "苏木")))
+        return false;
+    for (size_t i = 0; i < sizeof generic_words / sizeof *generic_words; i++)
+        if (!strcmp(name, generic_words[i]))
+            return false;
+    return true;
 }
 
-void gk_names_add(gk_names *n, const char *code, const char *name)
+/* ",a,b,…,": the given ancestors, or those the code's structure implies
+ * (统计用区划代码: province 2 digits, prefecture 4, county 6, township 9). */
+static char *ancestors_of(const char *code, const char *given)
+{
+    size_t n = strlen(code);
+    if (given)
+        return gk_xasprintf(",%s,", given);
+    static const size_t cuts[] = {2, 4, 6, 9};
+    char *a = gk_xmalloc(2 * n + 8), *p = a;
+    *p++ = ',';
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts && cuts[i] < n; i++) {
+        memcpy(p, code, cuts[i]);
+        p += cuts[i];
+        *p++ = ',';
+    }
+    *p = '\0';
+    return a;
+}
+
+void gk_names_add_unit(gk_names *n, const char *code, const char *name, const char *ancestors)
 {
     if (!code || !name || !name[0])
         return;
@@ -136,12 +176,35 @@ void gk_names_add(gk_names *n, const char *code, const char *name)
     if (c->value)
         return; /* re-import of a known code: keep the first */
     c->value = gk_xstrdup(name);
+    c->ancestors = ancestors_of(code, ancestors);
+    const char *code_key = c->key; /* owned by by_code; a rehash moves the slot, not the string */
     n->units++;
     name_slot *s = insert(&n->by_name, name);
     if (!s->value)
         s->value = gk_xstrdup(code);
-    s->count++;
+    s->codes = gk_xrealloc(s->codes, (s->count + 1) * sizeof *s->codes);
+    s->codes[s->count++] = code_key;
     s->matchable = matchable(name);
+}
+
+void gk_names_add(gk_names *n, const char *code, const char *name)
+{
+    gk_names_add_unit(n, code, name, NULL);
+}
+
+bool gk_names_within(const gk_names *n, const char *name, size_t len, const char *code)
+{
+    const name_slot *s = code && code[0] ? find(&n->by_name, name, len) : NULL;
+    if (!s)
+        return false;
+    char *needle = gk_xasprintf(",%s,", code);
+    bool in = false;
+    for (unsigned i = 0; i < s->count && !in; i++) {
+        const name_slot *u = find(&n->by_code, s->codes[i], strlen(s->codes[i]));
+        in = !strcmp(s->codes[i], code) || (u && strstr(u->ancestors, needle));
+    }
+    free(needle);
+    return in;
 }
 
 size_t gk_names_count(const gk_names *n)

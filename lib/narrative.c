@@ -16,7 +16,7 @@ typedef struct foreign_hit {
 
 typedef struct scan_state {
     const gk_names *names;
-    const char *text, *own;
+    const char *text, *own, *entity;
     int section;
     foreign_hit hits[32];
     size_t n;
@@ -30,7 +30,9 @@ static bool on_name(const gk_name_match *m, void *arg)
         return true;
     memcpy(name, st->text + m->offset, m->len);
     name[m->len] = '\0';
-    if (st->own && !strcmp(name, st->own))
+    /* the entity's own name, or one of its own townships (a county's or a
+     * city's report names them as a matter of course) */
+    if ((st->own && !strcmp(name, st->own)) || gk_names_within(st->names, name, m->len, st->entity))
         return true;
     for (size_t i = 0; i < st->n; i++)
         if (!strcmp(st->hits[i].name, name)) {
@@ -48,7 +50,7 @@ static bool on_name(const gk_name_match *m, void *arg)
 
 void gk_rules_foreign_entity(const gk_report *r, const gk_names *names, gk_findings *out)
 {
-    scan_state st = {.names = names, .own = gk_names_name_of(names, r->entity)};
+    scan_state st = {.names = names, .own = gk_names_name_of(names, r->entity), .entity = r->entity};
     for (int s = 0; s < GK_NARR_COUNT; s++) {
         if (!r->narrative[s])
             continue;
@@ -435,7 +437,8 @@ json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_ch
         }
         i = j;
     }
-    qsort(ps, np, sizeof *ps, cmp_passage);
+    if (np > 1) /* ps is NULL when there is none: qsort must not see it */
+        qsort(ps, np, sizeof *ps, cmp_passage);
     json_t *arr = json_array();
     for (size_t i = 0; i < np && i < max; i++)
         json_array_append_new(arr, json_stringn(norm_a + ps[i].from, ps[i].to - ps[i].from));

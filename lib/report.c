@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gongkai/report.h"
+#include "gongkai/textutil.h"
 #include "cellref.h"
 #include "fastparse.h"
 #include "util.h"
@@ -18,8 +19,10 @@ const char *const gk_narrative_keys[GK_NARR_COUNT] = {"overview", "problems", "o
 const char *const gk_narrative_labels[GK_NARR_COUNT] = {
     "一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"};
 
-#define GK_YEAR_MIN 2008   /* the first 条例 took effect on 1 May 2008 */
-#define GK_YEAR_MAX 2100
+/* Duplicate keys would make the report ambiguous: which one counts?  A
+ * scalar at the top is valid JSON (RFC 8259), just not a report. */
+#define GK_JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+
 
 __attribute__((format(printf, 4, 5)))
 static void set_error(gk_error *err, const char *code, const char *path, const char *fmt, ...)
@@ -33,6 +36,26 @@ static void set_error(gk_error *err, const char *code, const char *path, const c
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+}
+
+/* gk_report_parse_tolerant turns a number jansson cannot hold into a JSON
+ * string: this mark (U+FDD0, a Unicode noncharacter, which no real text
+ * contains) followed by the number as written.  The text of such a number,
+ * or NULL for any other value. */
+#define NUMBER_MARK "\xEF\xB7\x90"
+
+static const char *overflowed_number(const json_t *v)
+{
+    if (!json_is_string(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    size_t ml = sizeof NUMBER_MARK - 1, n = json_string_length(v);
+    if (n <= ml || memcmp(s, NUMBER_MARK, ml))
+        return NULL;
+    for (size_t i = ml; i < n; i++)
+        if (!strchr("0123456789+-.eE", s[i]) || !s[i])
+            return NULL;
+    return s + ml;
 }
 
 gk_report *gk_report_new(const gk_format *f, int year, const char *entity)
@@ -109,6 +132,21 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     }
     char why[96];
     gk_value_kind kind = f->tables[d->table].columns[d->column].kind;
+    const char *huge = overflowed_number(v);
+    if (huge) {
+        /* kept as the text written: jansson holds no such number */
+        c->state = GK_CELL_INVALID;
+        c->value = 0;
+        c->raw = json_string(huge);
+        if (fs) {
+            char ref[256];
+            gk_cellref(f, cell, ref, sizeof ref);
+            gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, d->path,
+                            "%s：值 %.40s%s 超出可表示的范围", ref, huge,
+                            strlen(huge) > 40 ? "…" : "");
+        }
+        return;
+    }
     if (gk_value_from_json(kind, v, &c->value, why, sizeof why) == 0) {
         c->state = GK_CELL_NUMBER;
         return;
@@ -151,12 +189,27 @@ static void not_object(gk_findings *fs, const char *path, const char *what)
                         what);
 }
 
+/* A table counts as present when at least one of the format's cells is given
+ * (a number, null or an invalid value): an empty object, or one with only
+ * unknown keys, is a missing table — one structure.missing_table finding, not
+ * one structure.missing_cell per cell (FORMAT.md §3).  Both parsers call this
+ * after reading a table, so they agree. */
+void gk_report_settle_table(gk_report *r, size_t ti)
+{
+    const gk_table *t = &r->format->tables[ti];
+    r->table_present[ti] = false;
+    for (size_t c = t->first_cell; c < t->first_cell + t->n_cells; c++)
+        if (r->cells[c].state != GK_CELL_ABSENT) {
+            r->table_present[ti] = true;
+            return;
+        }
+}
+
 static void parse_table(gk_report *r, size_t ti, const json_t *jt, gk_findings *fs)
 {
     const gk_table *t = &r->format->tables[ti];
     char tpath[64];
     snprintf(tpath, sizeof tpath, "tables.%s", t->key);
-    r->table_present[ti] = true;
     if (!json_is_object(jt)) {
         not_object(fs, tpath, t->label);
         return;
@@ -208,7 +261,7 @@ static void parse_narrative(gk_report *r, const json_t *jn, gk_findings *fs)
         }
         if (json_is_null(v))
             continue; /* absent: structure.missing_narrative says so */
-        if (!json_is_string(v)) {
+        if (!json_is_string(v) || overflowed_number(v)) {
             if (fs) {
                 char path[48];
                 snprintf(path, sizeof path, "narrative.%s", k);
@@ -230,12 +283,23 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
     const json_t *jf = json_object_get(root, "format");
     const gk_format *f = json_is_string(jf) ? gk_format_find(json_string_value(jf)) : NULL;
     if (!f) {
-        if (!jf)
+        char known[128], given[96];
+        gk_format_versions("、", known, sizeof known);
+        if (!jf) {
             set_error(err, "unknown_format", "format",
-                      "不是报告：缺少 format（报告格式版本，如 \"2021\"）");
-        else
+                      "不是报告：缺少 format（报告格式版本，已知：%s）", known);
+        } else if (json_is_string(jf) && !overflowed_number(jf)) {
+            gk_text_excerpt(json_string_value(jf), json_string_length(jf), 20, given, sizeof given);
             set_error(err, "unknown_format", "format",
-                      "不是报告：未知的报告格式 format（已知：2019、2021）");
+                      "不是报告：未知的报告格式 format “%s”（已知：%s）", given, known);
+        } else {
+            const char *huge = overflowed_number(jf);
+            char *dump = huge ? gk_xstrdup(huge) : json_dumps(jf, JSON_ENCODE_ANY | JSON_COMPACT);
+            gk_text_excerpt(dump ? dump : "?", dump ? strlen(dump) : 1, 20, given, sizeof given);
+            free(dump);
+            set_error(err, "unknown_format", "format",
+                      "不是报告：format 应为表示格式版本的字符串（已知：%s），收到 %s", known, given);
+        }
         return NULL;
     }
     const json_t *jy = json_object_get(root, "year");
@@ -278,8 +342,10 @@ gk_report *gk_report_from_json(const json_t *root, gk_findings *fs, gk_error *er
                 int ti = gk_format_table_index(f, tk);
                 if (ti < 0)
                     unknown_key(fs, "tables", tk);
-                else
+                else {
                     parse_table(r, (size_t)ti, jt, fs);
+                    gk_report_settle_table(r, (size_t)ti);
+                }
             }
         } else {
             unknown_key(fs, "", k);
@@ -297,22 +363,201 @@ gk_report *gk_report_parse(const char *text, size_t len, gk_findings *fs, gk_err
     return gk_report_parse_general(text, len, fs, err);
 }
 
+/* jansson's error texts (load.c, 2.14), by prefix, in Chinese.  People read
+ * these: `gongkai check` prints them and the daemon returns them in its 400
+ * invalid_json answer.  Longer prefixes come before their own prefixes. */
+static const struct {
+    const char *prefix, *text;
+} json_error_texts[] = {
+    {"string or '}' expected", "此处应为带引号的键名或 }"},
+    {"'}' expected", "此处应为逗号或 }"},
+    {"']' expected", "此处应为逗号或 ]"},
+    {"':' expected", "键名后应为冒号"},
+    {"'[' or '{' expected", "应以 { 开始"},
+    {"unexpected token", "此处应为一个值（字符串、数字、对象、数组、true、false 或 null）"},
+    {"invalid token", "无法识别的内容（值只能是带引号的字符串、数字、对象、数组、true、false 或 null）"},
+    {"end of file expected", "JSON 已经结束，后面还有多余的内容"},
+    {"unexpected newline", "字符串中不能直接换行（应写作 \\n）"},
+    {"control character", "字符串中不能直接出现控制字符（如制表符应写作 \\t）"},
+    {"invalid escape", "无效的转义（反斜杠后只能是 \" \\ / b f n r t 或 u 加四位十六进制数）"},
+    {"invalid Unicode escape", "无效的 \\u 转义（应为四位十六进制数）"},
+    {"invalid Unicode", "无效的 \\u 转义：UTF-16 代理项不成对"},
+    {"\\u0000 is not allowed", "字符串中不能含有 \\u0000（空字符）"},
+    {"NUL byte in object key", "键名中不能含有 \\u0000（空字符）"},
+    {"duplicate object key", "同一对象中的键名重复，无法确定以哪个为准"},
+    {"too big", "整数超出可表示的范围"},
+    {"real number overflow", "数值超出可表示的范围"},
+    {"maximum parsing depth", "嵌套层数过多"},
+    {"unable to decode byte", "不是有效的 UTF-8 编码（文件应以 UTF-8 保存）"},
+    {"premature end of input", "字符串缺少结束的引号，文件就结束了"},
+};
+
+/* Fills err for a jansson error: a Chinese message with the place, line and
+ * column 1-based and at least 1.  An unknown text gets a generic message:
+ * jansson's own words (and its flag names) never reach people. */
+static void json_error(gk_error *err, const json_error_t *je, const char *text, size_t len)
+{
+    if (!err)
+        return;
+    const char *msg = je->text, *near = strstr(msg, " near '");
+    size_t base = near ? (size_t)(near - msg) : strlen(msg);
+    bool at_eof = false;
+    static const char eof_tail[] = " near end of file";
+    if (!near && base >= sizeof eof_tail - 1 && !strcmp(msg + base - (sizeof eof_tail - 1), eof_tail)) {
+        base -= sizeof eof_tail - 1;
+        at_eof = true;
+    }
+    const char *what = "无法解析此处的内容";
+    for (size_t i = 0; i < sizeof json_error_texts / sizeof *json_error_texts; i++) {
+        size_t pl = strlen(json_error_texts[i].prefix);
+        if (pl <= base && !strncmp(msg, json_error_texts[i].prefix, pl)) {
+            what = json_error_texts[i].text;
+            break;
+        }
+    }
+    char where[96] = "", byte[96];
+    size_t ws = 0;
+    while (ws < len && (text[ws] == ' ' || text[ws] == '\t' || text[ws] == '\r' || text[ws] == '\n'))
+        ws++;
+    if (ws == len) {
+        what = "内容为空，不是 JSON";
+    } else if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) && je->position <= 3) {
+        what = "文件以 UTF-8 BOM 开头，请去掉 BOM 后再提交";
+    } else if (json_error_code(je) == json_error_invalid_utf8) {
+        /* the context jansson gives is what came before the byte: no help */
+        unsigned b;
+        if (sscanf(msg, "unable to decode byte 0x%x", &b) == 1) {
+            snprintf(byte, sizeof byte, "字节 0x%02X 不是有效的 UTF-8 编码（文件应以 UTF-8 保存）", b & 0xFF);
+            what = byte;
+        }
+    } else if ((json_error_code(je) == json_error_premature_end_of_input || at_eof) &&
+               memchr(text, '\0', len)) {
+        /* jansson reads a NUL byte as the end of its context text */
+        what = "文本中有空字节 0x00（JSON 文本中不能出现）";
+    } else if (json_error_code(je) == json_error_premature_end_of_input) {
+        if (strncmp(msg, "premature end of input", 22))
+            what = "内容不完整，文件提前结束";
+    } else if (near) {
+        const char *tok = near + 7;
+        size_t tl = strlen(tok);
+        if (tl && tok[tl - 1] == '\'')
+            tl--;
+        if (tl > sizeof NUMBER_MARK && !memcmp(tok, "\"" NUMBER_MARK, sizeof NUMBER_MARK)) {
+            /* a number gk_report_parse_tolerant marked: show it as written */
+            tok += sizeof NUMBER_MARK;
+            tl -= sizeof NUMBER_MARK + (tok[tl - sizeof NUMBER_MARK - 1] == '"');
+        }
+        char shown[64];
+        gk_text_excerpt(tok, tl, 20, shown, sizeof shown);
+        snprintf(where, sizeof where, "（在“%s”处）", shown);
+    }
+    int line = je->line < 1 ? 1 : je->line;
+    /* jansson counts the characters read on the line; a byte that is not
+     * UTF-8 was not counted, so it is the next column. */
+    int column = je->column + (json_error_code(je) == json_error_invalid_utf8);
+    if (column < 1)
+        column = 1;
+    set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s%s", line, column, what,
+              where);
+    err->line = line;
+    err->column = column;
+}
+
 gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
-    /* Duplicate keys would make the report ambiguous: which one counts?  A
-     * scalar at the top is valid JSON (RFC 8259), just not a report. */
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    json_t *root = json_loadb(text, len, GK_JSON_LOAD_FLAGS, &jerr);
     if (!root) {
-        set_error(err, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line,
-                  jerr.column, jerr.text);
-        if (err) {
-            err->line = jerr.line;
-            err->column = jerr.column;
-        }
+        json_error(err, &jerr, text, len);
         return NULL;
     }
     gk_report *r = gk_report_from_json(root, fs, err);
+    json_decref(root);
+    return r;
+}
+
+#define MAX_NUMBER_REPAIRS 64
+
+/* The number jansson stopped at: it ends at byte `end` (jansson's error
+ * position); true and its start when the bytes before read as one. */
+static bool number_before(const char *text, size_t len, size_t end, size_t *start)
+{
+    if (end == 0 || end > len)
+        return false;
+    size_t b = end;
+    while (b > 0 && text[b - 1] && strchr("0123456789+-.eE", text[b - 1]))
+        b--;
+    if (b == end || !(text[b] == '-' || (text[b] >= '0' && text[b] <= '9')))
+        return false;
+    *start = b;
+    return true;
+}
+
+/* Line and column (jansson's way: characters read on the line) of byte
+ * offset pos of text. */
+static void place_of(const char *text, size_t pos, int *line, int *column)
+{
+    int l = 1, c = 0;
+    for (size_t i = 0; i < pos; i++) {
+        if (text[i] == '\n')
+            l++, c = 0;
+        else if (((unsigned char)text[i] & 0xC0) != 0x80)
+            c++;
+    }
+    *line = l;
+    *column = c;
+}
+
+gk_report *gk_report_parse_tolerant(const char *text, size_t len, gk_findings *fs, gk_error *err)
+{
+    gk_report *r = NULL;
+    if (gk_fastparse_report(text, len, &r))
+        return r;
+    /* Each number jansson refuses (json_error_numeric_overflow) is replaced
+     * by a marked string holding its text, and the whole text parsed again;
+     * parse_cell turns the mark into a value.invalid finding at the cell's
+     * path.  grow[k] is the bytes added by the k-th replacement, at
+     * at[k] of the working text, to map an error back to the original. */
+    char *work = NULL;
+    const char *cur = text;
+    size_t cur_len = len, at[MAX_NUMBER_REPAIRS], grow = sizeof NUMBER_MARK + 1;
+    int repairs = 0;
+    json_error_t jerr;
+    json_t *root;
+    while (!(root = json_loadb(cur, cur_len, GK_JSON_LOAD_FLAGS, &jerr))) {
+        size_t start, end = jerr.position < 0 ? 0 : (size_t)jerr.position;
+        if (json_error_code(&jerr) != json_error_numeric_overflow || repairs == MAX_NUMBER_REPAIRS ||
+            !number_before(cur, cur_len, end, &start)) {
+            if (repairs) {
+                /* the error's place in the text as given */
+                size_t pos = end;
+                for (int k = repairs - 1; k >= 0; k--)
+                    if (pos >= at[k] + grow)
+                        pos -= grow;
+                    else if (pos > at[k])
+                        pos = at[k];
+                place_of(text, pos, &jerr.line, &jerr.column);
+            }
+            json_error(err, &jerr, text, len);
+            free(work);
+            return NULL;
+        }
+        size_t n = cur_len + grow;
+        char *next = gk_xmalloc(n);
+        memcpy(next, cur, start);
+        next[start] = '"';
+        memcpy(next + start + 1, NUMBER_MARK, sizeof NUMBER_MARK - 1);
+        memcpy(next + start + sizeof NUMBER_MARK, cur + start, end - start);
+        next[end + sizeof NUMBER_MARK] = '"';
+        memcpy(next + end + grow, cur + end, cur_len - end);
+        free(work);
+        work = next;
+        cur = work;
+        cur_len = n;
+        at[repairs++] = start;
+    }
+    free(work);
+    r = gk_report_from_json(root, fs, err);
     json_decref(root);
     return r;
 }

@@ -298,7 +298,7 @@ void gk_rules_check(const gk_report *r, const gk_rules_context *ctx, gk_findings
 gk_report *gk_judge_text(const char *text, size_t len, const gk_rules_context *ctx,
                          gk_findings *out, gk_error *err)
 {
-    gk_report *r = gk_report_parse(text, len, out, err);
+    gk_report *r = gk_report_parse_tolerant(text, len, out, err);
     if (r)
         gk_rules_check(r, ctx, out);
     return r;

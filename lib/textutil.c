@@ -89,3 +89,31 @@ void gk_fput_padded(FILE *out, const char *s, size_t width)
     for (size_t w = gk_text_width(s); w < width; w++)
         fputc(' ', out);
 }
+
+char *gk_text_excerpt(const char *s, size_t n, size_t max_chars, char *buf, size_t len)
+{
+    static const char ellipsis[] = "…";
+    size_t o = 0, chars = 0, i = 0;
+    /* room for the ellipsis and the NUL is kept at every step */
+    while (i < n && chars < max_chars) {
+        uint32_t cp;
+        size_t l = gk_utf8_decode(s + i, n - i, &cp);
+        bool bad = !l || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+        size_t out = bad ? 1 : l;
+        if (o + out + sizeof ellipsis > len)
+            break;
+        if (bad)
+            buf[o++] = '?';
+        else
+            memcpy(buf + o, s + i, l), o += l;
+        i += l ? l : 1;
+        chars++;
+    }
+    if (i < n && o + sizeof ellipsis <= len) {
+        memcpy(buf + o, ellipsis, sizeof ellipsis - 1);
+        o += sizeof ellipsis - 1;
+    }
+    if (len)
+        buf[o < len ? o : len - 1] = '\0';
+    return buf;
+}

@@ -111,6 +111,9 @@ typedef struct gk_format {
 size_t gk_format_count(void);
 const gk_format *gk_format_at(size_t i);
 const gk_format *gk_format_find(const char *version);
+/* The registry's versions in order, joined by sep ("2019、2021"), written to
+ * buf (whole entries only, as many as fit in len); returns buf.  For messages that list the choices. */
+const char *gk_format_versions(const char *sep, char *buf, size_t len);
 /* The format the regulation prescribes for a report year, or NULL. */
 const gk_format *gk_format_for_year(int year);
 

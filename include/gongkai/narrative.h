@@ -25,9 +25,17 @@ typedef struct gk_names gk_names;
 gk_names *gk_names_new(void);
 void gk_names_free(gk_names *n);
 /* Adds one township-level unit.  Names that are not specific enough to find
- * in prose (fewer than 3 characters, or not ending in 镇/乡/街道/苏木) are kept
- * for code lookups but never matched. */
+ * in prose (fewer than 3 characters, not ending in 镇/乡/街道/苏木, or an
+ * ordinary word such as 小城镇 — the list is in names.c) are kept for code
+ * lookups but never matched.  `ancestors`: the codes of the unit's ancestors,
+ * comma-separated (the registry's regions.path; extra entries such as the
+ * root "0" or the code itself do no harm); NULL derives them from the code's
+ * structure (统计用区划代码: 2, 4, 6, 9 digits), as gk_names_add does. */
+void gk_names_add_unit(gk_names *n, const char *code, const char *name, const char *ancestors);
 void gk_names_add(gk_names *n, const char *code, const char *name);
+/* Whether some unit bearing the name text[0..len) is `code` itself or lies
+ * below it in the registry (a county's or city's own townships). */
+bool gk_names_within(const gk_names *n, const char *name, size_t len, const char *code);
 size_t gk_names_count(const gk_names *n);
 /* The name of a code, or NULL. */
 const char *gk_names_name_of(const gk_names *n, const char *code);
@@ -42,7 +50,8 @@ void gk_names_scan(const gk_names *n, const char *text,
                    bool (*cb)(const gk_name_match *m, void *arg), void *arg);
 
 /* narrative.foreign_entity: appends one warning per distinct foreign name,
- * with how often and where it occurs. */
+ * with how often and where it occurs.  A name is not foreign when a unit
+ * bearing it is the report's entity or lies below it (gk_names_within). */
 void gk_rules_foreign_entity(const gk_report *r, const gk_names *names, gk_findings *out);
 
 /* ---- near-duplicates --------------------------------------------------- */

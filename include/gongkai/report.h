@@ -49,7 +49,8 @@ typedef struct gk_report {
     char published_at[11];          /* "YYYY-MM-DD" or "" when absent */
     char *narrative[GK_NARR_COUNT]; /* NULL when absent */
     bool has_tables;                /* the "tables" object itself is present */
-    bool table_present[GK_MAX_TABLES];
+    bool table_present[GK_MAX_TABLES]; /* at least one of the table's cells given:
+                                          an empty table object is a missing table */
     gk_cell *cells;                 /* format->n_cells of them */
 } gk_report;
 
@@ -73,6 +74,17 @@ void gk_report_free(gk_report *r);
 gk_report *gk_report_from_json(const json_t *root, gk_findings *findings, gk_error *err);
 /* Same from text; invalid JSON gives err->code "invalid_json" with line/column. */
 gk_report *gk_report_parse(const char *text, size_t len, gk_findings *findings, gk_error *err);
+/* Like gk_report_parse, but a number jansson cannot hold — an integer beyond
+ * 64 bits (2^64), a real beyond the double range (1e400) — is not invalid
+ * JSON: where a cell holds it, it is a value.invalid finding at the cell's
+ * path and the cell keeps the number's text as a JSON string (canonical JSON
+ * writes it so); elsewhere it counts as a value of the wrong type (year:
+ * invalid_year, prose: value.invalid).  For `gongkai check` (gk_judge_text).
+ * The daemon keeps the strict gk_report_parse: every body it stores must
+ * parse the same way again, and its documented answer to such a body is
+ * 400 invalid_json (tests/reliability/test_badinput.c). */
+gk_report *gk_report_parse_tolerant(const char *text, size_t len, gk_findings *findings,
+                                    gk_error *err);
 
 /* Canonical JSON: keys in the format's order, every present cell, nothing
  * else (unknown keys are dropped; invalid values are written back as given).

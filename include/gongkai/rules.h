@@ -36,8 +36,9 @@ void gk_rules_timeliness(const gk_report *r, const char *deadline, const char *f
  * default where a region has not set its own. */
 void gk_rules_default_deadline(int year, char out[11]);
 
-/* One report's full offline judgement from text: parse + rules.  Returns the
- * report (caller frees) or NULL with err filled. */
+/* One report's full offline judgement from text: parse (tolerant of numbers
+ * out of range, gk_report_parse_tolerant) + rules.  Returns the report
+ * (caller frees) or NULL with err filled. */
 gk_report *gk_judge_text(const char *text, size_t len, const gk_rules_context *ctx,
                          gk_findings *out, gk_error *err);
 

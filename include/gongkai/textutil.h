@@ -13,6 +13,11 @@
  * or 0 on an invalid sequence (*cp then undefined). */
 size_t gk_utf8_decode(const char *s, size_t n, uint32_t *cp);
 bool gk_utf8_valid(const char *s, size_t n);
+/* A safe excerpt of untrusted text for a message: at most max_chars code
+ * points, control characters and invalid bytes each shown as "?", "…" added
+ * when cut; always valid UTF-8 and NUL-terminated in buf (len ≥ 8).
+ * Returns buf. */
+char *gk_text_excerpt(const char *s, size_t n, size_t max_chars, char *buf, size_t len);
 /* Terminal columns of one code point: 2 for East Asian wide/fullwidth, 0 for
  * combining marks, 1 otherwise. */
 int gk_cp_width(uint32_t cp);

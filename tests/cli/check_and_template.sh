@@ -39,4 +39,16 @@ grep -q '"status": "ok"' <<<"$js" || fail "json ok status"
 err=$(GONGKAI_URL= GONGKAI_TOKEN= "$bin" status 350481 --year 2005 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "year 2005: exit $rc, want 2"
 grep -q '年度应为 2008 到 2100 之间的年份' <<<"$err" || fail "year 2005: message: $err"
+# the import usage lists the registry's versions, not a hardcoded pair
+"$bin" import --help 2>&1 | grep -q -- '--format F      报告格式 2019 或 2021' || fail "import usage: format versions"
+printf '{"format":"2030","year":2022,"entity":"35"}' >"$tmp/f.json"
+err=$("$bin" check "$tmp/f.json" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "unknown format: exit $rc"
+grep -q '未知的报告格式 format “2030”（已知：2019、2021）' <<<"$err" || fail "unknown format message: $err"
+# a number jansson cannot hold is a finding on its cell, not "not a report"
+printf '{"format":"2021","year":2022,"entity":"35","tables":{"active":{"licensing":{"decisions":18446744073709551616}}}}' >"$tmp/big.json"
+out=$("$bin" check "$tmp/big.json" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "2^64 in a cell: exit $rc, want 1: $out"
+grep -q 'value.invalid  *tables.active.licensing.decisions .*18446744073709551616 超出可表示的范围' <<<"$out" \
+  || fail "2^64 in a cell: $out"
 echo "ok"

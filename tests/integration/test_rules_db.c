@@ -217,6 +217,19 @@ START_TEST(sample_names_gaoqiao)
     ck_assert_ptr_nonnull(f);
     ck_assert_str_eq(json_string_value(json_object_get(f, "name")), "石门镇");
     json_decref(fs);
+    /* a county's report names its own townships (the registry's path says
+     * which): only 高桥镇, of 沙县, is foreign to 永安市 */
+    json_object_set_new(q, "other", json_string("贡川镇、安砂镇按要求公开，并学习了高桥镇的做法。"));
+    fs = submit(2020, "350481", q, NULL);
+    f = find(fs, "narrative.foreign_entity", NULL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "name")), "高桥镇");
+    size_t i, foreign = 0;
+    json_t *each;
+    json_array_foreach(fs, i, each)
+        foreign += !strcmp(json_string_value(json_object_get(each, "code")), "narrative.foreign_entity");
+    ck_assert_uint_eq(foreign, 1);
+    json_decref(fs);
     json_decref(q);
     json_decref(p);
 }

@@ -103,6 +103,11 @@ START_TEST(test_edges_agree)
     /* the escaped key is an ordinary key once decoded */
     ck_assert(agree_s("{\"for\\u006dat\":\"2021\",\"year\":2022,\"entity\":\"35\"}"));
     ck_assert(!agree_s("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"format\":\"2021\"}"));
+    /* an empty table is a missing table on both paths (the fast path takes
+     * it; agree() checks the models are equal) */
+    ck_assert(agree_s("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{}}}"));
+    ck_assert(agree_s("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"review\":{}}}}"));
+    ck_assert(!agree_s("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{},\"appeals\":{}}}"));
 }
 END_TEST
 

@@ -16,6 +16,15 @@ START_TEST(test_versions_and_years)
 }
 END_TEST
 
+START_TEST(test_versions_list)
+{
+    char buf[64];
+    ck_assert_str_eq(gk_format_versions("、", buf, sizeof buf), "2019、2021");
+    ck_assert_str_eq(gk_format_versions(" 或 ", buf, sizeof buf), "2019 或 2021");
+    ck_assert_str_eq(gk_format_versions("、", buf, 8), "2019"); /* whole entries only */
+}
+END_TEST
+
 START_TEST(test_shape_2021)
 {
     const gk_format *f = gk_format_find("2021");
@@ -90,6 +99,7 @@ int main(void)
     Suite *s = suite_create("format");
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, test_versions_and_years);
+    tcase_add_test(tc, test_versions_list);
     tcase_add_test(tc, test_shape_2021);
     tcase_add_test(tc, test_shape_2019);
     tcase_add_test(tc, test_rules_are_data);

@@ -42,6 +42,11 @@ static bool ref_matchable(const char *name)
         chars += ((unsigned char)*p & 0xC0) != 0x80;
     bool suffix = (n >= 3 && (!strcmp(name + n - 3, "镇") || !strcmp(name + n - 3, "乡"))) ||
                   (n >= 6 && (!strcmp(name + n - 6, "街道") || !strcmp(name + n - 6, "苏木")));
+    static const char *const generic[] = {"小城镇", "大城镇", "中心镇", "重点镇", "特色小镇",
+                                          "建制镇", "集镇", "乡镇街道", "城镇街道"};
+    for (size_t i = 0; i < sizeof generic / sizeof *generic; i++)
+        if (!strcmp(name, generic[i]))
+            return false;
     return chars >= 3 && chars <= 12 && suffix;
 }
 
@@ -180,7 +185,7 @@ START_TEST(test_scan_matches_reference)
         "高桥镇", "石高桥镇", "贡川镇", "西洋镇", "燕东街道", "街道", "镇", "乡", "苏木", "城关镇",
         "我镇", "全镇", "各乡镇", "城镇化", "新", "石", "东", "，", "。", "a", "1", "\xe8", "镇镇",
         "青水畲族乡", "乡镇街道", "白沙镇", "太平镇", "古城镇", "板桥镇", "查干苏木",
-        "新沟镇", "新沟镇街道", "辛安镇", "道口", "乡",
+        "新沟镇", "新沟镇街道", "辛安镇", "道口", "乡", "小城镇", "大城镇", "中心镇", "扩", "推进",
     };
     const size_t np = sizeof pieces / sizeof *pieces;
     unsigned seed = 99;
@@ -253,6 +258,126 @@ START_TEST(test_ordinary_words_and_own_name)
     ck_assert_uint_eq(fs.n, 2);
     gk_findings_free(&fs);
     gk_report_free(r);
+}
+END_TEST
+
+static size_t count_foreign(const gk_report *r, const gk_names *n, char **text)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_rules_foreign_entity(r, n, &fs);
+    size_t k = fs.n;
+    *text = tu_findings_text(&fs);
+    gk_findings_free(&fs);
+    return k;
+}
+
+/* Regression: a county's (or city's) report naming its own townships was
+ * flagged; 永安市 (350481) names 贡川镇 and 安砂镇, both its own. */
+START_TEST(test_own_townships_not_foreign)
+{
+    static const struct {
+        const char *entity;
+        size_t want;
+    } cases[] = {
+        {"350481", 1},    /* 永安市: its own two are fine, 高桥镇 (沙县) is not */
+        {"3504", 0},      /* 三明市: all three are its own */
+        {"35", 0},        /* 福建省 */
+        {"350481101", 2}, /* 贡川镇 itself: 安砂镇, a sibling, is foreign, and 高桥镇 */
+        {"350402", 3},    /* another county of 三明市 */
+        {"35048", 3},     /* not a code of the registry: not a prefix match */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_report *r = with_prose(cases[i].entity, "贡川镇、安砂镇的公开工作。", "参照高桥镇的做法。", "无");
+        char *got;
+        size_t n = count_foreign(r, names, &got);
+        ck_assert_msg(n == cases[i].want, "%s: %zu findings, want %zu: %s", cases[i].entity, n,
+                      cases[i].want, got);
+        free(got);
+        gk_report_free(r);
+    }
+}
+END_TEST
+
+/* The registry's own hierarchy (regions.path) decides, not the code's digits. */
+START_TEST(test_within_uses_given_ancestors)
+{
+    gk_names *n = gk_names_new();
+    gk_names_add_unit(n, "T1", "甲河镇", "0,P,C");
+    gk_names_add_unit(n, "T2", "乙河镇", "0,P,D");
+    gk_names_add(n, "350481101", "贡川镇");
+    ck_assert(gk_names_within(n, "甲河镇", strlen("甲河镇"), "C"));
+    ck_assert(gk_names_within(n, "甲河镇", strlen("甲河镇"), "P"));
+    ck_assert(gk_names_within(n, "甲河镇", strlen("甲河镇"), "T1"));
+    ck_assert(!gk_names_within(n, "甲河镇", strlen("甲河镇"), "D"));
+    ck_assert(!gk_names_within(n, "甲河镇", strlen("甲河镇"), "T"));
+    ck_assert(!gk_names_within(n, "甲河镇", strlen("甲河镇"), ""));
+    ck_assert(gk_names_within(n, "贡川镇", strlen("贡川镇"), "350481"));
+    ck_assert(gk_names_within(n, "贡川镇", strlen("贡川镇"), "3504"));
+    ck_assert(!gk_names_within(n, "贡川镇", strlen("贡川镇"), "35048"));
+    ck_assert(!gk_names_within(n, "贡川镇", strlen("贡川镇"), "350482"));
+    gk_report *r = with_prose("D", "甲河镇、乙河镇。", "无", "无");
+    char *got;
+    ck_assert_uint_eq(count_foreign(r, n, &got), 1);
+    ck_assert(strstr(got, "narrative.foreign_entity") != NULL);
+    free(got);
+    gk_report_free(r);
+    gk_names_free(n);
+}
+END_TEST
+
+/* Regression: 推进小城镇建设 was flagged as the township 小城镇.  Each word of
+ * the stoplist is a registry name somewhere, never matched; 高桥镇 still is. */
+START_TEST(test_generic_words_not_names)
+{
+    static const char *const words[] = {"小城镇", "大城镇", "中心镇", "重点镇", "特色小镇",
+                                        "建制镇", "集镇", "乡镇街道", "城镇街道"};
+    gk_names *n = gk_names_new();
+    char code[16];
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        snprintf(code, sizeof code, "4101%05zu", i);
+        gk_names_add(n, code, words[i]);
+    }
+    gk_names_add(n, "350427100", "高桥镇");
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        char prose[128];
+        snprintf(prose, sizeof prose, "我镇推进%s建设，%s工作有序开展。", words[i], words[i]);
+        gk_report *r = with_prose("350481101", prose, "无", "无");
+        char *got;
+        ck_assert_msg(count_foreign(r, n, &got) == 0, "%s flagged: %s", words[i], got);
+        free(got);
+        gk_report_free(r);
+    }
+    gk_report *r = with_prose("350481101", "推进小城镇建设，扩大城镇规模。", "学习高桥镇经验，高桥镇做法。", "无");
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_rules_foreign_entity(r, n, &fs);
+    ck_assert_uint_eq(fs.n, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(fs.items[0].detail, "name")), "高桥镇");
+    ck_assert_int_eq(json_integer_value(json_object_get(fs.items[0].detail, "occurrences")), 2);
+    gk_findings_free(&fs);
+    gk_report_free(r);
+    gk_names_free(n);
+    /* and against the whole registry */
+    r = with_prose("350481101", "推进小城镇建设，扩大城镇规模，建设中心镇、重点镇、特色小镇和建制镇。",
+                   "各乡镇街道和城镇街道的公开栏。", "集镇环境整治。");
+    char *got;
+    ck_assert_msg(count_foreign(r, names, &got) == 0, "generic words flagged: %s", got);
+    free(got);
+    gk_report_free(r);
+}
+END_TEST
+
+/* Regression (found by fuzz_report once it reached the narrative code):
+ * two texts with no passage in common passed NULL to qsort (UBSan). */
+START_TEST(test_no_common_passage)
+{
+    json_t *ps = gk_common_passages("甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉", 8, 3);
+    ck_assert_uint_eq(json_array_size(ps), 0);
+    json_decref(ps);
+    ps = gk_common_passages("", "", 8, 3);
+    ck_assert_uint_eq(json_array_size(ps), 0);
+    json_decref(ps);
 }
 END_TEST
 
@@ -388,6 +513,10 @@ int main(void)
     tcase_add_test(tc, test_scan_matches_reference);
     tcase_add_test(tc, test_sample_names_gaoqiao);
     tcase_add_test(tc, test_ordinary_words_and_own_name);
+    tcase_add_test(tc, test_own_townships_not_foreign);
+    tcase_add_test(tc, test_within_uses_given_ancestors);
+    tcase_add_test(tc, test_generic_words_not_names);
+    tcase_add_test(tc, test_no_common_passage);
     tcase_add_test(tc, test_similar_names_swapped);
     tcase_add_test(tc, test_honest_reports_not_similar);
     tcase_add_test(tc, test_lsh_bands);

@@ -1,7 +1,9 @@
 /* test_report.c — the model: three cell states, refusals, round trips. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fastparse.h"
 #include "gongkai/report.h"
 #include "testutil.h"
 
@@ -29,6 +31,197 @@ START_TEST(test_three_states)
     ck_assert_uint_eq(fs.n, 0);
     gk_report_free(r);
     gk_findings_free(&fs);
+}
+END_TEST
+
+/* Regression: an empty table object ("appeals": {}) or one with only keys the
+ * format lacks is a missing table, on both parser paths. */
+START_TEST(test_empty_table_is_missing)
+{
+    static const char *const texts[] = {
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"review\":{}}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"x\":{\"total\":1}}}}",
+        "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":7}}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        gk_error err;
+        gk_report *r = gk_report_parse(texts[i], strlen(texts[i]), NULL, &err);
+        ck_assert_msg(r != NULL, "refused: %s", err.message);
+        ck_assert(r->has_tables);
+        ck_assert_msg(!r->table_present[2], "case %zu: appeals counted as present", i);
+        gk_report_free(r);
+        r = gk_report_parse_general(texts[i], strlen(texts[i]), NULL, &err);
+        ck_assert_msg(!r->table_present[2], "case %zu: appeals present on the general path", i);
+        gk_report_free(r);
+    }
+    /* one cell given, even null, makes the table present */
+    const char *one = "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"appeals\":{\"review\":{\"total\":null}}}}";
+    gk_report *r = parse_ok(one, NULL);
+    ck_assert(r->table_present[2]);
+    gk_report_free(r);
+}
+END_TEST
+
+/* Regression: the unknown-format message listed a hardcoded "2019、2021" and
+ * printed the word "format" instead of the value given. */
+START_TEST(test_unknown_format_message)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"{\"format\":\"2030\",\"year\":2021,\"entity\":\"35\"}", "未知的报告格式 format “2030”（已知：2019、2021）"},
+        {"{\"format\":2019,\"year\":2021,\"entity\":\"35\"}", "format 应为表示格式版本的字符串（已知：2019、2021），收到 2019"},
+        {"{\"format\":null,\"year\":2021,\"entity\":\"35\"}", "收到 null"},
+        {"{\"year\":2021,\"entity\":\"35\"}", "缺少 format（报告格式版本，已知：2019、2021）"},
+        /* long, control characters, invalid escapes shown safely and cut */
+        {"{\"format\":\"20\\u0001\\n21-0123456789012345678901234567890\",\"year\":2021,\"entity\":\"35\"}",
+         "“20??21-0123456789012…”"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_error err;
+        ck_assert_ptr_null(gk_report_parse(cases[i].text, strlen(cases[i].text), NULL, &err));
+        ck_assert_str_eq(err.code, "unknown_format");
+        ck_assert_msg(strstr(err.message, cases[i].want) != NULL, "case %zu: %s", i, err.message);
+    }
+}
+END_TEST
+
+/* Regression: invalid_json messages carried jansson's English ("string or '}'
+ * expected near 'x'", "\\u0000 is not allowed without JSON_ALLOW_NUL") and
+ * column 0 for an empty body or a 0xff byte. */
+START_TEST(test_json_errors_in_chinese)
+{
+    static const struct {
+        const char *text;
+        size_t len;  /* 0: strlen */
+        const char *want;
+        int line, column;
+    } cases[] = {
+        {"", 0, "内容为空", 1, 1},
+        {" \n", 0, "内容为空", 2, 1},
+        {"{", 0, "内容不完整，文件提前结束", 1, 1},
+        {"{\"a\":1,\n", 0, "内容不完整", 2, 1},
+        {"{x", 0, "此处应为带引号的键名或 }（在“x”处）", 1, 2},
+        {"{\"a\" 1}", 0, "键名后应为冒号", 1, 6},
+        {"{\"a\":1 \"b\":2}", 0, "此处应为逗号或 }", 1, 10},
+        {"[1 2]", 0, "此处应为逗号或 ]", 1, 4},
+        {"{\"a\":}", 0, "此处应为一个值", 1, 6},
+        {"{\"a\":nul}", 0, "无法识别的内容", 1, 8},
+        {"{} x", 0, "后面还有多余的内容（在“x”处）", 1, 4},
+        {"{\"a\":\"x\ny\"}", 0, "字符串中不能直接换行", 1, 7},
+        {"{\"a\":\"\\q\"}", 0, "无效的转义", 1, 8},
+        {"{\"a\":\"\\ud800\"}", 0, "代理项不成对", 1, 13},
+        {"{\"a\":\"\\u0000\"}", 0, "字符串中不能含有 \\u0000（空字符）", 1, 13},
+        {"{\"a\\u0000\":1}", 0, "键名中不能含有 \\u0000", 1, 10},
+        {"{\"a\":1,\"a\":2}", 0, "键名重复", 1, 10},
+        {"{\"a\":1e400}", 0, "数值超出可表示的范围", 1, 10},
+        {"{\"a\":\"abc", 0, "字符串缺少结束的引号", 1, 9},
+        {"\xff", 0, "字节 0xFF 不是有效的 UTF-8 编码", 1, 1},
+        {"{\"a\":\"\xff\"}", 0, "字节 0xFF 不是有效的 UTF-8 编码", 1, 7},
+        {"\xef\xbb\xbf{}", 0, "UTF-8 BOM", 1, 1},
+        {"{\"a\":\x01}", 0, "无法识别的内容（值只能是带引号的字符串、数字、对象、数组、true、false 或 null）（在“?”处）", 1, 6},
+        {"{\"a\":1}\0", 9, "空字节 0x00", 1, 8},
+        {"{\"a\":\0}", 7, "空字节 0x00", 1, 6},
+    };
+    static const char *const english[] = {"expected", "near", "JSON_", "token", "allowed", "byte 0x",
+                                          "premature", "overflow", "integer"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_error err;
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        ck_assert_ptr_null(gk_report_parse(cases[i].text, len, NULL, &err));
+        ck_assert_str_eq(err.code, "invalid_json");
+        ck_assert_msg(strstr(err.message, cases[i].want) != NULL, "case %zu: %s", i, err.message);
+        for (size_t k = 0; k < sizeof english / sizeof *english; k++)
+            ck_assert_msg(strstr(err.message, english[k]) == NULL, "case %zu: English: %s", i, err.message);
+        ck_assert_msg(err.line == cases[i].line && err.column == cases[i].column,
+                      "case %zu: line %d column %d, want %d %d", i, err.line, err.column, cases[i].line,
+                      cases[i].column);
+        char place[64];
+        snprintf(place, sizeof place, "（第 %d 行第 %d 列）", err.line, err.column);
+        ck_assert_msg(strstr(err.message, place) != NULL, "case %zu: %s", i, err.message);
+    }
+}
+END_TEST
+
+/* Regression: a number jansson cannot hold (2^64, 1e400) in a cell made the
+ * whole file "not a report" (exit 2); gongkai check (the tolerant parse) now
+ * reports it as value.invalid at the cell, while the strict parse the daemon
+ * uses still refuses the body (400 invalid_json, test_badinput.c). */
+START_TEST(test_numbers_out_of_range)
+{
+    const char *text =
+        "{\"format\":\"2019\",\"year\":2020,\"entity\":\"35\",\"tables\":{\"active\":{"
+        "\"licensing\":{\"prior_items\":18446744073709551616,\"change\":-18446744073709551616,"
+        "\"decisions\":1e400},\"procurement\":{\"amount_yuan\":-1E+999}}},"
+        "\"narrative\":{\"overview\":1e400,\"other\":\"无\"}}";
+    gk_error err;
+    gk_findings fs;
+    gk_findings_init(&fs);
+    ck_assert_ptr_null(gk_report_parse(text, strlen(text), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    gk_report *r = gk_report_parse_tolerant(text, strlen(text), &fs, &err);
+    ck_assert_msg(r != NULL, "refused: %s", err.message);
+    static const char *const paths[] = {
+        "tables.active.licensing.prior_items", "tables.active.licensing.change",
+        "tables.active.licensing.decisions", "tables.active.procurement.amount_yuan",
+        "narrative.overview"};
+    static const char *const shown[] = {"18446744073709551616", "-18446744073709551616", "1e400",
+                                        "-1E+999", NULL};
+    ck_assert_uint_eq(fs.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(tu_count(&fs, "value.invalid", paths[i]), 1);
+        if (!shown[i])
+            continue;
+        for (size_t k = 0; k < fs.n; k++)
+            if (!strcmp(fs.items[k].path, paths[i])) {
+                ck_assert_msg(strstr(fs.items[k].message, shown[i]) && strstr(fs.items[k].message, "超出可表示的范围"),
+                              "%s", fs.items[k].message);
+                ck_assert(strstr(fs.items[k].message, "\xEF\xB7\x90") == NULL);
+            }
+        const gk_cell *c = &r->cells[gk_format_cell_index(r->format, "active", i == 3 ? "procurement" : "licensing",
+                                                          strrchr(paths[i], '.') + 1)];
+        ck_assert_int_eq(c->state, GK_CELL_INVALID);
+        ck_assert_str_eq(json_string_value(c->raw), shown[i]);
+    }
+    ck_assert_ptr_null(r->narrative[GK_NARR_OVERVIEW]);
+    /* canonical JSON keeps the text; the strict parse reads it back equal */
+    char *dump = gk_report_dump(r, false);
+    ck_assert(strstr(dump, "\"18446744073709551616\"") != NULL);
+    gk_report *again = gk_report_parse(dump, strlen(dump), NULL, &err);
+    ck_assert(again != NULL && gk_report_equal(r, again));
+    gk_report_free(again);
+    free(dump);
+    gk_report_free(r);
+    gk_findings_free(&fs);
+
+    /* elsewhere: a wrong type */
+    const char *year = "{\"format\":\"2021\",\"year\":18446744073709551616,\"entity\":\"35\"}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(year, strlen(year), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_year");
+    const char *format = "{\"format\":1e400,\"year\":2021,\"entity\":\"35\"}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(format, strlen(format), NULL, &err));
+    ck_assert_msg(strstr(err.message, "收到 1e400") != NULL, "%s", err.message);
+
+    /* a later syntax error is placed in the text as given */
+    const char *late = "{\"format\":\"2021\",\"year\":2021,\"entity\":\"35\",\"x\":[1e400,-1e999, 1e400 x]}";
+    ck_assert_ptr_null(gk_report_parse_tolerant(late, strlen(late), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(err.column, (int)(strrchr(late, 'x') - late) + 1);
+    ck_assert_msg(strstr(err.message, "（在“x”处）") != NULL, "%s", err.message);
+
+    /* bounded: past 64 such numbers the text is refused, at the first one
+     * not repaired */
+    char many[2048];
+    size_t n = (size_t)snprintf(many, sizeof many, "{\"format\":\"2021\",\"year\":2021,\"entity\":\"35\",\"x\":[");
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "%s1e400", i ? "," : "");
+    snprintf(many + n, sizeof many - n, "]}");
+    ck_assert_ptr_null(gk_report_parse_tolerant(many, strlen(many), NULL, &err));
+    ck_assert_str_eq(err.code, "invalid_json");
+    ck_assert_msg(strstr(err.message, "数值超出可表示的范围") != NULL, "%s", err.message);
+    ck_assert_int_eq(err.column, (int)(strstr(many, "[") - many) + 1 + 64 * 6 + 5);
 }
 END_TEST
 
@@ -191,6 +384,10 @@ int main(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("report");
     tcase_add_test(tc, test_three_states);
+    tcase_add_test(tc, test_empty_table_is_missing);
+    tcase_add_test(tc, test_unknown_format_message);
+    tcase_add_test(tc, test_json_errors_in_chinese);
+    tcase_add_test(tc, test_numbers_out_of_range);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_round_trip_sample);

@@ -1,6 +1,7 @@
 /* test_textutil.c — display width and UTF-8 validation. */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 #include "gongkai/textutil.h"
 
 START_TEST(test_width)
@@ -24,12 +25,26 @@ START_TEST(test_valid)
 }
 END_TEST
 
+START_TEST(test_excerpt)
+{
+    char buf[64];
+    ck_assert_str_eq(gk_text_excerpt("2030", 4, 20, buf, sizeof buf), "2030");
+    ck_assert_str_eq(gk_text_excerpt("贡川镇报告", strlen("贡川镇报告"), 3, buf, sizeof buf), "贡川镇…");
+    ck_assert_str_eq(gk_text_excerpt("a\x01\xff\nb", 5, 20, buf, sizeof buf), "a???b");
+    /* never cut inside a character, always terminated */
+    ck_assert_str_eq(gk_text_excerpt("贡川镇", strlen("贡川镇"), 20, buf, 8), "贡…");
+    ck_assert(gk_utf8_valid(buf, strlen(buf)));
+    ck_assert_str_eq(gk_text_excerpt("贡川镇", strlen("贡川镇"), 20, buf, 10), "贡川…");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("textutil");
     TCase *tc = tcase_create("textutil");
     tcase_add_test(tc, test_width);
     tcase_add_test(tc, test_valid);
+    tcase_add_test(tc, test_excerpt);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
