@@ -100,6 +100,22 @@ static void on_sent(struct evhttp_request *req, void *arg)
     maybe_exit(s);
 }
 
+/* evhttp never closes a connection after answering CONNECT, whatever its
+ * Connection header says (a tunnel would follow): such a client held the
+ * connection until the I/O timeout.  Once our 405 is written we shut the
+ * socket down; evhttp then sees the end and frees the connection itself.
+ * arg: the server when stopping (see on_sent), else NULL. */
+static void on_sent_close(struct evhttp_request *req, void *arg)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    evutil_socket_t fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
+    if (arg != NULL)
+        on_sent(req, arg);
+}
+
 static void req_free(gk_req *r)
 {
     gk_server *s = r->srv;
@@ -176,10 +192,12 @@ static void send_reply_ref(gk_req *r, int status, const char *content_type, cons
     evhttp_add_header(h, "X-Request-Id", r->id);
     if (status == 503 || r->srv->stopping)
         evhttp_add_header(h, "Connection", "close");
-    if (r->srv->stopping) {
+    if (r->srv->stopping)
         r->srv->flushing++;
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_CONNECT)
+        evhttp_request_set_on_complete_cb(req, on_sent_close, r->srv->stopping ? r->srv : NULL);
+    else if (r->srv->stopping)
         evhttp_request_set_on_complete_cb(req, on_sent, r->srv);
-    }
     bool is_get = evhttp_request_get_command(req) == EVHTTP_REQ_GET ||
                   evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     if (is_get && status == 200) {

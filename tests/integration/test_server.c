@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include "harness.h"
 
 static gk_h H;
@@ -133,6 +139,33 @@ START_TEST(routing_errors)
 }
 END_TEST
 
+/* evhttp keeps a connection open after answering CONNECT (a tunnel would
+ * follow), whatever its Connection header says; gongkaid closes it once
+ * its 405 is written.  Regression: the client held it until the I/O
+ * timeout (30 s).  The read gives up after 5 s: EOF must come first. */
+START_TEST(connect_is_closed_after_405)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)H.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    static const char req[] = "CONNECT gk.example:443 HTTP/1.1\r\nHost: gk.example:443\r\nConnection: close\r\n\r\n";
+    ck_assert_int_eq(send(fd, req, sizeof req - 1, MSG_NOSIGNAL), (ssize_t)(sizeof req - 1));
+    char buf[4096];
+    size_t n = 0;
+    ssize_t got;
+    while ((got = recv(fd, buf + n, sizeof buf - 1 - n, 0)) > 0 && n < sizeof buf - 1)
+        n += (size_t)got;
+    buf[n] = '\0';
+    close(fd);
+    ck_assert_msg(got == 0, "the connection was not closed (recv %zd) after: %s", got, buf);
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 405 ", 13) == 0, "%s", buf);
+}
+END_TEST
+
 START_TEST(help_documents_every_key)
 {
     char out[16384];
@@ -244,6 +277,7 @@ int main(void)
     tcase_add_test(tc, health_and_metrics);
     tcase_add_test(tc, formats);
     tcase_add_test(tc, routing_errors);
+    tcase_add_test(tc, connect_is_closed_after_405);
     tcase_add_test(tc, help_documents_every_key);
     tcase_add_test(tc, unknown_option_last);
     tcase_add_test(tc, migrate_twice);
