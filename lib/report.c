@@ -164,7 +164,8 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     }
     if (fs) {
         char ref[256];
-        char *shown = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        /* Shown as people wrote it: 1.23456, not jansson's 1.2345600000000001. */
+        char *shown = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | GK_JSON_REAL_FLAGS);
         gk_cellref(f, cell, ref, sizeof ref);
         gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, d->path, "%s：值 %.40s %s", ref,
                         shown ? shown : "?", why);

@@ -284,6 +284,27 @@ START_TEST(test_amounts_exact)
 }
 END_TEST
 
+/* Regression: an amount with too many decimals was shown in its finding
+ * as jansson's 17 digits (1.2345600000000001), not as written. */
+START_TEST(test_invalid_amount_shown_as_written)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                            "{\"fees\":{\"amount_10k_yuan\":1.23456}}}}",
+                            &fs);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->state, GK_CELL_INVALID);
+    const gk_finding *f = NULL;
+    for (size_t i = 0; i < fs.n; i++)
+        if (strcmp(fs.items[i].code, "value.invalid") == 0)
+            f = &fs.items[i];
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->message, "值 1.23456 小数位数超过 4 位") != NULL, "%s", f->message);
+    gk_report_free(r);
+    gk_findings_free(&fs);
+}
+END_TEST
+
 static void assert_round_trip(const char *text)
 {
     gk_findings fs;
@@ -390,6 +411,7 @@ int main(void)
     tcase_add_test(tc, test_numbers_out_of_range);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
+    tcase_add_test(tc, test_invalid_amount_shown_as_written);
     tcase_add_test(tc, test_round_trip_sample);
     tcase_add_test(tc, test_round_trip_mixed);
     tcase_add_test(tc, test_canonical_order);
