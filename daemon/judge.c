@@ -52,8 +52,10 @@ static json_t *shorten(const char *s)
     return j;
 }
 
-static void add_similar(const gk_report *rep, const gk_names *names, const char *own_norm, const json_t *p,
-                        gk_findings *out)
+/* Quoted in this report's own wording, with the section each passage is
+ * in, so a person can find it: the normalised text drops digits and
+ * punctuation and masks names. */
+static void add_similar(const gk_report *rep, const gk_names *names, const json_t *p, gk_findings *out)
 {
     const char *entity = json_string_value(json_object_get(p, "entity"));
     const char *name = json_string_value(json_object_get(p, "name"));
@@ -63,21 +65,27 @@ static void add_similar(const gk_report *rep, const gk_names *names, const char 
         return;
     gk_error e;
     gk_report *other = gk_report_parse(body, strlen(body), NULL, &e);
-    json_t *passages = json_array();
+    json_t *passages = json_array(), *paths = json_array();
     if (other != NULL) {
         char *other_norm = gk_narrative_normalise(other, names);
-        json_t *raw = gk_common_passages(own_norm, other_norm, PASSAGE_MIN_CHARS, PASSAGE_MAX);
+        json_t *found = gk_common_passages_original(rep, names, other_norm, PASSAGE_MIN_CHARS, PASSAGE_MAX);
         size_t i;
-        json_t *s;
-        json_array_foreach(raw, i, s) json_array_append_new(passages, shorten(json_string_value(s)));
-        json_decref(raw);
+        json_t *f;
+        json_array_foreach(found, i, f) {
+            json_array_append_new(passages, shorten(json_string_value(json_object_get(f, "text"))));
+            json_array_append(paths, json_object_get(f, "path"));
+        }
+        json_decref(found);
         free(other_norm);
         gk_report_free(other);
     }
+    const char *path = json_array_size(paths) > 0 ? json_string_value(json_array_get(paths, 0)) : "narrative";
+    char where[32];
+    snprintf(where, sizeof where, "%s", path);
     double rounded = round(sim * 100.0) / 100.0;
-    json_t *detail = json_pack("{s:s,s:s,s:f,s:o}", "similar_to", entity, "name", name ? name : "", "similarity",
-                               rounded, "passages", passages);
-    gk_findings_add_detail(out, "narrative.similar", GK_SEV_WARNING, "narrative", detail,
+    json_t *detail = json_pack("{s:s,s:s,s:f,s:o,s:o}", "similar_to", entity, "name", name ? name : "", "similarity",
+                               rounded, "passages", passages, "passage_paths", paths);
+    gk_findings_add_detail(out, "narrative.similar", GK_SEV_WARNING, where, detail,
                            "正文与%s（%s）%d 年度报告的正文高度雷同（相似度约 %.0f%%），请核对是否相互照搬",
                            name ? name : "", entity, rep->year, sim * 100.0);
 }
@@ -93,13 +101,9 @@ void gk_judge(const gk_judge_input *in, const gk_names *names, gk_findings *out)
     gk_rules_check(in->rep, &ctx, out);
     if (names != NULL)
         gk_rules_foreign_entity(in->rep, names, out);
-    if (json_array_size(in->partners) > 0) {
-        char *own = gk_narrative_normalise(in->rep, names);
-        size_t i;
-        const json_t *p;
-        json_array_foreach(in->partners, i, p) add_similar(in->rep, names, own, p, out);
-        free(own);
-    }
+    size_t i;
+    const json_t *p;
+    json_array_foreach(in->partners, i, p) add_similar(in->rep, names, p, out);
     gk_report_free(prev);
 }
 

@@ -123,9 +123,36 @@ static bool on_mask(const gk_name_match *m, void *arg)
     return true;
 }
 
-/* One text: names masked, then only CJK and Latin letters kept. */
+/* Where each byte of normalised text came from: its section and the byte
+ * span in that section's original text of the character (for a masked
+ * name, of the whole name).  Lets a passage found in normalised text be
+ * quoted in the report's own wording. */
+typedef struct src_span {
+    int section;
+    size_t from, to;
+} src_span;
+
+typedef struct src_map {
+    src_span *s;      /* one per byte of the normalised text */
+    size_t n, cap;
+} src_map;
+
+static void map_bytes(src_map *map, size_t upto, int section, size_t from, size_t to)
+{
+    if (map == NULL)
+        return;
+    if (upto > map->cap) {
+        map->cap = upto * 2 + 64;
+        map->s = gk_xrealloc(map->s, map->cap * sizeof *map->s);
+    }
+    for (; map->n < upto; map->n++)
+        map->s[map->n] = (src_span){section, from, to};
+}
+
+/* One text: names masked, then only CJK and Latin letters kept.  map (may
+ * be NULL) gets the source of every byte appended. */
 static void normalise_into(const char *text, const gk_names *names, char **buf, size_t *len,
-                           size_t *cap)
+                           size_t *cap, int section, src_map *map)
 {
     mask_state ms = {.n = 0};
     if (names)
@@ -134,10 +161,12 @@ static void normalise_into(const char *text, const gk_names *names, char **buf, 
     for (size_t i = 0; i < n;) {
         if (next < ms.n && i == ms.m[next].offset) {
             put_cp(buf, len, cap, MASK_CP);
+            map_bytes(map, *len, section, i, i + ms.m[next].len);
             i += ms.m[next++].len;
             continue;
         }
         uint32_t cp;
+        size_t at = i;
         size_t l = gk_utf8_decode(text + i, n - i, &cp);
         i += l ? l : 1;
         if (!l)
@@ -146,22 +175,30 @@ static void normalise_into(const char *text, const gk_names *names, char **buf, 
             cp -= 0xFEE0; /* full-width Latin → ASCII */
         if (cp >= 'A' && cp <= 'Z')
             cp += 32;
-        if (is_cjk(cp) || (cp >= 'a' && cp <= 'z'))
+        if (is_cjk(cp) || (cp >= 'a' && cp <= 'z')) {
             put_cp(buf, len, cap, cp);
+            map_bytes(map, *len, section, at, i);
+        }
     }
 }
 
-char *gk_narrative_normalise(const gk_report *r, const gk_names *names)
+static char *normalise_mapped(const gk_report *r, const gk_names *names, src_map *map)
 {
     size_t len = 0, cap = 256;
     char *buf = gk_xmalloc(cap);
     buf[0] = '\0';
     for (int s = 0; s < GK_NARR_COUNT; s++)
         if (r->narrative[s]) {
-            normalise_into(r->narrative[s], names, &buf, &len, &cap);
+            normalise_into(r->narrative[s], names, &buf, &len, &cap, s, map);
             put_cp(&buf, &len, &cap, '|'); /* sections never share a shingle */
+            map_bytes(map, len, -1, 0, 0);
         }
     return buf;
+}
+
+char *gk_narrative_normalise(const gk_report *r, const gk_names *names)
+{
+    return normalise_mapped(r, names, NULL);
 }
 
 static uint64_t mix64(uint64_t x)
@@ -265,7 +302,7 @@ static void load_builtin(void)
     for (size_t i = 0; i < sizeof boilerplate_text / sizeof *boilerplate_text; i++) {
         len = 0;
         buf[0] = '\0';
-        normalise_into(boilerplate_text[i], NULL, &buf, &len, &cap);
+        normalise_into(boilerplate_text[i], NULL, &buf, &len, &cap, 0, NULL);
         each_shingle(buf, push_hash, &builtin_boilerplate);
     }
     free(buf);
@@ -408,7 +445,9 @@ static int cmp_passage(const void *x, const void *y)
     return a->chars < b->chars ? 1 : a->chars > b->chars ? -1 : (a->from > b->from) - (a->from < b->from);
 }
 
-json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_chars, size_t max)
+/* The runs of norm_a covered by shingles shared with norm_b, at least
+ * min_chars long, longest first; *np of them (malloc'd, NULL when none). */
+static passage *shared_runs(const char *norm_a, const char *norm_b, size_t min_chars, size_t *np_out)
 {
     span_state st = {.b = {0}};
     each_shingle(norm_b, push_hash, &st.b);
@@ -439,11 +478,44 @@ json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_ch
     }
     if (np > 1) /* ps is NULL when there is none: qsort must not see it */
         qsort(ps, np, sizeof *ps, cmp_passage);
+    free(st.covered);
+    gk_shingles_free(&st.b);
+    *np_out = np;
+    return ps;
+}
+
+json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_chars, size_t max)
+{
+    size_t np = 0;
+    passage *ps = shared_runs(norm_a, norm_b, min_chars, &np);
     json_t *arr = json_array();
     for (size_t i = 0; i < np && i < max; i++)
         json_array_append_new(arr, json_stringn(norm_a + ps[i].from, ps[i].to - ps[i].from));
     free(ps);
-    free(st.covered);
-    gk_shingles_free(&st.b);
+    return arr;
+}
+
+json_t *gk_common_passages_original(const gk_report *r, const gk_names *names, const char *norm_b,
+                                    size_t min_chars, size_t max)
+{
+    src_map map = {0};
+    char *norm_a = normalise_mapped(r, names, &map);
+    size_t np = 0;
+    passage *ps = shared_runs(norm_a, norm_b, min_chars, &np);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < np && json_array_size(arr) < max; i++) {
+        /* a run never crosses a section: '|' is in no shingle */
+        const src_span *first = &map.s[ps[i].from], *last = &map.s[ps[i].to - 1];
+        if (first->section < 0 || first->section != last->section || r->narrative[first->section] == NULL)
+            continue;
+        const char *text = r->narrative[first->section];
+        char path[32];
+        snprintf(path, sizeof path, "narrative.%s", gk_narrative_keys[first->section]);
+        json_array_append_new(arr, json_pack("{s:s,s:s%}", "path", path, "text", text + first->from,
+                                             last->to - first->from));
+    }
+    free(ps);
+    free(map.s);
+    free(norm_a);
     return arr;
 }

@@ -90,5 +90,10 @@ void gk_lsh_bands(const uint64_t sig[GK_MINHASH_N], uint64_t bands[GK_LSH_BANDS]
 /* Passages (of normalised text) shared by a and b, at least min_chars long,
  * longest first, at most max; returns a JSON array of strings. */
 json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_chars, size_t max);
+/* The same passages of r's prose, quoted in r's own wording (digits,
+ * punctuation and names as written) with the section they are in:
+ * [{"path": "narrative.problems", "text": "…"}], longest first, at most max. */
+json_t *gk_common_passages_original(const gk_report *r, const gk_names *names, const char *norm_b,
+                                    size_t min_chars, size_t max);
 
 #endif

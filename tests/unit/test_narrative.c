@@ -442,6 +442,34 @@ START_TEST(test_similar_names_swapped)
 }
 END_TEST
 
+/* The passages of a narrative.similar finding are quoted as the report
+ * wrote them (digits, punctuation, its own township's name), with their
+ * section: the normalised text alone could not be found in the report. */
+START_TEST(test_passages_in_original_wording)
+{
+    gk_report *a = gk_report_new(gk_format_find("2021"), 2022, "350481101");
+    gk_report *b = gk_report_new(gk_format_find("2021"), 2022, "350481100");
+    a->narrative[0] = strdup("总体情况另写。");
+    b->narrative[0] = strdup("完全不同的一段话。");
+    a->narrative[1] = strdup("一是贡川镇2022年公开文件12件，较上年增长5%；二是及时更新政务公开专栏内容。");
+    b->narrative[1] = strdup("一是西洋镇2022年公开文件30件，较上年增长7%；二是及时更新政务公开专栏内容。");
+    char *nb = gk_narrative_normalise(b, names);
+    json_t *ps = gk_common_passages_original(a, names, nb, 8, 3);
+    ck_assert_uint_eq(json_array_size(ps), 1);
+    json_t *p0 = json_array_get(ps, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(p0, "path")), "narrative.problems");
+    const char *text = json_string_value(json_object_get(p0, "text"));
+    /* the original bytes, from the first shared character to the last */
+    ck_assert_msg(strstr(a->narrative[1], text) != NULL, "not a substring of the report: %s", text);
+    ck_assert_msg(strstr(text, "贡川镇2022年公开文件12件，较上年增长5%；二是及时更新政务公开专栏内容") != NULL, "%s",
+                  text);
+    json_decref(ps);
+    free(nb);
+    gk_report_free(a);
+    gk_report_free(b);
+}
+END_TEST
+
 START_TEST(test_honest_reports_not_similar)
 {
     static const char *files[] = {"honest-xiyang-2020.json", "honest-caoyuan-2021.json",
@@ -518,6 +546,7 @@ int main(void)
     tcase_add_test(tc, test_generic_words_not_names);
     tcase_add_test(tc, test_no_common_passage);
     tcase_add_test(tc, test_similar_names_swapped);
+    tcase_add_test(tc, test_passages_in_original_wording);
     tcase_add_test(tc, test_honest_reports_not_similar);
     tcase_add_test(tc, test_lsh_bands);
     suite_add_tcase(s, tc);
