@@ -104,6 +104,31 @@ static void check_passages(const char *a, const char *b)
     json_decref(ps);
 }
 
+/* The passages in the report's own wording are whole characters of the
+ * section they name, in bounds. */
+static void check_original_passages(const gk_report *r, const char *norm_other)
+{
+    json_t *ps = gk_common_passages_original(r, names, norm_other, 8, 3);
+    if (!json_is_array(ps) || json_array_size(ps) > 3)
+        abort();
+    size_t i;
+    json_t *p;
+    json_array_foreach(ps, i, p) {
+        const char *path = json_string_value(json_object_get(p, "path"));
+        const char *text = json_string_value(json_object_get(p, "text"));
+        if (path == NULL || text == NULL || text[0] == '\0' || !gk_utf8_valid(text, strlen(text)))
+            abort();
+        bool inside = false;
+        for (int s = 0; s < GK_NARR_COUNT; s++)
+            if (r->narrative[s] && strncmp(path, "narrative.", 10) == 0 &&
+                strcmp(path + 10, gk_narrative_keys[s]) == 0 && strstr(r->narrative[s], text) != NULL)
+                inside = true;
+        if (!inside)
+            abort();
+    }
+    json_decref(ps);
+}
+
 /* The narrative code on a report's prose. */
 static void narrative(const gk_report *r)
 {
@@ -145,6 +170,8 @@ static void narrative(const gk_report *r)
     check_passages(na, nb);
     check_passages(nb, na);
     check_passages(na, na);
+    check_original_passages(r, nb);
+    check_original_passages(r, na);
     free(na);
     free(nb);
     gk_shingles_free(&sa);
