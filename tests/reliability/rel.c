@@ -135,7 +135,15 @@ char *rel_fingerprint(gk_h *h)
                      "   n_number::text || n_null::text, ';' ORDER BY region, year, format), '')) FROM rollup),"
                      " (SELECT count(*) || ':' || max(id) || ':' || count(revoked_at) FROM tokens),"
                      " (SELECT count(*) FROM regions),"
-                     " (SELECT count(*) FROM deadlines))",
+                     " (SELECT count(*) FROM deadlines),"
+                     /* what narrative.similar keeps: a refused request must not touch it either */
+                     " (SELECT md5(coalesce(string_agg(entity || year || '#' || revision || sig::text, ';'"
+                     "   ORDER BY entity, year), '')) FROM narrative_sig),"
+                     " (SELECT count(*) FROM narrative_bands),"
+                     " (SELECT md5(coalesce(string_agg(year || a || b || similarity, ';' ORDER BY year, a, b), ''))"
+                     "   FROM narrative_pairs),"
+                     " (SELECT md5(coalesce(string_agg(entity || year || coalesce(findings::text, ''), ';'"
+                     "   ORDER BY entity, year), '')) FROM report_current))",
                      0, NULL);
 }
 
