@@ -1,5 +1,8 @@
 /* print_findings.c — aligned finding lists for people (see print_findings.h). */
 #include "print_findings.h"
+
+#include <string.h>
+#include "gongkai/report.h"
 #include "gongkai/textutil.h"
 
 const char *gk_severity_label(gk_severity sev)
@@ -11,6 +14,30 @@ const char *gk_severity_label(gk_severity sev)
         return "警告";
     default:
         return "提示";
+    }
+}
+
+/* "narrative.problems" → 五、存在的主要问题及改进情况; NULL when not a section. */
+static const char *section_label(const char *path)
+{
+    for (int s = 0; path != NULL && s < GK_NARR_COUNT; s++)
+        if (strncmp(path, "narrative.", 10) == 0 && strcmp(path + 10, gk_narrative_keys[s]) == 0)
+            return gk_narrative_labels[s];
+    return NULL;
+}
+
+/* Under a narrative.similar finding, the shared passages as the report
+ * wrote them, so the office can see what was copied without the JSON. */
+static void print_passages(FILE *out, const gk_finding *f)
+{
+    const json_t *ps = json_object_get(f->detail, "passages");
+    const json_t *paths = json_object_get(f->detail, "passage_paths");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(ps, i, p) {
+        const char *label = section_label(json_string_value(json_array_get(paths, i)));
+        fprintf(out, "        雷同段落%zu%s%s%s：%s\n", i + 1, label ? "（" : "", label ? label : "", label ? "）" : "",
+                json_is_string(p) ? json_string_value(p) : "");
     }
 }
 
@@ -30,6 +57,8 @@ void gk_print_findings(FILE *out, const char *heading, const gk_findings *fs)
         gk_fput_padded(out, f->code, wcode + 2);
         gk_fput_padded(out, f->path, wpath + 2);
         fprintf(out, "%s\n", f->message);
+        if (f->detail != NULL && strcmp(f->code, "narrative.similar") == 0)
+            print_passages(out, f);
     }
     size_t e = gk_findings_count(fs, GK_SEV_ERROR), w = gk_findings_count(fs, GK_SEV_WARNING),
            n = gk_findings_count(fs, GK_SEV_INFO);

@@ -18,6 +18,7 @@
 #include "net_http.h"
 #include "net_util.h"
 #include "print_layout.h"
+#include "print_findings.h"
 #include "print_table.h"
 
 static char tmpdir[64];
@@ -494,6 +495,34 @@ START_TEST(table_aligns_chinese_by_display_width)
 }
 END_TEST
 
+/* A narrative.similar finding shows the shared passages (as the report
+ * wrote them, with their section) under its line; others show none. */
+START_TEST(similar_finding_lists_its_passages)
+{
+    gk_findings fs;
+    gk_findings_init(&fs);
+    json_t *j = json_loads("[{\"code\":\"narrative.similar\",\"severity\":\"warning\",\"path\":\"narrative.problems\","
+                           "\"message\":\"正文与西洋镇（350481100）2020 年度报告的正文高度雷同\",\"similar_to\":\"350481100\","
+                           "\"passages\":[\"一是贡川镇2020年公开文件12件\"],\"passage_paths\":[\"narrative.problems\"]},"
+                           "{\"code\":\"value.invalid\",\"severity\":\"error\",\"path\":\"tables.active.fees.x\","
+                           "\"message\":\"m\",\"passages\":[\"not shown\"]}]",
+                           0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_ge(gk_findings_from_json(&fs, j), 0);
+    json_decref(j);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    gk_print_findings(f, "贡川镇", &fs);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\n        雷同段落1（五、存在的主要问题及改进情况）：一是贡川镇2020年公开文件12件\n") != NULL,
+                  "%s", buf);
+    ck_assert_msg(strstr(buf, "not shown") == NULL, "%s", buf);
+    free(buf);
+    gk_findings_free(&fs);
+}
+END_TEST
+
 START_TEST(table_has_no_trailing_spaces)
 {
     gk_ptable *t = gk_ptable_new(3);
@@ -585,6 +614,7 @@ static Suite *suite(void)
     tcase_add_test(tc, loopback_never_via_proxy);
     tcase_add_test(tc, http_errors_in_chinese_without_token);
     tcase_add_test(tc, table_aligns_chinese_by_display_width);
+    tcase_add_test(tc, similar_finding_lists_its_passages);
     tcase_add_test(tc, table_has_no_trailing_spaces);
     tcase_add_test(tc, rollup_cell_texts);
     tcase_add_test(tc, rollup_layout_uses_registry_labels);
