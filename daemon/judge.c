@@ -55,7 +55,8 @@ static json_t *shorten(const char *s)
 /* Quoted in this report's own wording, with the section each passage is
  * in, so a person can find it: the normalised text drops digits and
  * punctuation and masks names. */
-static void add_similar(const gk_report *rep, const gk_names *names, const json_t *p, gk_findings *out)
+static void add_similar(const gk_report *rep, const gk_names *names, const gk_narrative_src *own, const json_t *p,
+                        gk_findings *out)
 {
     const char *entity = json_string_value(json_object_get(p, "entity"));
     const char *name = json_string_value(json_object_get(p, "name"));
@@ -68,7 +69,7 @@ static void add_similar(const gk_report *rep, const gk_names *names, const json_
     json_t *passages = json_array(), *paths = json_array();
     if (other != NULL) {
         char *other_norm = gk_narrative_normalise(other, names);
-        json_t *found = gk_common_passages_original(rep, names, other_norm, PASSAGE_MIN_CHARS, PASSAGE_MAX);
+        json_t *found = gk_common_passages_original(own, other_norm, PASSAGE_MIN_CHARS, PASSAGE_MAX);
         size_t i;
         json_t *f;
         json_array_foreach(found, i, f) {
@@ -101,9 +102,14 @@ void gk_judge(const gk_judge_input *in, const gk_names *names, gk_findings *out)
     gk_rules_check(in->rep, &ctx, out);
     if (names != NULL)
         gk_rules_foreign_entity(in->rep, names, out);
-    size_t i;
-    const json_t *p;
-    json_array_foreach(in->partners, i, p) add_similar(in->rep, names, p, out);
+    if (json_array_size(in->partners) > 0) {
+        /* this report's side, normalised once for all its partners */
+        gk_narrative_src *own = gk_narrative_src_new(in->rep, names);
+        size_t i;
+        const json_t *p;
+        json_array_foreach(in->partners, i, p) add_similar(in->rep, names, own, p, out);
+        gk_narrative_src_free(own);
+    }
     gk_report_free(prev);
 }
 

@@ -90,6 +90,9 @@ static json_t *region_json(PGresult *res)
                      atoi(PQgetvalue(res, 0, 2)));
 }
 
+/* The ETag's kind: one answer per representation of the rollup. */
+static const char *rollup_kind(const region_st *st) { return st->csv ? "rc" : "rj"; }
+
 static gk_cache *answers;
 void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
 
@@ -276,7 +279,7 @@ static void rollup_rows(gk_req *r, PGresult *res)
 static void rollup_region(gk_req *r, PGresult *res)
 {
     region_st *st = r->st;
-    if (!region_row(r, res) || not_modified(r, res, st->csv ? "rc" : "rj"))
+    if (!region_row(r, res) || not_modified(r, res, rollup_kind(st)))
         return;
     st->region = region_json(res);
     st->path = strdup(PQgetvalue(res, 0, 4));
@@ -332,7 +335,7 @@ void gk_route_rollup(gk_req *r)
         return;
     }
     st->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
-    if (answer_from_memory(r, st->csv ? "rc" : "rj"))
+    if (answer_from_memory(r, rollup_kind(st)))
         return;
     gk_req_with_db(r, true, rollup_start);
 }

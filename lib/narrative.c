@@ -495,17 +495,39 @@ json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_ch
     return arr;
 }
 
-json_t *gk_common_passages_original(const gk_report *r, const gk_names *names, const char *norm_b,
-                                    size_t min_chars, size_t max)
+struct gk_narrative_src {
+    const gk_report *r;   /* not owned */
+    char *norm;
+    src_map map;
+};
+
+gk_narrative_src *gk_narrative_src_new(const gk_report *r, const gk_names *names)
 {
-    src_map map = {0};
-    char *norm_a = normalise_mapped(r, names, &map);
+    gk_narrative_src *s = gk_xcalloc(1, sizeof *s);
+    s->r = r;
+    s->norm = normalise_mapped(r, names, &s->map);
+    return s;
+}
+
+void gk_narrative_src_free(gk_narrative_src *s)
+{
+    if (s == NULL)
+        return;
+    free(s->map.s);
+    free(s->norm);
+    free(s);
+}
+
+json_t *gk_common_passages_original(const gk_narrative_src *a, const char *norm_b, size_t min_chars, size_t max)
+{
+    const gk_report *r = a->r;
+    const src_span *from = a->map.s;
     size_t np = 0;
-    passage *ps = shared_runs(norm_a, norm_b, min_chars, &np);
+    passage *ps = shared_runs(a->norm, norm_b, min_chars, &np);
     json_t *arr = json_array();
     for (size_t i = 0; i < np && json_array_size(arr) < max; i++) {
         /* a run never crosses a section: '|' is in no shingle */
-        const src_span *first = &map.s[ps[i].from], *last = &map.s[ps[i].to - 1];
+        const src_span *first = &from[ps[i].from], *last = &from[ps[i].to - 1];
         if (first->section < 0 || first->section != last->section || r->narrative[first->section] == NULL)
             continue;
         const char *text = r->narrative[first->section];
@@ -515,7 +537,5 @@ json_t *gk_common_passages_original(const gk_report *r, const gk_names *names, c
                                              last->to - first->from));
     }
     free(ps);
-    free(map.s);
-    free(norm_a);
     return arr;
 }

@@ -90,10 +90,16 @@ void gk_lsh_bands(const uint64_t sig[GK_MINHASH_N], uint64_t bands[GK_LSH_BANDS]
 /* Passages (of normalised text) shared by a and b, at least min_chars long,
  * longest first, at most max; returns a JSON array of strings. */
 json_t *gk_common_passages(const char *norm_a, const char *norm_b, size_t min_chars, size_t max);
-/* The same passages of r's prose, quoted in r's own wording (digits,
- * punctuation and names as written) with the section they are in:
- * [{"path": "narrative.problems", "text": "…"}], longest first, at most max. */
-json_t *gk_common_passages_original(const gk_report *r, const gk_names *names, const char *norm_b,
-                                    size_t min_chars, size_t max);
+/* A report's normalised prose together with where each of its bytes came
+ * from in the report's own text: made once per report, compared with any
+ * number of others.  Keeps a pointer to r, which must outlive it. */
+typedef struct gk_narrative_src gk_narrative_src;
+gk_narrative_src *gk_narrative_src_new(const gk_report *r, const gk_names *names);
+void gk_narrative_src_free(gk_narrative_src *s);
+/* The passages a's prose shares with norm_b (as gk_common_passages), quoted
+ * in a's own wording (digits, punctuation and names as written) with the
+ * section they are in: [{"path": "narrative.problems", "text": "…"}],
+ * longest first, at most max. */
+json_t *gk_common_passages_original(const gk_narrative_src *a, const char *norm_b, size_t min_chars, size_t max);
 
 #endif

@@ -108,7 +108,9 @@ static void check_passages(const char *a, const char *b)
  * section they name, in bounds. */
 static void check_original_passages(const gk_report *r, const char *norm_other)
 {
-    json_t *ps = gk_common_passages_original(r, names, norm_other, 8, 3);
+    gk_narrative_src *src = gk_narrative_src_new(r, names);
+    json_t *ps = gk_common_passages_original(src, norm_other, 8, 3);
+    gk_narrative_src_free(src);
     if (!json_is_array(ps) || json_array_size(ps) > 3)
         abort();
     size_t i;

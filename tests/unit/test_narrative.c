@@ -454,7 +454,9 @@ START_TEST(test_passages_in_original_wording)
     a->narrative[1] = strdup("一是贡川镇2022年公开文件12件，较上年增长5%；二是及时更新政务公开专栏内容。");
     b->narrative[1] = strdup("一是西洋镇2022年公开文件30件，较上年增长7%；二是及时更新政务公开专栏内容。");
     char *nb = gk_narrative_normalise(b, names);
-    json_t *ps = gk_common_passages_original(a, names, nb, 8, 3);
+    gk_narrative_src *src = gk_narrative_src_new(a, names);
+    json_t *ps = gk_common_passages_original(src, nb, 8, 3);
+    gk_narrative_src_free(src);
     ck_assert_uint_eq(json_array_size(ps), 1);
     json_t *p0 = json_array_get(ps, 0);
     ck_assert_str_eq(json_string_value(json_object_get(p0, "path")), "narrative.problems");
