@@ -157,7 +157,12 @@ int gk_judge_min_same(void)
 /* The other report's text comes along so the shared passages can be named.
  * A signature's empty slots are UINT64_MAX, i.e. -1 as bigint: never equal.
  * The candidate list is bounded: a report cannot be "similar" to more than
- * a few hundred others in any meaningful way. */
+ * a few hundred others in any meaningful way.
+ * The band lookups are a LATERAL subquery behind OFFSET 0 so that they stay
+ * one index probe per band key whatever the plan: the statement is prepared
+ * (pgconn.h), and a generic plan made while the year had few signatures
+ * hashed every band of the year instead — cost growing with N (auto_explain
+ * during bench/run.d/service.sh: 10–12 ms per submission). */
 const char *const gk_candidates_sql =
     "SELECT coalesce(json_agg(json_build_object('entity', s.entity, 'name', g.name,"
     "  'similarity', s.same::float8 / " GK_STR(GK_MINHASH_N) ", 'body', r.body_text) ORDER BY s.same DESC, s.entity),"
@@ -165,9 +170,10 @@ const char *const gk_candidates_sql =
     " FROM (SELECT n.entity, (SELECT count(*) FROM unnest(n.sig, $3::bigint[]) AS u(x, y) WHERE x = y AND x <> -1)"
     "        AS same"
     "       FROM narrative_sig n WHERE n.year = $2::int AND n.entity IN ("
-    "        SELECT b.entity FROM unnest($4::bigint[]) WITH ORDINALITY AS q(key, band)"
-    "        JOIN narrative_bands b ON b.year = $2::int AND b.band = q.band - 1 AND b.key = q.key"
-    "        WHERE b.entity <> $1 LIMIT 1000)) s"
+    "        SELECT m.entity FROM unnest($4::bigint[]) WITH ORDINALITY AS q(key, band),"
+    "        LATERAL (SELECT b.entity FROM narrative_bands b WHERE b.year = $2::int AND b.band = q.band - 1"
+    "         AND b.key = q.key AND b.entity <> $1 OFFSET 0) m"
+    "        LIMIT 1000)) s"
     " JOIN regions g ON g.code = s.entity"
     " JOIN report_current c ON c.entity = s.entity AND c.year = $2::int"
     " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"

@@ -7,6 +7,8 @@
  * owner made, so the owner never sees re-entrant callbacks. */
 #include "pgconn.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +28,37 @@ struct gk_pgconn {
     int flushing;
     gk_pgconn_notify_cb notify_cb; /* LISTEN connections only */
     void *notify_arg;
+    /* Statements prepared on this session (gk_pgconn_send_prepared): the
+     * caller's pointer, the text it had (checked on every use), and the
+     * execution waiting for its Prepare to finish. */
+    struct {
+        const char *key;
+        char *text;
+    } prepared[GK_PGCONN_MAX_PREPARED];
+    int nprepared;
+    int preparing;           /* index being prepared, -1: none */
+    int pend_n;
+    char **pend_values;
 };
 
 static void on_socket(evutil_socket_t fd, short what, void *arg);
+static int execute_prepared(gk_pgconn *c, int k, int nparams, const char *const *values);
+static int sent(gk_pgconn *c);
+
+/* Forgets a Prepare in flight and the execution waiting for it. */
+static void drop_pending(gk_pgconn *c)
+{
+    if (c->preparing >= 0) {
+        free(c->prepared[c->preparing].text);
+        c->prepared[c->preparing].text = NULL;
+    }
+    for (int i = 0; i < c->pend_n; i++)
+        free(c->pend_values[i]);
+    free(c->pend_values);
+    c->pend_values = NULL;
+    c->pend_n = 0;
+    c->preparing = -1;
+}
 
 static void on_fail(evutil_socket_t fd, short what, void *arg)
 {
@@ -84,6 +114,7 @@ gk_pgconn *gk_pgconn_new(struct event_base *base, const char *conninfo, long con
     c->arg = arg;
     c->ev = event_new(base, -1, 0, on_socket, c);
     c->fail_ev = evtimer_new(base, on_fail, c);
+    c->preparing = -1;
     if (c->conninfo == NULL || c->ev == NULL || c->fail_ev == NULL) {
         gk_pgconn_free(c);
         return NULL;
@@ -116,6 +147,29 @@ static void collect(gk_pgconn *c)
         if (r == NULL) {
             PGresult *done = c->last;
             c->last = NULL;
+            if (c->preparing >= 0 && done != NULL && PQresultStatus(done) == PGRES_COMMAND_OK) {
+                /* The Prepare is done: remember it and run the execution
+                 * the caller asked for; its result is the one reported. */
+                PQclear(done);
+                int k = c->preparing;
+                c->nprepared = k + 1;
+                int n = c->pend_n;
+                char **v = c->pend_values;
+                c->pend_values = NULL;
+                c->pend_n = 0;
+                c->preparing = -1;
+                int rc = execute_prepared(c, k, n, (const char *const *)v);
+                for (int i = 0; i < n; i++)
+                    free(v[i]);
+                free(v);
+                (void)rc; /* on failure a LOST report follows from the loop */
+                return;
+            }
+            if (c->preparing >= 0) {
+                /* The Prepare failed (e.g. in an aborted transaction): that
+                 * error is the caller's result; nothing is remembered. */
+                drop_pending(c);
+            }
             c->state = GK_PGC_IDLE;
             if (arm(c, EV_READ | EV_PERSIST, 0) != 0) {
                 PQclear(done);
@@ -216,6 +270,14 @@ int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const
         fail(c, "send");
         return -1;
     }
+    return sent(c);
+}
+
+static void name_of(int k, char out[16]) { snprintf(out, 16, "gk%d", k); }
+
+/* After a send: flush what fits, wait for the rest and for the answer. */
+static int sent(gk_pgconn *c)
+{
     c->state = GK_PGC_BUSY;
     int f = PQflush(c->pg);
     if (f < 0) {
@@ -228,6 +290,52 @@ int gk_pgconn_send(gk_pgconn *c, const char *sql, int nparams, const char *const
         return -1;
     }
     return 0;
+}
+
+static int execute_prepared(gk_pgconn *c, int k, int nparams, const char *const *values)
+{
+    char name[16];
+    name_of(k, name);
+    if (!PQsendQueryPrepared(c->pg, name, nparams, values, NULL, NULL, 0)) {
+        fail(c, "send");
+        return -1;
+    }
+    return sent(c);
+}
+
+int gk_pgconn_send_prepared(gk_pgconn *c, const char *sql, int nparams, const char *const *values)
+{
+    if (c->state != GK_PGC_IDLE)
+        return -1;
+    for (int k = 0; k < c->nprepared; k++)
+        if (c->prepared[k].key == sql && strcmp(c->prepared[k].text, sql) == 0)
+            return execute_prepared(c, k, nparams, values);
+    int k = c->nprepared;
+    if (k == GK_PGCONN_MAX_PREPARED)
+        return gk_pgconn_send(c, sql, nparams, values); /* full: planned per use */
+    /* Prepare first, then execute from collect(); the values are copied
+     * because the caller's array is gone by then. */
+    c->prepared[k].key = sql;
+    c->prepared[k].text = strdup(sql);
+    c->pend_values = nparams > 0 ? calloc((size_t)nparams, sizeof *c->pend_values) : NULL;
+    bool oom = c->prepared[k].text == NULL || (nparams > 0 && c->pend_values == NULL);
+    for (int i = 0; i < nparams && !oom; i++)
+        if (values[i] != NULL && (c->pend_values[i] = strdup(values[i])) == NULL)
+            oom = true;
+    c->pend_n = nparams;
+    if (oom) {
+        c->preparing = k;
+        drop_pending(c);
+        return gk_pgconn_send(c, sql, nparams, values);
+    }
+    c->preparing = k;
+    char name[16];
+    name_of(k, name);
+    if (!PQsendPrepare(c->pg, name, sql, nparams, NULL)) {
+        fail(c, "send");
+        return -1;
+    }
+    return sent(c);
 }
 
 void gk_pgconn_set_notify(gk_pgconn *c, gk_pgconn_notify_cb cb, void *arg)
@@ -251,6 +359,11 @@ void gk_pgconn_close(gk_pgconn *c)
     c->pg = NULL;
     c->flushing = 0;
     c->state = GK_PGC_DOWN;
+    /* a new session has no prepared statements */
+    for (int i = 0; i < c->nprepared; i++)
+        free(c->prepared[i].text);
+    c->nprepared = 0;
+    drop_pending(c);
 }
 
 void gk_pgconn_free(gk_pgconn *c)

@@ -302,7 +302,7 @@ int gk_lease_query(gk_lease *l, const char *sql, int nparams, const char *const 
         return -1;
     l->qcb = cb;
     l->qarg = arg;
-    if (gk_pgconn_send(l->conn, sql, nparams, values) != 0) {
+    if (gk_pgconn_send_prepared(l->conn, sql, nparams, values) != 0) {
         l->qcb = NULL;
         return -1;
     }
