@@ -5,8 +5,8 @@
  * 503 db_unavailable instead of queueing.
  *
  * Writers (submissions) may hold at most size - read_reserve connections at
- * once: near a deadline submissions queue behind each other (one transaction
- * per year judges similar reports together), and without a reserve they
+ * once: near a deadline submissions queue behind each other (for the
+ * database's CPU and for the locks of similar reports), and without a reserve they
  * would hold every connection while dashboards' reads time out behind them.
  * Readers may pass waiting writers in the queue. */
 #ifndef GONGKAID_POOL_H

@@ -2,10 +2,14 @@
  * (the same judgement, nothing stored).
  *
  * A submission is one transaction on one connection:
- *   BEGIN; advisory lock on (entity, year) so concurrent submissions of the
- *   same report serialise; read the context (region path, current revision,
- *   last year's report, deadline); the judgement locks of year and year + 1
- *   (judge.h); the same-year reports whose prose shares an LSH band and is
+ *   BEGIN; (with an Idempotency-Key: its lock and check); the township
+ *   names' generation; the new prose signature; the locks of what the
+ *   judgement depends on (sql/060_judgement_locks.sql: the (entity, year)
+ *   and (entity, year + 1) locks, the year shared, the LSH band keys of the
+ *   new and the stored signature), so concurrent submissions of one report
+ *   serialise and near-duplicates submitted together find each other; read
+ *   the context (region path, current revision, last year's report,
+ *   deadline); the same-year reports whose prose shares an LSH band and is
  *   similar enough; judge; INSERT the revision; move the current pointer,
  *   audit, change counters, idempotency key; add the delta (new revision
  *   minus old) to the rollup of every ancestor; replace the entity's
@@ -60,7 +64,7 @@ typedef struct submit_st {
     char *old_body, *prev_body;
     char deadline[16], first_day[16];
     gk_judge_sig sig;
-    bool sig_ok;
+    bool sig_done, sig_ok;
     json_t *partners;
     json_t *updates;      /* current judgements to store */
     json_t *affected;     /* [{entity, year}] to re-judge */
@@ -203,7 +207,10 @@ static void judge(submit_st *st)
 static void find_similar(gk_req *r, gk_req_step next)
 {
     submit_st *st = r->st;
-    st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
+    if (!st->sig_done) {
+        st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
+        st->sig_done = true;
+    }
     if (!st->sig_ok) {
         next(r, NULL);
         return;
@@ -593,37 +600,37 @@ static void submit_context(gk_req *r, PGresult *res)
     find_similar(r, submit_judged);
 }
 
-static void submit_named(gk_req *r, PGresult *res)
+static void submission_locked(gk_req *r, PGresult *res)
 {
     submit_st *st = r->st;
-    if (!names_checked(r, res))
+    if (!gk_req_ok(r, res))
         return;
     const char *v[] = {st->rep->entity, st->year_s};
     gk_req_query(r, context_sql, 2, v, submit_context);
 }
 
-static void judgements_locked(gk_req *r, PGresult *res)
-{
-    if (!gk_req_ok(r, res))
-        return;
-    check_names(r, submit_named);
-}
-
-static void submit_locked(gk_req *r, PGresult *res)
+/* The locks of sql/060_judgement_locks.sql: (entity, year) and (entity,
+ * year + 1), the year in share mode, and the band keys of the new
+ * signature and of the stored one.  The signature needs the township
+ * names, hence after names_checked. */
+static void submit_named(gk_req *r, PGresult *res)
 {
     submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
+    if (!names_checked(r, res))
         return;
-    const char *v[] = {st->year_s};
-    gk_req_query(r, "SELECT gk_lock_judgements($1::int)", 1, v, judgements_locked);
+    st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
+    st->sig_done = true;
+    char *bands = st->sig_ok ? gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS) : NULL;
+    if (st->sig_ok && bands == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
+    }
+    const char *v[] = {st->rep->entity, st->year_s, bands};
+    gk_req_query(r, "SELECT gk_lock_submission($1, $2::int, $3::bigint[])", 3, v, submission_locked);
+    free(bands);
 }
 
-static void lock_entity(gk_req *r)
-{
-    submit_st *st = r->st;
-    const char *v[] = {st->rep->entity, st->year_s};
-    gk_req_query(r, "SELECT pg_advisory_xact_lock(hashtext($1), $2::int)", 2, v, submit_locked);
-}
+static void start_judging(gk_req *r) { check_names(r, submit_named); }
 
 static void replay_done(gk_req *r, PGresult *res)
 {
@@ -661,7 +668,7 @@ static void idem_checked(gk_req *r, PGresult *res)
                      3, v, replay_done);
         return;
     }
-    lock_entity(r);
+    start_judging(r);
 }
 
 static void idem_locked(gk_req *r, PGresult *res)
@@ -682,7 +689,7 @@ static void submit_begun(gk_req *r, PGresult *res)
     if (!gk_req_ok(r, res))
         return;
     if (st->idem_key == NULL) {
-        lock_entity(r);
+        start_judging(r);
         return;
     }
     const char *v[] = {st->token_s, st->idem_key};

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "gongkai/format.h"
 #include "gongkai/report.h"
@@ -520,6 +522,78 @@ START_TEST(honest_reports_not_caught)
 }
 END_TEST
 
+/* Near-duplicates submitted at the same moment, by as many clients as the
+ * pool has writers, in rounds of revisions: every pair is found on both
+ * sides every time (sql/060_judgement_locks.sql: the band-key locks make
+ * the later of two transactions see the earlier one's signature). */
+START_TEST(simultaneous_copies_find_each_other)
+{
+    enum { N = 8, ROUNDS = 3 };
+    const char *ents[N] = {"350481001", "350481002", "350481003", "350481004",
+                           "350481100", "350481102", "350481104", "350481204"};
+    const char *names[N] = {"燕东街道", "燕西街道", "燕南街道", "燕北街道", "西洋镇", "安砂镇", "大湖镇", "青水畲族乡"};
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
+    for (int round = 0; round < ROUNDS; round++) {
+        char *texts[N];
+        for (int i = 0; i < N; i++) {
+            json_t *prose = sample_prose_as(names[i]);
+            /* each round is a new revision of every report */
+            char extra[64];
+            snprintf(extra, sizeof extra, "%s第%d次修订。", json_string_value(json_object_get(prose, "other")),
+                     round + 1);
+            json_object_set_new(prose, "other", json_string(extra));
+            json_t *d = make(2019, ents[i], prose, NULL);
+            texts[i] = json_dumps(d, 0);
+            json_decref(d);
+            json_decref(prose);
+        }
+        pid_t kids[N];
+        for (int i = 0; i < N; i++) {
+            kids[i] = fork();
+            if (kids[i] == 0) {
+                const char *hdr[] = {ah, "Content-Type: application/json", NULL};
+                gk_resp r;
+                int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, texts[i], strlen(texts[i]), &r) == 0 &&
+                         r.status == 201;
+                _exit(ok ? 0 : 1);
+            }
+        }
+        for (int i = 0; i < N; i++) {
+            int st;
+            ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
+            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "round %d: submission %d failed", round, i);
+            free(texts[i]);
+        }
+        for (int i = 0; i < N; i++) {
+            /* each ordered pair among them stored once, and named in the findings */
+            json_t *fs = current(ents[i], 2019);
+            for (int j = 0; j < N; j++) {
+                if (j == i)
+                    continue;
+                const char *v[] = {ents[i], ents[j]};
+                ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM narrative_pairs WHERE year = 2019"
+                                                   " AND a = $1 AND b = $2", 2, v), 1);
+                size_t k, named = 0;
+                json_t *f;
+                json_array_foreach(fs, k, f) {
+                    const char *to = json_string_value(json_object_get(f, "similar_to"));
+                    named += strcmp(json_string_value(json_object_get(f, "code")), "narrative.similar") == 0 &&
+                             to != NULL && strcmp(to, ents[j]) == 0;
+                }
+                ck_assert_msg(named == 1, "round %d: %s names %s %zu times", round, ents[i], ents[j], named);
+            }
+            json_decref(fs);
+        }
+        char want[16];
+        snprintf(want, sizeof want, "%d", round + 1);
+        const char *v[] = {want, "{350481001,350481002,350481003,350481004,350481100,350481102,350481104,350481204}"};
+        ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM report_current WHERE year = 2019"
+                                           " AND revision = $1::int AND entity = ANY($2::text[])", 2, v), N);
+    }
+}
+END_TEST
+
 /* ---- setup ---- */
 
 int main(void)
@@ -528,8 +602,10 @@ int main(void)
     sample = json_load_file(GK_TEST_DATA "/sample-350481101-2020.json", 0, &e);
     const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
     const char *tk[] = {"token", "create", "--region", "0", "--role", "admin", NULL};
+    /* eight writers at once for simultaneous_copies_find_each_other */
+    const char *args[] = {"--pool-size=9", NULL};
     if (sample == NULL || gk_h_setup(&H) != 0 || gk_h_cli(&H, NULL, 0, imp) != 0 ||
-        gk_h_cli(&H, admin, sizeof admin, tk) != 0 || gk_h_daemon_start(&H, NULL) != 0) {
+        gk_h_cli(&H, admin, sizeof admin, tk) != 0 || gk_h_daemon_start(&H, args) != 0) {
         fprintf(stderr, "setup failed\n");
         gk_h_teardown(&H);
         return 1;
@@ -545,6 +621,7 @@ int main(void)
     tcase_add_test(tc, deadline_list_and_unset);
     tcase_add_test(tc, copy_with_names_swapped_caught_both_ways);
     tcase_add_test(tc, honest_reports_not_caught);
+    tcase_add_test(tc, simultaneous_copies_find_each_other);
     suite_add_tcase(s, tc);
     /* a clean stop at the end: exit 0 (ASan/LSan would make it fail) */
     int failed = gk_h_run_suite(&H, s);
