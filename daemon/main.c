@@ -27,26 +27,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     gk_server_stop(arg);
 }
 
-/* The registry's township names, for the start-up backfill of narrative
- * signatures only (the judgement keeps its own, validated per request:
- * townships.h). */
-static gk_names *load_names(PGconn *pg)
-{
-    gk_names *n = gk_names_new();
-    PGresult *res = PQexec(pg, "SELECT code, name FROM regions WHERE level = 4");
-    if (n == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "无法读取区划名称：%s", PQresultErrorMessage(res));
-        PQclear(res);
-        gk_names_free(n);
-        return NULL;
-    }
-    for (int i = 0; i < PQntuples(res); i++)
-        gk_names_add(n, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-    PQclear(res);
-    gk_log_info("%zu township names loaded", gk_names_count(n));
-    return n;
-}
-
 /* The answer cache is keyed by tags read from the database, so it needs no
  * notification per change; but when the listener says everything may be
  * stale (a gap, a reconnect: possibly another database state), drop it. */
@@ -84,7 +64,6 @@ static int serve(gk_config *cfg)
     gk_pool *pool = NULL;
     gk_server *srv = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
-    gk_names *names = NULL;
     gk_cache *cache = NULL;
     gk_listener *listener = NULL;
 
@@ -100,16 +79,16 @@ static int serve(gk_config *cfg)
         goto out;
     }
     int m = cfg->read_only ? gk_migrate_check(pg) : gk_migrate(pg);
-    if (m == 0 && !cfg->read_only) {
-        names = load_names(pg);
-        if (names == NULL || gk_backfill_signatures(pg, names) != 0)
-            m = -1;
-    }
+    /* The judgement's township names (townships.h), loaded now rather than
+     * by the first concurrent submissions, which would each fetch all
+     * 41,352 (8 × ~10 MB of results at once, and a heap that stays that
+     * big); the start-up backfill of signatures masks names with them too,
+     * as submissions do. */
+    if (m == 0 && !cfg->read_only && (gk_townships_load(pg) != 0 || gk_backfill_signatures(pg, gk_townships()) != 0))
+        m = -1;
     PQfinish(pg);
     if (m != 0)
         goto out;
-    gk_names_free(names);
-    names = NULL;
     cache = gk_cache_new((size_t)cfg->cache_entries, (size_t)cfg->cache_mb << 20);
     if (cache == NULL)
         goto out;
@@ -137,8 +116,10 @@ static int serve(gk_config *cfg)
     gk_readcache_set_announce(gk_listener_announce, listener);
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
-    if (pool != NULL)
+    if (pool != NULL) {
         gk_pool_set_read_reserve(pool, (int)cfg->pool_read_reserve);
+        gk_pool_set_prepare(pool, cfg->db_prepare != 0);
+    }
     srv = pool != NULL ? gk_server_new(base, cfg, pool) : NULL;
     if (srv == NULL || gk_server_listen(srv) != 0)
         goto out;
@@ -169,7 +150,6 @@ out:
     if (base != NULL)
         event_base_free(base);
     gk_routes_set_names(NULL);
-    gk_names_free(names);
     gk_townships_free(); /* the judgement's own copy (townships.h) */
     gk_routes_set_cache(NULL);
     gk_cache_free(cache);
