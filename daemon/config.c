@@ -45,6 +45,9 @@ const gk_config_key gk_config_keys[] = {
      "该缓存的内存上限（MiB）"},
     {"read-only", "GK_READ_ONLY", GK_CFG_INT, "0", 0, 1, OFF(read_only),
      "1：从热备库提供只读服务：启动时不迁移、不监听变更通知，提交答 503 read_only"},
+    {"db-prepare", "GK_DB_PREPARE", GK_CFG_INT, "1", 0, 1, OFF(db_prepare),
+     "1：每条 SQL 在每个连接上只准备一次、按名执行（省去每次的规划）；"
+     "0：每次都用未命名语句（经 PgBouncer 1.21 以前的事务池时必须为 0）"},
     {"read-check-ms", "GK_READ_CHECK_MS", GK_CFG_INT, "100", 0, 3600000, OFF(read_check_ms),
      "已缓存的汇总/合规轮询直接从内存回答，每隔这么久到数据库核对一次未经通知的变更"
      "（0：每次轮询都到数据库核对）"},

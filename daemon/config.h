@@ -27,6 +27,7 @@ typedef struct gk_config {
     long cache_mb;
     long read_only;          /* 1: on a hot standby (docs/scaling.md) */
     long read_check_ms;      /* 0: every read validated in the database (readcache.h) */
+    long db_prepare;         /* 1: statements prepared per connection (pgconn.h) */
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

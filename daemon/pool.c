@@ -39,6 +39,7 @@ struct gk_pool {
     struct event_base *base;
     int size, queue_max, nwaiting;
     int read_reserve, nwriters;
+    bool prepare;
     long backoff_min_ms, backoff_max_ms;
     gk_lease *slots;
     struct gk_waitq waitq;
@@ -140,6 +141,7 @@ gk_pool *gk_pool_new(struct event_base *base, const char *conninfo, int size, in
     gk_pool *p = calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
+    p->prepare = true;
     p->base = base;
     p->size = size;
     p->queue_max = queue_max;
@@ -251,6 +253,8 @@ void gk_pool_set_read_reserve(gk_pool *p, int reserve)
     p->read_reserve = reserve < 0 ? 0 : reserve > p->size - 1 ? p->size - 1 : reserve;
 }
 
+void gk_pool_set_prepare(gk_pool *p, bool prepare) { p->prepare = prepare; }
+
 int gk_pool_acquire(gk_pool *p, bool write, gk_acquire_cb cb, void *arg, gk_lease **lease,
                     gk_wait **wait)
 {
@@ -302,7 +306,9 @@ int gk_lease_query(gk_lease *l, const char *sql, int nparams, const char *const 
         return -1;
     l->qcb = cb;
     l->qarg = arg;
-    if (gk_pgconn_send_prepared(l->conn, sql, nparams, values) != 0) {
+    int rc = l->pool->prepare ? gk_pgconn_send_prepared(l->conn, sql, nparams, values)
+                              : gk_pgconn_send(l->conn, sql, nparams, values);
+    if (rc != 0) {
         l->qcb = NULL;
         return -1;
     }

@@ -34,6 +34,10 @@ gk_pool *gk_pool_new(struct event_base *base, const char *conninfo, int size, in
                      long connect_timeout_ms, long backoff_min_ms, long backoff_max_ms);
 /* Connections writers may not take (clamped to size - 1; default 0). */
 void gk_pool_set_read_reserve(gk_pool *p, int reserve);
+/* Whether queries run as statements prepared once per connection
+ * (gk_pgconn_send_prepared; the default) or unnamed, planned each time
+ * (for a PgBouncer in transaction mode without prepared-statement support). */
+void gk_pool_set_prepare(gk_pool *p, bool prepare);
 void gk_pool_start(gk_pool *p);
 bool gk_pool_is_up(const gk_pool *p);
 void gk_pool_stats_get(const gk_pool *p, gk_pool_stats *out);

@@ -175,7 +175,7 @@ START_TEST(help_documents_every_key)
                           "--max-headers", "--io-timeout-ms", "--request-timeout-ms", "--max-connections",
                           "--reconnect-min-ms", "--reconnect-max-ms", "--connect-timeout-ms", "--retry-after",
                           "--cache-entries", "--cache-mb", "--read-only", "--pool-read-reserve",
-                          "--read-check-ms"};
+                          "--read-check-ms", "--db-prepare"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);
@@ -265,6 +265,82 @@ START_TEST(sigterm_exits_zero)
 }
 END_TEST
 
+/* Queries run as statements prepared once per connection (pgconn.h), and
+ * --db-prepare=0 (for PgBouncer < 1.21 in transaction mode) runs them
+ * unnamed: PostgreSQL's statement log names which. */
+static char *log_since(size_t from)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/postgres.log", H.dir);
+    size_t len = 0;
+    char *all = gk_h_read_file(path, &len);
+    ck_assert_ptr_nonnull(all);
+    char *tail = strdup(len > from ? all + from : "");
+    free(all);
+    return tail;
+}
+
+static size_t log_size(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/postgres.log", H.dir);
+    size_t len = 0;
+    free(gk_h_read_file(path, &len));
+    return len;
+}
+
+static void token_lookups(int n)
+{
+    const char *hdr[] = {"Authorization: Bearer gk_not_a_token", NULL};
+    for (int i = 0; i < n; i++) {
+        gk_resp r;
+        ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/regions/35", hdr, NULL, 0, &r), 0);
+        ck_assert_int_eq(r.status, 401);
+        gk_resp_free(&r);
+    }
+}
+
+START_TEST(statements_prepared_unless_disabled)
+{
+    /* the tests' own connection may have died with survives_postgres_restart:
+     * the first query finds out, the second reconnects */
+    free(gk_h_sql1(&H, "SELECT 1", 0, NULL));
+    free(gk_h_sql1(&H, "SELECT 1", 0, NULL));
+    ck_assert_ptr_null(gk_h_sql1(&H, "ALTER SYSTEM SET log_min_duration_statement = 0", 0, NULL));
+    char *ok = gk_h_sql1(&H, "SELECT pg_reload_conf()::text", 0, NULL);
+    ck_assert_str_eq(ok, "true");
+    free(ok);
+    gk_h_nap_ms(300);
+    ok = gk_h_sql1(&H, "SHOW log_min_duration_statement", 0, NULL);
+    ck_assert_str_eq(ok, "0");
+    free(ok);
+    int st;
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    size_t from = log_size();
+    ck_assert_int_eq(gk_h_daemon_start(&H, NULL), 0);
+    token_lookups(6);
+    char *log = log_since(from);
+    ck_assert_msg(strstr(log, "execute gk") != NULL && strstr(log, "FROM tokens WHERE hash") != NULL,
+                  "no prepared execution logged:\n%.2000s", log);
+    free(log);
+    const char *off[] = {"--db-prepare=0", NULL};
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    from = log_size();
+    ck_assert_int_eq(gk_h_daemon_start(&H, off), 0);
+    token_lookups(6);
+    log = log_since(from);
+    ck_assert_msg(strstr(log, "execute <unnamed>: SELECT id, region, role FROM tokens") != NULL,
+                  "no unnamed execution logged:\n%.2000s", log);
+    ck_assert_ptr_null(strstr(log, "execute gk"));
+    free(log);
+    ck_assert_ptr_null(gk_h_sql1(&H, "ALTER SYSTEM RESET log_min_duration_statement", 0, NULL));
+    ok = gk_h_sql1(&H, "SELECT pg_reload_conf()::text", 0, NULL);
+    free(ok);
+    ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
+    ck_assert_int_eq(gk_h_daemon_start(&H, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
     if (gk_h_setup(&H) != 0 || gk_h_daemon_start(&H, NULL) != 0) {
@@ -283,6 +359,7 @@ int main(void)
     tcase_add_test(tc, migrate_twice);
     tcase_add_test(tc, survives_postgres_restart);
     tcase_add_test(tc, sigterm_exits_zero);
+    tcase_add_test(tc, statements_prepared_unless_disabled);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
