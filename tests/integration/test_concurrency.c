@@ -85,6 +85,17 @@ START_TEST(concurrent_submissions_serialise)
         ck_assert_int_eq(atol(sums), want);
         free(sums);
     }
+    /* the array addition behind those sums (sql/061): the longer length,
+     * NULL and missing elements as 0, '{}' for nothing */
+    const char *cases[][2] = {{"SELECT gk_array_add('{1,NULL,3}', '{10,-20}')::text", "{11,-20,3}"},
+                              {"SELECT gk_array_add(NULL, '{5}')::text", "{5}"},
+                              {"SELECT gk_array_add('{}', NULL)::text", "{}"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = gk_h_sql1(&H, cases[i][0], 0, NULL);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(got, cases[i][1]);
+        free(got);
+    }
 }
 END_TEST
 
