@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gongkai/rules.h"
+#include "gongkai/textutil.h"
 #include "store.h"
 
 #define GK_STR_(x) #x
@@ -134,8 +135,11 @@ char *gk_judge_pg_array(const uint64_t *v, size_t n)
     if (s == NULL)
         return NULL;
     s[len++] = '{';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", (int64_t)v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            s[len++] = ',';
+        len += gk_format_i64(s + len, (int64_t)v[i]); /* cap: 21 bytes per value */
+    }
     s[len++] = '}';
     s[len] = '\0';
     return s;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gongkai/report.h"
+#include "gongkai/textutil.h"
 
 int gk_parse_year(const char *s)
 {
@@ -59,7 +60,9 @@ static char *join(const gk_rollup *ru, int which)
     for (size_t i = 0; i < n; i++) {
         const gk_rollup_cell *c = &ru->cells[i];
         int64_t v = which == 0 ? c->sum : which == 1 ? c->n_number : c->n_null;
-        len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", v);
+        if (i > 0)
+            s[len++] = ',';
+        len += gk_format_i64(s + len, v); /* cap: 21 bytes per cell */
     }
     s[len++] = '}';
     s[len] = '\0';

@@ -83,6 +83,23 @@ size_t gk_text_width(const char *s)
     return w;
 }
 
+size_t gk_format_i64(char *out, int64_t v)
+{
+    char tmp[20];
+    size_t n = 0, len = 0;
+    /* the magnitude as unsigned: -INT64_MIN does not fit in int64_t */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        out[len++] = '-';
+    while (n > 0)
+        out[len++] = tmp[--n];
+    return len;
+}
+
 void gk_fput_padded(FILE *out, const char *s, size_t width)
 {
     fputs(s, out);

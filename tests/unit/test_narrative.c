@@ -419,6 +419,32 @@ static char *replace_all(const char *s, const char *from, const char *to)
     return out;
 }
 
+static int cmp_u64_ref(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The shingle set is strictly increasing (jaccard merges, boilerplate
+ * lookups rely on it): the radix sort gives what qsort gives. */
+START_TEST(test_shingles_sorted_unique)
+{
+    gk_report *a = sample();
+    gk_shingles sh = {0};
+    gk_narrative_shingles(a, names, NULL, NULL, &sh);
+    ck_assert_uint_gt(sh.n, 1000);
+    for (size_t i = 1; i < sh.n; i++)
+        ck_assert_msg(sh.h[i - 1] < sh.h[i], "not strictly increasing at %zu", i);
+    uint64_t *ref = malloc(sh.n * sizeof *ref);
+    memcpy(ref, sh.h, sh.n * sizeof *ref);
+    qsort(ref, sh.n, sizeof *ref, cmp_u64_ref);
+    ck_assert_int_eq(memcmp(ref, sh.h, sh.n * sizeof *ref), 0);
+    free(ref);
+    gk_shingles_free(&sh);
+    gk_report_free(a);
+}
+END_TEST
+
 START_TEST(test_similar_names_swapped)
 {
     gk_report *a = sample();
@@ -548,6 +574,7 @@ int main(void)
     tcase_add_test(tc, test_generic_words_not_names);
     tcase_add_test(tc, test_no_common_passage);
     tcase_add_test(tc, test_similar_names_swapped);
+    tcase_add_test(tc, test_shingles_sorted_unique);
     tcase_add_test(tc, test_passages_in_original_wording);
     tcase_add_test(tc, test_honest_reports_not_similar);
     tcase_add_test(tc, test_lsh_bands);

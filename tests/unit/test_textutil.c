@@ -1,5 +1,7 @@
 /* test_textutil.c — display width and UTF-8 validation. */
 #include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gongkai/textutil.h"
@@ -25,6 +27,20 @@ START_TEST(test_valid)
 }
 END_TEST
 
+START_TEST(test_format_i64)
+{
+    const int64_t v[] = {0, 7, -7, 10, 1234567890, -9876543210LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char got[24], want[24];
+        size_t n = gk_format_i64(got, v[i]);
+        got[n] = '\0';
+        snprintf(want, sizeof want, "%" PRId64, v[i]);
+        ck_assert_str_eq(got, want);
+        ck_assert_uint_eq(n, strlen(want));
+    }
+}
+END_TEST
+
 START_TEST(test_excerpt)
 {
     char buf[64];
@@ -45,6 +61,7 @@ int main(void)
     tcase_add_test(tc, test_width);
     tcase_add_test(tc, test_valid);
     tcase_add_test(tc, test_excerpt);
+    tcase_add_test(tc, test_format_i64);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
