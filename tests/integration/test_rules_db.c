@@ -594,6 +594,65 @@ START_TEST(simultaneous_copies_find_each_other)
 }
 END_TEST
 
+/* A deadline changed while a submission of its year is being judged.  The
+ * submission is held after its judgement (its INSERT waits behind the
+ * test's EXCLUSIVE lock on reports, reads still pass) while the deadline
+ * CLI runs.  The submission holds the year's lock in share mode and the CLI
+ * wants it exclusively (sql/060), so the CLI waits, then re-judges the new
+ * revision: it ends up on time.  Without the year lock the CLI would commit
+ * first, re-judging only the old revision, and the held submission would
+ * then store its stale "late" (checked by removing the lock: fails). */
+START_TEST(deadline_set_during_a_submission)
+{
+    const char *e = "350481001";
+    char ah[300];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
+    json_t *fs = submit(2021, e, NULL, NULL);
+    ck_assert_ptr_nonnull(find(fs, "timeliness.late", NULL)); /* default deadline 2022-01-31: late */
+    json_decref(fs);
+    json_t *d = make(2021, e, NULL, (const char *const[]){"active.licensing.prior_items=3", NULL});
+    char *text = json_dumps(d, 0);
+    json_decref(d);
+    free(gk_h_sql1(&H, "BEGIN", 0, NULL));
+    free(gk_h_sql1(&H, "LOCK TABLE reports IN EXCLUSIVE MODE", 0, NULL));
+    pid_t sub = fork();
+    if (sub == 0) {
+        const char *hdr[] = {ah, "Content-Type: application/json", NULL};
+        gk_resp r;
+        int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, text, strlen(text), &r) == 0 && r.status == 201;
+        _exit(ok ? 0 : 1);
+    }
+    /* the submission judged, and waits for the lock on reports (a prepared
+     * statement waits at Bind, so pg_stat_activity still shows the query
+     * before it: the wait is what to look for) */
+    long waited = 0;
+    while (gk_h_sql_long(&H, "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'reports'::regclass",
+                         0, NULL) < 1 && waited < 10000) {
+        gk_h_nap_ms(20);
+        waited += 20;
+    }
+    ck_assert_msg(waited < 10000, "the submission never reached its INSERT");
+    pid_t dl = fork();
+    if (dl == 0) {
+        const char *set[] = {"deadline", "set", "350481", "2021", "2999-12-31", NULL};
+        _exit(cli(set) == 0 ? 0 : 1);
+    }
+    gk_h_nap_ms(500); /* the CLI runs (without the year lock it would finish now) */
+    free(gk_h_sql1(&H, "COMMIT", 0, NULL));
+    int st;
+    ck_assert_int_eq(waitpid(sub, &st, 0), sub);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the held submission failed");
+    ck_assert_int_eq(waitpid(dl, &st, 0), dl);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "deadline set failed");
+    free(text);
+    fs = current(e, 2021);
+    ck_assert_msg(find(fs, "timeliness.late", NULL) == NULL, "a stale late finding survived the deadline change");
+    json_decref(fs);
+    const char *unset[] = {"deadline", "unset", "350481", "2021", NULL};
+    ck_assert_int_eq(cli(unset), 0);
+}
+END_TEST
+
 /* ---- setup ---- */
 
 int main(void)
@@ -622,6 +681,7 @@ int main(void)
     tcase_add_test(tc, copy_with_names_swapped_caught_both_ways);
     tcase_add_test(tc, honest_reports_not_caught);
     tcase_add_test(tc, simultaneous_copies_find_each_other);
+    tcase_add_test(tc, deadline_set_during_a_submission);
     suite_add_tcase(s, tc);
     /* a clean stop at the end: exit 0 (ASan/LSan would make it fail) */
     int failed = gk_h_run_suite(&H, s);
