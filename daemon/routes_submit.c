@@ -37,7 +37,7 @@
 #include "townships.h"
 
 #define MAXQ 6
-#define MAXP 14
+#define MAXP 16
 
 typedef struct submit_st {
     bool dry;
@@ -60,6 +60,7 @@ typedef struct submit_st {
     json_t *answer;
     /* judgement inputs kept across the narrative queries */
     bool has_cur;
+    bool has_next;        /* next year's report of the entity exists (re-judged) */
     int cur_rev;
     char *old_body, *prev_body;
     char deadline[16], first_day[16];
@@ -153,12 +154,13 @@ static const char *const context_sql =
     " coalesce(c.findings, r.findings)::text, r.body_text, " GK_SQL_DAY("c.first_submitted_at") ","
     " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity"
     "   AND r2.year = c2.year AND r2.revision = c2.revision WHERE c2.entity = $1 AND c2.year = $2::int - 1),"
-    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format"
+    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format,"
+    " EXISTS (SELECT 1 FROM report_current n WHERE n.entity = $1 AND n.year = $2::int + 1)"
     " FROM (SELECT $1::text AS code) k LEFT JOIN regions g ON g.code = k.code"
     " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
 
-enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT };
+enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT, C_NEXT };
 
 /* Region known and in scope?  false after answering. */
 static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
@@ -180,6 +182,7 @@ static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
 static void keep_context(submit_st *st, PGresult *res)
 {
     st->has_cur = !PQgetisnull(res, 0, C_REV);
+    st->has_next = strcmp(PQgetvalue(res, 0, C_NEXT), "t") == 0;
     st->cur_rev = st->has_cur ? atoi(PQgetvalue(res, 0, C_REV)) : 0;
     if (st->has_cur)
         st->old_body = strdup(PQgetvalue(res, 0, C_BODY));
@@ -362,9 +365,12 @@ static const char *const insert_report_sql =
 
 static const char *const bookkeeping_sql =
     "WITH cur AS ("
-    "  INSERT INTO report_current (entity, year, revision, format, first_submitted_at)"
-    "  VALUES ($1, $2::int, $3::int, $4, now())"
-    "  ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format"
+    "  INSERT INTO report_current (entity, year, revision, format, first_submitted_at, status, findings, errors,"
+    "   warnings, infos)"
+    "  VALUES ($1, $2::int, $3::int, $4, now(), $11, $12::jsonb, $13::int, $14::int, $15::int)"
+    "  ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format,"
+    "   status = EXCLUDED.status, findings = EXCLUDED.findings, errors = EXCLUDED.errors,"
+    "   warnings = EXCLUDED.warnings, infos = EXCLUDED.infos"
     "  RETURNING 1),"
     " aud AS (INSERT INTO audit (token_id, action, entity, year, revision, peer, request_id)"
     "  VALUES ($5::bigint, 'submit', $1, $2::int, $3::int, $6, $7) RETURNING 1),"
@@ -474,6 +480,10 @@ static void rejudged(gk_req *r, PGresult *res)
     json_t *rows = gk_rejudge_rows(res, gk_townships());
     json_array_extend(st->updates, rows);
     json_decref(rows);
+    if (json_array_size(st->updates) == 0) {
+        gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+        return;
+    }
     store_judgements(r);
 }
 
@@ -486,7 +496,9 @@ static void narrative_stored(gk_req *r, PGresult *res)
     if (!gk_req_ok(r, res))
         return;
     st->affected = json_array();
-    json_array_append_new(st->affected, json_pack("{s:s,s:i}", "entity", st->rep->entity, "year", st->rep->year + 1));
+    if (st->has_next)
+        json_array_append_new(st->affected,
+                              json_pack("{s:s,s:i}", "entity", st->rep->entity, "year", st->rep->year + 1));
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(st->affected, json_pack("{s:s,s:i}", "entity", PQgetvalue(res, i, 0), "year",
                                                       st->rep->year));
@@ -495,6 +507,10 @@ static void narrative_stored(gk_req *r, PGresult *res)
     json_array_foreach(st->partners, i, p)
         json_array_append_new(st->affected, json_pack("{s:O,s:i}", "entity", json_object_get(p, "entity"), "year",
                                                       st->rep->year));
+    if (json_array_size(st->affected) == 0) { /* nothing else to re-judge */
+        gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+        return;
+    }
     char *text = json_dumps(st->affected, JSON_COMPACT);
     if (text == NULL) {
         gk_reply_error(r, 500, "internal", "", "内存不足");
@@ -558,9 +574,12 @@ static void submit_judged(gk_req *r, PGresult *res)
     const char *status = status_of(&st->fs);
     add_query(st, insert_report_sql, 12, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->body,
               st->hash, st->token_s, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
+    /* This revision's judgement is also the current one: stored here, not
+     * by the re-judgement update, so that a report with nothing else to
+     * re-judge (most first submissions) skips those two round trips. */
+    add_query(st, bookkeeping_sql, 15, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
+              r->peer, r->id, st->path, st->idem_key, st->hash, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
     free(ftext);
-    add_query(st, bookkeeping_sql, 10, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
-              r->peer, r->id, st->path, st->idem_key, st->hash);
     int drc = rollup_deltas(st, old);
     gk_report_free(old);
     if (drc != 0) {
@@ -568,11 +587,7 @@ static void submit_judged(gk_req *r, PGresult *res)
         gk_reply_error(r, 422, "value_out_of_range", "", "数值超出可汇总的范围");
         return;
     }
-    /* this revision's judgement is also the current one */
     st->updates = json_array();
-    json_array_append_new(st->updates, json_pack("{s:s,s:i,s:s,s:O,s:i,s:i,s:i}", "entity", st->rep->entity, "year",
-                                                 st->rep->year, "status", status, "findings", fj, "errors", ne,
-                                                 "warnings", nw, "infos", ni));
     st->after_batch = store_narrative;
     st->answer = answer(st, st->rep->format->version, st->cur_rev + 1, true, status, st->hash, "", fj);
     batch_next(r);
