@@ -66,6 +66,7 @@ typedef struct submit_st {
     char deadline[16], first_day[16];
     gk_judge_sig sig;
     bool sig_done, sig_ok;
+    char *sig_text, *bands_text; /* as PostgreSQL arrays, when sig_ok */
     json_t *partners;
     json_t *updates;      /* current judgements to store */
     json_t *affected;     /* [{entity, year}] to re-judge */
@@ -88,6 +89,8 @@ static void st_free(void *p)
             free(st->vals[i][k]);
     json_decref(st->answer);
     free(st->old_body);
+    free(st->sig_text);
+    free(st->bands_text);
     free(st->prev_body);
     json_decref(st->partners);
     json_decref(st->updates);
@@ -205,33 +208,42 @@ static void judge(submit_st *st)
     gk_judge(&in, gk_townships(), &st->fs);
 }
 
+/* The prose signature and its text forms, computed once per request (the
+ * locks, the candidates and the store all use them).  Needs the township
+ * names; false after answering (out of memory). */
+static bool ensure_signature(gk_req *r)
+{
+    submit_st *st = r->st;
+    if (st->sig_done)
+        return true;
+    st->sig_done = true;
+    st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
+    if (!st->sig_ok)
+        return true;
+    st->sig_text = gk_judge_pg_array(st->sig.sig, GK_MINHASH_N);
+    st->bands_text = gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS);
+    if (st->sig_text == NULL || st->bands_text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return false;
+    }
+    return true;
+}
+
 /* narrative.similar: the same-year reports sharing an LSH band, at or above
  * the threshold (index lookups only), then `next`. */
 static void find_similar(gk_req *r, gk_req_step next)
 {
     submit_st *st = r->st;
-    if (!st->sig_done) {
-        st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
-        st->sig_done = true;
-    }
+    if (!ensure_signature(r))
+        return;
     if (!st->sig_ok) {
         next(r, NULL);
         return;
     }
-    char *sig = gk_judge_pg_array(st->sig.sig, GK_MINHASH_N);
-    char *bands = gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS);
     char same[16];
     snprintf(same, sizeof same, "%d", gk_judge_min_same());
-    const char *v[] = {st->rep->entity, st->year_s, sig, bands, same};
-    if (sig == NULL || bands == NULL) {
-        free(sig);
-        free(bands);
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
-    }
+    const char *v[] = {st->rep->entity, st->year_s, st->sig_text, st->bands_text, same};
     gk_req_query(r, gk_candidates_sql, 5, v, next);
-    free(sig);
-    free(bands);
 }
 
 /* Keeps the candidates found by find_similar; false after answering. */
@@ -452,11 +464,13 @@ static void reply_created(gk_req *r, PGresult *res)
     gk_reply_json(r, 201, a);
 }
 
+static void commit_and_reply(gk_req *r) { gk_req_query(r, "COMMIT", 0, NULL, reply_created); }
+
 static void rejudged_stored(gk_req *r, PGresult *res)
 {
     if (!gk_req_ok(r, res))
         return;
-    gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+    commit_and_reply(r);
 }
 
 static void store_judgements(gk_req *r)
@@ -481,7 +495,7 @@ static void rejudged(gk_req *r, PGresult *res)
     json_array_extend(st->updates, rows);
     json_decref(rows);
     if (json_array_size(st->updates) == 0) {
-        gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+        commit_and_reply(r);
         return;
     }
     store_judgements(r);
@@ -508,7 +522,7 @@ static void narrative_stored(gk_req *r, PGresult *res)
         json_array_append_new(st->affected, json_pack("{s:O,s:i}", "entity", json_object_get(p, "entity"), "year",
                                                       st->rep->year));
     if (json_array_size(st->affected) == 0) { /* nothing else to re-judge */
-        gk_req_query(r, "COMMIT", 0, NULL, reply_created);
+        commit_and_reply(r);
         return;
     }
     char *text = json_dumps(st->affected, JSON_COMPACT);
@@ -527,8 +541,6 @@ static void store_narrative(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     char rev_s[16];
     snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev + 1);
-    char *sig = st->sig_ok ? gk_judge_pg_array(st->sig.sig, GK_MINHASH_N) : NULL;
-    char *bands = st->sig_ok ? gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS) : NULL;
     json_t *pairs = json_array();
     size_t i;
     json_t *p;
@@ -537,14 +549,13 @@ static void store_narrative(gk_req *r, PGresult *res)
                                                json_object_get(p, "similarity")));
     char *ptext = json_dumps(pairs, JSON_COMPACT);
     json_decref(pairs);
-    if (ptext == NULL || (st->sig_ok && (sig == NULL || bands == NULL))) {
+    if (ptext == NULL) {
         gk_reply_error(r, 500, "internal", "", "内存不足");
     } else {
-        const char *v[] = {st->rep->entity, st->year_s, rev_s, sig, bands, ptext};
+        /* NULL texts when the report has no signature: stored as empty */
+        const char *v[] = {st->rep->entity, st->year_s, rev_s, st->sig_text, st->bands_text, ptext};
         gk_req_query(r, gk_narrative_store_sql, 6, v, narrative_stored);
     }
-    free(sig);
-    free(bands);
     free(ptext);
 }
 
@@ -633,16 +644,10 @@ static void submit_named(gk_req *r, PGresult *res)
     submit_st *st = r->st;
     if (!names_checked(r, res))
         return;
-    st->sig_ok = gk_judge_signature(st->rep, gk_townships(), &st->sig);
-    st->sig_done = true;
-    char *bands = st->sig_ok ? gk_judge_pg_array(st->sig.bands, GK_LSH_BANDS) : NULL;
-    if (st->sig_ok && bands == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
+    if (!ensure_signature(r))
         return;
-    }
-    const char *v[] = {st->rep->entity, st->year_s, bands};
+    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
     gk_req_query(r, "SELECT gk_lock_submission($1, $2::int, $3::bigint[])", 3, v, submission_locked);
-    free(bands);
 }
 
 static void start_judging(gk_req *r) { check_names(r, submit_named); }

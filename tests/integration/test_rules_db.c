@@ -8,6 +8,7 @@
  * changes (read back through GET, revisions and compliance), and the diff
  * between revisions. */
 #include <check.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,30 @@ static json_t *sample_prose_as(const char *name)
         free(out);
     }
     return n;
+}
+
+/* Posts a report from a child process, so that several are in flight at
+ * once; the child's exit status says whether it got 201. */
+static pid_t submit_in_child(const char *text)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char ah[300];
+        snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
+        const char *hdr[] = {ah, "Content-Type: application/json", NULL};
+        gk_resp r;
+        int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, text, strlen(text), &r) == 0 && r.status == 201;
+        _exit(ok ? 0 : 1);
+    }
+    return pid;
+}
+
+/* Waits for a child of submit_in_child (or any child exiting 0 on success). */
+static bool child_ok(pid_t pid)
+{
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 static int cli(const char *const *args) { return gk_h_cli(&H, NULL, 0, args); }
@@ -532,8 +557,6 @@ START_TEST(simultaneous_copies_find_each_other)
     const char *ents[N] = {"350481001", "350481002", "350481003", "350481004",
                            "350481100", "350481102", "350481104", "350481204"};
     const char *names[N] = {"燕东街道", "燕西街道", "燕南街道", "燕北街道", "西洋镇", "安砂镇", "大湖镇", "青水畲族乡"};
-    char ah[300];
-    snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
     for (int round = 0; round < ROUNDS; round++) {
         char *texts[N];
         for (int i = 0; i < N; i++) {
@@ -549,20 +572,10 @@ START_TEST(simultaneous_copies_find_each_other)
             json_decref(prose);
         }
         pid_t kids[N];
+        for (int i = 0; i < N; i++)
+            kids[i] = submit_in_child(texts[i]);
         for (int i = 0; i < N; i++) {
-            kids[i] = fork();
-            if (kids[i] == 0) {
-                const char *hdr[] = {ah, "Content-Type: application/json", NULL};
-                gk_resp r;
-                int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, texts[i], strlen(texts[i]), &r) == 0 &&
-                         r.status == 201;
-                _exit(ok ? 0 : 1);
-            }
-        }
-        for (int i = 0; i < N; i++) {
-            int st;
-            ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
-            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "round %d: submission %d failed", round, i);
+            ck_assert_msg(child_ok(kids[i]), "round %d: submission %d failed", round, i);
             free(texts[i]);
         }
         for (int i = 0; i < N; i++) {
@@ -605,8 +618,6 @@ END_TEST
 START_TEST(deadline_set_during_a_submission)
 {
     const char *e = "350481001";
-    char ah[300];
-    snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
     json_t *fs = submit(2021, e, NULL, NULL);
     ck_assert_ptr_nonnull(find(fs, "timeliness.late", NULL)); /* default deadline 2022-01-31: late */
     json_decref(fs);
@@ -615,13 +626,7 @@ START_TEST(deadline_set_during_a_submission)
     json_decref(d);
     free(gk_h_sql1(&H, "BEGIN", 0, NULL));
     free(gk_h_sql1(&H, "LOCK TABLE reports IN EXCLUSIVE MODE", 0, NULL));
-    pid_t sub = fork();
-    if (sub == 0) {
-        const char *hdr[] = {ah, "Content-Type: application/json", NULL};
-        gk_resp r;
-        int ok = gk_h_http(&H, "POST", "/api/v1/reports", hdr, text, strlen(text), &r) == 0 && r.status == 201;
-        _exit(ok ? 0 : 1);
-    }
+    pid_t sub = submit_in_child(text);
     /* the submission judged, and waits for the lock on reports (a prepared
      * statement waits at Bind, so pg_stat_activity still shows the query
      * before it: the wait is what to look for) */
@@ -639,11 +644,8 @@ START_TEST(deadline_set_during_a_submission)
     }
     gk_h_nap_ms(500); /* the CLI runs (without the year lock it would finish now) */
     free(gk_h_sql1(&H, "COMMIT", 0, NULL));
-    int st;
-    ck_assert_int_eq(waitpid(sub, &st, 0), sub);
-    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the held submission failed");
-    ck_assert_int_eq(waitpid(dl, &st, 0), dl);
-    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "deadline set failed");
+    ck_assert_msg(child_ok(sub), "the held submission failed");
+    ck_assert_msg(child_ok(dl), "deadline set failed");
     free(text);
     fs = current(e, 2021);
     ck_assert_msg(find(fs, "timeliness.late", NULL) == NULL, "a stale late finding survived the deadline change");
