@@ -260,13 +260,22 @@ static void rollup_rows(gk_req *r, PGresult *res)
             st->ru = NULL;
             break;
         }
-        st->ru->n_reports += part->n_reports;
+        /* Checked: reading a rollup never wraps (issue 13); with the
+         * per-value bound (GK_VALUE_MAX) this cannot trip in practice. */
+        bool wrapped = __builtin_add_overflow(st->ru->n_reports, part->n_reports, &st->ru->n_reports);
         for (size_t c = 0; c < st->format->n_cells; c++) {
-            st->ru->cells[c].sum += part->cells[c].sum;
-            st->ru->cells[c].n_number += part->cells[c].n_number;
-            st->ru->cells[c].n_null += part->cells[c].n_null;
+            gk_rollup_cell *to = &st->ru->cells[c];
+            const gk_rollup_cell *from = &part->cells[c];
+            wrapped |= __builtin_add_overflow(to->sum, from->sum, &to->sum);
+            wrapped |= __builtin_add_overflow(to->n_number, from->n_number, &to->n_number);
+            wrapped |= __builtin_add_overflow(to->n_null, from->n_null, &to->n_null);
         }
         gk_rollup_free(part);
+        if (wrapped) {
+            gk_rollup_free(st->ru);
+            st->ru = NULL;
+            break;
+        }
     }
     if (st->ru == NULL) {
         gk_reply_error(r, 500, "internal", "", "内部错误（汇总数据不一致）");

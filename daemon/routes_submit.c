@@ -17,6 +17,7 @@
  *   affects (next year's report of the entity, the reports similar to it
  *   before or now) and store their current judgement; COMMIT.
  * Any failure answers and releases the lease, and the pool rolls back. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,13 @@ static bool parse_body(gk_req *r, submit_st *st)
             json_object_set_new(e, "column", json_integer(err.column));
         }
         gk_reply_error_json(r, json ? 400 : 422, e);
+        return false;
+    }
+    /* Refused, not stored with a finding: a value beyond the bound is
+     * never meant, and refusing it keeps every rollup's sums in range. */
+    const char *huge = gk_report_out_of_range(st->rep);
+    if (huge != NULL) {
+        gk_reply_error(r, 422, "value_out_of_range", huge, "数值超出上限 %" PRId64 "（%s）", GK_VALUE_MAX, huge);
         return false;
     }
     gk_sha256_hex(st->body, st->len, st->hash);

@@ -199,6 +199,8 @@ static bool read_int(fp *s, int64_t *v)
     }
     if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
         return false;
+    if (x > GK_VALUE_MAX)
+        return false; /* the general path reports it (value.invalid) */
     *v = neg ? -x : x;
     s->p = p;
     return true;
@@ -243,7 +245,7 @@ static bool read_amount(fp *s, int64_t *v)
         *v = whole * GK_AMOUNT_SCALE + frac;
         return true;
     }
-    if (whole < 0 || whole > INT64_MAX / GK_AMOUNT_SCALE)
+    if (whole < 0 || whole > GK_VALUE_MAX)
         return false;
     *v = whole * GK_AMOUNT_SCALE;
     return true;

@@ -2,6 +2,7 @@
  * JSON and the model.  Amounts are held as exact integers of 1/10000 unit so
  * rollups of thousands of reports add up exactly; JSON reals are read
  * through a double, which is exact enough for 15 significant digits. */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,13 +37,12 @@ int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *
             snprintf(why, why_len, "不能为负数");
             return -1;
         }
-        if (kind == GK_KIND_AMOUNT) {
-            if (i > INT64_MAX / GK_AMOUNT_SCALE) {
-                snprintf(why, why_len, "数值过大");
-                return -1;
-            }
-            i *= GK_AMOUNT_SCALE;
+        if (i > GK_VALUE_MAX || i < -GK_VALUE_MAX) {
+            snprintf(why, why_len, "超出上限 %" PRId64, GK_VALUE_MAX);
+            return -1;
         }
+        if (kind == GK_KIND_AMOUNT)
+            i *= GK_AMOUNT_SCALE;
         *out = i;
         return 0;
     }
@@ -56,13 +56,16 @@ int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *
             snprintf(why, why_len, "不能为负数");
             return -1;
         }
-        double scaled = kind == GK_KIND_AMOUNT ? d * GK_AMOUNT_SCALE : d;
-        if (fabs(scaled) >= 9.0e15) {
-            snprintf(why, why_len, "数值过大");
+        if (fabs(d) > (double)GK_VALUE_MAX) {
+            snprintf(why, why_len, "超出上限 %" PRId64, GK_VALUE_MAX);
             return -1;
         }
+        double scaled = kind == GK_KIND_AMOUNT ? d * GK_AMOUNT_SCALE : d;
         double r = nearbyint(scaled);
-        if (fabs(scaled - r) > 1e-6 * fmax(1.0, fabs(scaled))) {
+        /* Only the double's own error is forgiven (a few ulps, at least
+         * 1/1000 of a unit of the scale): a fifth decimal is refused, not
+         * rounded away as a relative tolerance did (issue 13). */
+        if (fabs(scaled - r) > fmax(1e-3, 4 * DBL_EPSILON * fabs(scaled))) {
             snprintf(why, why_len, kind == GK_KIND_AMOUNT ? "小数位数超过 4 位" : "件数必须是整数");
             return -1;
         }
@@ -71,4 +74,18 @@ int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *
     }
     snprintf(why, why_len, "不是数字");
     return -1;
+}
+
+const char *gk_report_out_of_range(const gk_report *r)
+{
+    for (size_t c = 0; c < r->format->n_cells; c++) {
+        const gk_cell *cell = &r->cells[c];
+        if (cell->state != GK_CELL_INVALID || cell->raw == NULL)
+            continue;
+        const json_t *v = cell->raw;
+        if ((json_is_integer(v) && (json_integer_value(v) > GK_VALUE_MAX || json_integer_value(v) < -GK_VALUE_MAX)) ||
+            (json_is_real(v) && fabs(json_real_value(v)) > (double)GK_VALUE_MAX))
+            return r->format->cells[c].path;
+    }
+    return NULL;
 }

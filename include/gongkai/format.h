@@ -17,6 +17,11 @@
 /* Amounts are kept exact as integers of 1/GK_AMOUNT_SCALE units. */
 #define GK_AMOUNT_SCALE 10000
 #define GK_AMOUNT_DECIMALS 4
+/* The largest magnitude a cell may hold: counts, and amounts in whole units
+ * (docs/api.md).  With it, a rollup of even millions of reports stays far
+ * inside int64 (and PostgreSQL's bigint), so no submission can make an
+ * ancestor's sum overflow and fail another entity's submission. */
+#define GK_VALUE_MAX INT64_C(1000000000000)
 
 typedef enum gk_value_kind {
     GK_KIND_COUNT = 0,        /* integer >= 0 */

@@ -305,6 +305,71 @@ START_TEST(test_invalid_amount_shown_as_written)
 }
 END_TEST
 
+/* Regression (issue 13, item 1): a count of 9223372036854775807 was a valid
+ * cell, stored, and its rollup shard's bigint sum then overflowed, failing
+ * other entities' submissions (overflow_sum_other_entity).  Now a value past
+ * GK_VALUE_MAX is value.invalid, on the fast path and the general one, and
+ * gk_report_out_of_range names it so the daemon refuses the report. */
+START_TEST(test_overflow_sum_other_entity_value_bound)
+{
+    static const char *const huge[] = {"9223372036854775807", "1000000000001", "-1000000000001", "1e15"};
+    for (size_t i = 0; i < sizeof huge / sizeof *huge; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                 "{\"rules\":{\"issued\":%s}}}}",
+                 huge[i]);
+        gk_findings fs;
+        gk_findings_init(&fs);
+        gk_report *r = parse_ok(text, &fs);
+        const char *path = "tables.active.rules.issued";
+        ck_assert_msg(tu_count(&fs, "value.invalid", path) == 1, "%s: %s", huge[i], tu_findings_text(&fs));
+        ck_assert_int_eq(gk_report_cell(r, "active", "rules", "issued")->state, GK_CELL_INVALID);
+        ck_assert_ptr_nonnull(gk_report_out_of_range(r));
+        ck_assert_str_eq(gk_report_out_of_range(r), path);
+        gk_report_free(r);
+        gk_findings_free(&fs);
+    }
+    /* at the bound: a number, not refused */
+    gk_findings fs;
+    gk_findings_init(&fs);
+    gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                            "{\"rules\":{\"issued\":1000000000000},"
+                            "\"fees\":{\"amount_10k_yuan\":1000000000000}}}}",
+                            &fs);
+    ck_assert_int_eq(gk_report_cell(r, "active", "rules", "issued")->value, GK_VALUE_MAX);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_VALUE_MAX * GK_AMOUNT_SCALE);
+    ck_assert_ptr_null(gk_report_out_of_range(r));
+    gk_report_free(r);
+    gk_findings_free(&fs);
+}
+END_TEST
+
+/* Regression (issue 13, item 4): 24252.311082 万元 (a real published fee)
+ * arrived as a JSON number and was silently rounded to 24252.3111 by a
+ * relative tolerance.  Until amounts hold six decimals it is refused with a
+ * finding, never rounded. */
+START_TEST(test_amount_six_decimals_not_rounded)
+{
+    static const char *const six[] = {"24252.311082", "4166.241619", "0.00001", "99999999.12345"};
+    for (size_t i = 0; i < sizeof six / sizeof *six; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                 "{\"fees\":{\"amount_10k_yuan\":%s}}}}",
+                 six[i]);
+        gk_findings fs;
+        gk_findings_init(&fs);
+        gk_report *r = parse_ok(text, &fs);
+        ck_assert_msg(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->state == GK_CELL_INVALID, "%s kept as %lld",
+                      six[i], (long long)gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value);
+        ck_assert_uint_eq(tu_count(&fs, "value.invalid", "tables.active.fees.amount_10k_yuan"), 1);
+        gk_report_free(r);
+        gk_findings_free(&fs);
+    }
+}
+END_TEST
+
 static void assert_round_trip(const char *text)
 {
     gk_findings fs;
@@ -409,6 +474,8 @@ int main(void)
     tcase_add_test(tc, test_unknown_format_message);
     tcase_add_test(tc, test_json_errors_in_chinese);
     tcase_add_test(tc, test_numbers_out_of_range);
+    tcase_add_test(tc, test_overflow_sum_other_entity_value_bound);
+    tcase_add_test(tc, test_amount_six_decimals_not_rounded);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_amounts_exact);
     tcase_add_test(tc, test_invalid_amount_shown_as_written);
