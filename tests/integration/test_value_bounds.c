@@ -1,0 +1,127 @@
+/* test_value_bounds.c — issue 13, item 1, against a real PostgreSQL and
+ * gongkaid: a count of 9223372036854775807 used to be stored, after which
+ * its rollup shard's bigint sum overflowed — other townships' submissions
+ * got 500 (bigint out of range) or the national sum wrapped negative.  Now
+ * a value beyond 10^12 is refused with 422 value_out_of_range and changes
+ * nothing, and everyone else's reports still add up exactly. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static gk_h H;
+static char token[260];
+static json_t *sample;
+
+/* The sample report for `entity` with active.licensing.prior_items = `n`
+ * (written as the literal text given, so it can exceed what we hold). */
+static char *variant(const char *entity, const char *n)
+{
+    json_t *d = json_deep_copy(sample);
+    json_object_set_new(d, "entity", json_string(entity));
+    json_t *lic = json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "licensing");
+    json_object_set_new(lic, "prior_items", json_integer(424242));
+    char *s = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    char *hole = strstr(s, "424242");
+    ck_assert_ptr_nonnull(hole);
+    size_t len = strlen(s) + strlen(n) + 1;
+    char *out = malloc(len);
+    snprintf(out, len, "%.*s%s%s", (int)(hole - s), s, n, hole + 6);
+    free(s);
+    return out;
+}
+
+static gk_resp post(const char *entity, const char *n)
+{
+    char *t = variant(entity, n);
+    gk_resp r = gk_h_call(&H, "POST", "/api/v1/reports", token, t, NULL);
+    free(t);
+    return r;
+}
+
+static json_t *prior_items_sum(const char *region)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020", region);
+    gk_resp r = gk_h_call(&H, "GET", path, token, NULL, NULL);
+    ck_assert_msg(r.status == 200, "GET %s: %d %s", path, r.status, r.body);
+    json_error_t e;
+    json_t *j = json_loads(r.body, 0, &e);
+    gk_resp_free(&r);
+    ck_assert_ptr_nonnull(j);
+    json_t *sum = json_object_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(json_object_get(j, "rollup"), "tables"), "active"),
+                            "licensing"),
+            "prior_items"),
+        "sum");
+    ck_assert_ptr_nonnull(sum);
+    json_incref(sum);
+    json_decref(j);
+    return sum;
+}
+
+START_TEST(overflow_sum_other_entity)
+{
+    /* the first report of its year, with the largest int64 count: refused */
+    static const char *const huge[] = {"9223372036854775807", "1000000000001", "-1000000000001"};
+    for (size_t i = 0; i < sizeof huge / sizeof *huge; i++) {
+        gk_resp r = post("350481101", huge[i]);
+        ck_assert_msg(r.status == 422 && strstr(r.body, "\"code\":\"value_out_of_range\"") &&
+                          strstr(r.body, "\"path\":\"tables.active.licensing.prior_items\""),
+                      "%s: %d %s", huge[i], r.status, r.body);
+        gk_resp_free(&r);
+    }
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports", 0, NULL), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM rollup", 0, NULL), 0);
+    /* other townships' ordinary reports go through, one at the bound */
+    gk_resp r = post("350481102", "7");
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    r = post("350481103", "1000000000000");
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    /* and every ancestor's rollup is exact */
+    static const char *const levels[] = {"350481", "3504", "35"};
+    for (size_t l = 0; l < sizeof levels / sizeof *levels; l++) {
+        json_t *sum = prior_items_sum(levels[l]);
+        ck_assert_msg(json_is_integer(sum) && json_integer_value(sum) == 1000000000007LL, "%s: %lld", levels[l],
+                      (long long)json_integer_value(sum));
+        json_decref(sum);
+    }
+    /* the refused entity can still submit an ordinary report */
+    r = post("350481101", "3");
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    json_t *sum = prior_items_sum("35");
+    ck_assert_int_eq(json_integer_value(sum), 1000000000010LL);
+    json_decref(sum);
+}
+END_TEST
+
+int main(void)
+{
+    json_error_t e;
+    sample = json_load_file(GK_TEST_DATA "/sample-350481101-2020.json", 0, &e);
+    const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
+    const char *mk[] = {"token", "create", "--region", "35", "--role", "admin", NULL};
+    if (sample == NULL || gk_h_setup(&H) != 0 || gk_h_cli(&H, NULL, 0, imp) != 0 ||
+        gk_h_cli(&H, token, sizeof token, mk) != 0 || gk_h_daemon_start(&H, NULL) != 0) {
+        fprintf(stderr, "setup failed\n");
+        gk_h_teardown(&H);
+        return 1;
+    }
+    token[strcspn(token, "\n")] = '\0';
+    Suite *s = suite_create("value_bounds");
+    TCase *tc = tcase_create("value_bounds");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, overflow_sum_other_entity);
+    suite_add_tcase(s, tc);
+    int failed = gk_h_run_suite(&H, s);
+    json_decref(sample);
+    return failed == 0 ? 0 : 1;
+}
