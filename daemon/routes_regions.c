@@ -12,6 +12,7 @@
 #include "csv.h"
 #include "metrics.h"
 #include "readcache.h"
+#include "gongkai/exactjson.h"
 #include "gongkai/format.h"
 #include "gongkai/report.h"
 #include "gongkai/rollup.h"
@@ -163,7 +164,8 @@ static void reply_cached(gk_req *r, char *text, size_t len)
 
 static void reply_json_cached(gk_req *r, json_t *o)
 {
-    char *text = o != NULL ? json_dumps(o, JSON_COMPACT | GK_JSON_REAL_FLAGS) : NULL;
+    /* exact: a rollup's amount sums are gk_json_exact_number nodes */
+    char *text = o != NULL ? gk_json_dumps_exact(o, JSON_COMPACT | GK_JSON_REAL_FLAGS) : NULL;
     json_decref(o);
     reply_cached(r, text, text ? strlen(text) : 0);
 }

@@ -5,6 +5,7 @@
  * linear, the sum of reports that pass the arithmetic rules passes them too. */
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "gongkai/rollup.h"
 #include "util.h"
 
@@ -86,8 +87,11 @@ json_t *gk_rollup_to_json(const gk_rollup *ru)
             for (size_t p = 0; p < row->n_columns; p++) {
                 const gk_rollup_cell *rc = &ru->cells[row->first_cell + p];
                 gk_value_kind kind = t->columns[row->columns[p]].kind;
+                /* an amount as its exact decimal (gk_json_dumps_exact), never a double */
+                char digits[32];
+                gk_value_format(kind, rc->sum, digits, sizeof digits);
                 json_t *sum = kind == GK_KIND_AMOUNT && rc->sum % GK_AMOUNT_SCALE
-                                  ? json_real((double)rc->sum / GK_AMOUNT_SCALE)
+                                  ? gk_json_exact_number(digits)
                                   : json_integer(kind == GK_KIND_AMOUNT ? rc->sum / GK_AMOUNT_SCALE
                                                                         : rc->sum);
                 json_object_set_new(jr, t->columns[row->columns[p]].key,

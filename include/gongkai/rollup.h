@@ -34,7 +34,8 @@ int gk_rollup_add(gk_rollup *ru, const gk_report *r, int sign)
  * sum), null when all that filled it said not applicable, absent when none
  * filled it.  Narrative absent; tables present when any cell is. */
 gk_report *gk_rollup_as_report(const gk_rollup *ru, int year, const char *entity);
-/* {"format","reports":N,"tables":{t:{row:{col:{"sum","reported","not_applicable","blank"}}}}} */
+/* {"format","reports":N,"tables":{t:{row:{col:{"sum","reported","not_applicable","blank"}}}}}
+ * A fractional amount sum is an exact node: write it with gk_json_dumps_exact. */
 json_t *gk_rollup_to_json(const gk_rollup *ru);
 
 #endif

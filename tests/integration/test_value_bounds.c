@@ -16,14 +16,15 @@ static gk_h H;
 static char token[260];
 static json_t *sample;
 
-/* The sample report for `entity` with active.licensing.prior_items = `n`
- * (written as the literal text given, so it can exceed what we hold). */
-static char *variant(const char *entity, const char *n)
+/* The sample report for `entity` with active.<row>.<col> = `n` (written as
+ * the literal text given, so it can exceed what we hold or a double). */
+static char *variant_cell(const char *entity, const char *row, const char *col, const char *n)
 {
     json_t *d = json_deep_copy(sample);
     json_object_set_new(d, "entity", json_string(entity));
-    json_t *lic = json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "licensing");
-    json_object_set_new(lic, "prior_items", json_integer(424242));
+    json_t *lic = json_object_get(json_object_get(json_object_get(d, "tables"), "active"), row);
+    ck_assert_ptr_nonnull(lic);
+    json_object_set_new(lic, col, json_integer(424242));
     char *s = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     char *hole = strstr(s, "424242");
@@ -35,20 +36,31 @@ static char *variant(const char *entity, const char *n)
     return out;
 }
 
-static gk_resp post(const char *entity, const char *n)
+static gk_resp post_cell(const char *entity, const char *row, const char *col, const char *n)
 {
-    char *t = variant(entity, n);
+    char *t = variant_cell(entity, row, col, n);
     gk_resp r = gk_h_call(&H, "POST", "/api/v1/reports", token, t, NULL);
     free(t);
     return r;
 }
 
-static json_t *prior_items_sum(const char *region)
+static gk_resp post(const char *entity, const char *n)
 {
-    char path[128];
-    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020", region);
+    return post_cell(entity, "licensing", "prior_items", n);
+}
+
+static gk_resp get_rollup(const char *region, const char *query)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020%s", region, query);
     gk_resp r = gk_h_call(&H, "GET", path, token, NULL, NULL);
     ck_assert_msg(r.status == 200, "GET %s: %d %s", path, r.status, r.body);
+    return r;
+}
+
+static json_t *prior_items_sum(const char *region)
+{
+    gk_resp r = get_rollup(region, "");
     json_error_t e;
     json_t *j = json_loads(r.body, 0, &e);
     gk_resp_free(&r);
@@ -103,6 +115,25 @@ START_TEST(overflow_sum_other_entity)
 }
 END_TEST
 
+/* Issue 13, item 4: a JSON rollup printed amount sums through a double with
+ * 15 significant digits (123456789012.346) while the CSV was exact. */
+START_TEST(rollup_json_amount_exact)
+{
+    gk_resp r = post_cell("350481104", "procurement", "amount_yuan", "61728394506.1728");
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    r = post_cell("350481105", "procurement", "amount_yuan", "61728394506.1728");
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+    r = get_rollup("350481", "");
+    ck_assert_msg(strstr(r.body, "\"amount_yuan\":{\"sum\":123456789012.3456,") != NULL, "%s", r.body);
+    gk_resp_free(&r);
+    r = get_rollup("350481", "&format=csv");
+    ck_assert_msg(strstr(r.body, "123456789012.3456") != NULL, "%s", r.body);
+    gk_resp_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     json_error_t e;
@@ -120,6 +151,7 @@ int main(void)
     TCase *tc = tcase_create("value_bounds");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, overflow_sum_other_entity);
+    tcase_add_test(tc, rollup_json_amount_exact);
     suite_add_tcase(s, tc);
     int failed = gk_h_run_suite(&H, s);
     json_decref(sample);

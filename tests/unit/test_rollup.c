@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "gongkai/rollup.h"
 #include "gongkai/rules.h"
 #include "testutil.h"
@@ -125,6 +126,59 @@ START_TEST(test_broken_report_breaks_sum)
 }
 END_TEST
 
+/* Regression (issue 13, item 4): a JSON rollup printed amount sums through
+ * a double with 15 significant digits, 123456789012.3456 as
+ * 123456789012.346, while its CSV said 123456789012.3456. */
+START_TEST(test_rollup_json_amount_exact)
+{
+    const gk_format *f = gk_format_find("2021");
+    int i = gk_format_cell_index(f, "active", "fees", "amount_10k_yuan");
+    static const struct {
+        int64_t a, b;
+        const char *want;
+    } cases[] = {
+        {INT64_C(1234567890120000), 3456, "\"sum\":123456789012.3456,"},
+        {INT64_C(9999999999999999), 1, "\"sum\":1000000000000,"},
+        {INT64_C(10000000000000000), INT64_C(9999999999999999), "\"sum\":1999999999999.9999,"},
+        {1, 2, "\"sum\":0.0003,"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        gk_report *a = gk_report_new(f, 2021, "350481101");
+        gk_report *b = gk_report_new(f, 2021, "350481102");
+        a->cells[i] = (gk_cell){GK_CELL_NUMBER, cases[k].a, NULL};
+        b->cells[i] = (gk_cell){GK_CELL_NUMBER, cases[k].b, NULL};
+        gk_rollup *ru = gk_rollup_new(f);
+        ck_assert_int_eq(gk_rollup_add(ru, a, 1), 0);
+        ck_assert_int_eq(gk_rollup_add(ru, b, 1), 0);
+        json_t *j = gk_rollup_to_json(ru);
+        char *text = gk_json_dumps_exact(json_object_get(json_object_get(json_object_get(json_object_get(j, "tables"),
+                                                                                            "active"), "fees"),
+                                                          "amount_10k_yuan"),
+                                         JSON_COMPACT);
+        ck_assert_msg(text != NULL && strstr(text, cases[k].want) != NULL, "%s, wanted %s", text, cases[k].want);
+        /* and it is JSON that reads back as a number */
+        json_error_t e;
+        json_t *back = json_loads(text, 0, &e);
+        ck_assert_ptr_nonnull(back);
+        ck_assert(json_is_number(json_object_get(back, "sum")));
+        json_decref(back);
+        free(text);
+        json_decref(j);
+        gk_rollup_free(ru);
+        gk_report_free(a);
+        gk_report_free(b);
+    }
+    /* ordinary strings pass through untouched, escapes included */
+    json_t *o = json_pack("{s:s,s:s,s:o}", "a", "x\"\xEF\xB7\x91" "1\"", "b", "\\", "c", gk_json_exact_number("-2.5"));
+    char *t = gk_json_dumps_exact(o, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(t, "{\"a\":\"x\\\"\xEF\xB7\x91" "1\\\"\",\"b\":\"\\\\\",\"c\":-2.5}");
+    free(t);
+    json_decref(o);
+    ck_assert_ptr_null(gk_json_exact_number("1e5"));
+    ck_assert_ptr_null(gk_json_exact_number("1."));
+}
+END_TEST
+
 START_TEST(test_counts_and_removal)
 {
     const gk_format *f = gk_format_find("2021");
@@ -143,7 +197,9 @@ START_TEST(test_counts_and_removal)
     ck_assert_int_eq(ru->cells[i].n_null, 1);
     json_t *j = gk_rollup_to_json(ru);
     json_t *cj = json_object_get(json_object_get(json_object_get(json_object_get(j, "tables"), "active"), "fees"), "amount_10k_yuan");
-    ck_assert(json_real_value(json_object_get(cj, "sum")) == 12.5);
+    char *dumped = gk_json_dumps_exact(json_object_get(cj, "sum"), JSON_ENCODE_ANY);
+    ck_assert_str_eq(dumped, "12.5");
+    free(dumped);
     ck_assert_int_eq(json_integer_value(json_object_get(cj, "reported")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(cj, "not_applicable")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(cj, "blank")), 1);
@@ -182,6 +238,7 @@ int main(void)
     tcase_add_test(tc, test_sum_of_passing_reports_passes);
     tcase_add_test(tc, test_broken_report_breaks_sum);
     tcase_add_test(tc, test_counts_and_removal);
+    tcase_add_test(tc, test_rollup_json_amount_exact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,21 @@
+/* exactjson.h — exact decimal numbers in JSON we write.  jansson holds a
+ * real as a double and prints it with at most 17 significant digits, so an
+ * amount sum such as 123456789012.3456 came out as 123456789012.346 (issue
+ * 13).  An exact number is kept as a marked string node and written as the
+ * bare number by gk_json_dumps_exact. */
+#ifndef GONGKAI_EXACTJSON_H
+#define GONGKAI_EXACTJSON_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* A node that gk_json_dumps_exact writes as the JSON number `digits`
+ * (which must match -?[0-9]+(\.[0-9]+)?; NULL otherwise). */
+json_t *gk_json_exact_number(const char *digits);
+/* json_dumps, with every node made by gk_json_exact_number written as its
+ * bare number.  Only for documents whose other strings are ours (a string
+ * that happens to be the mark followed by digits would also be written as
+ * a number). */
+char *gk_json_dumps_exact(const json_t *j, size_t flags);
+
+#endif

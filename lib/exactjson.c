@@ -1,0 +1,80 @@
+/* exactjson.c — exact decimal numbers in JSON we write: a marked string
+ * node, turned into the bare number after jansson has serialised the
+ * document (jansson itself can only write a number through a double). */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gongkai/exactjson.h"
+
+/* U+FDD1, a noncharacter: never in a registry name or a code we write. */
+#define EXACT_MARK "\xEF\xB7\x91"
+#define EXACT_MARK_LEN 3
+
+static bool is_decimal(const char *s, size_t len)
+{
+    size_t i = 0;
+    if (i < len && s[i] == '-')
+        i++;
+    size_t start = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == start)
+        return false;
+    if (i < len && s[i] == '.') {
+        size_t f = ++i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == f)
+            return false;
+    }
+    return i == len;
+}
+
+json_t *gk_json_exact_number(const char *digits)
+{
+    size_t n = strlen(digits);
+    if (!is_decimal(digits, n) || n > 64)
+        return NULL;
+    char buf[EXACT_MARK_LEN + 65];
+    memcpy(buf, EXACT_MARK, EXACT_MARK_LEN);
+    memcpy(buf + EXACT_MARK_LEN, digits, n + 1);
+    return json_string(buf);
+}
+
+char *gk_json_dumps_exact(const json_t *j, size_t flags)
+{
+    char *text = json_dumps(j, flags);
+    if (text == NULL)
+        return NULL;
+    /* In place: the output is never longer.  Outside strings we copy; at a
+     * string's opening quote we look for mark + decimal + closing quote. */
+    char *w = text;
+    const char *p = text;
+    while (*p) {
+        if (*p != '"') {
+            *w++ = *p++;
+            continue;
+        }
+        if (strncmp(p + 1, EXACT_MARK, EXACT_MARK_LEN) == 0) {
+            const char *d = p + 1 + EXACT_MARK_LEN;
+            const char *q = strchr(d, '"');
+            if (q != NULL && is_decimal(d, (size_t)(q - d))) {
+                memmove(w, d, (size_t)(q - d));
+                w += q - d;
+                p = q + 1;
+                continue;
+            }
+        }
+        /* an ordinary string: copied up to its closing quote */
+        *w++ = *p++;
+        while (*p && *p != '"') {
+            if (*p == '\\' && p[1])
+                *w++ = *p++;
+            *w++ = *p++;
+        }
+        if (*p)
+            *w++ = *p++;
+    }
+    *w = '\0';
+    return text;
+}
