@@ -69,6 +69,10 @@ void gk_imp_read_text(const char *text, gk_imp_doc *doc);
 /* Returns 0, or -1 when libxml2 could not parse anything.  utf8: the bytes
  * are UTF-8 whatever charset the page declares (converted from UTF-16). */
 int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
+/* docxread.c: word/document.xml of an opened package; 0, or -1 with an
+ * English code and a Chinese message (no table, bad XML, bounds). */
+struct gk_ooxml;
+int gk_imp_read_docx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include "imp.h"
+#include "ooxml.h"
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
@@ -635,10 +636,63 @@ static bool looks_html(const char *data, size_t len)
     return false;
 }
 
+static gk_import_status import_docx_bytes(const char *data, size_t len,
+                                          const gk_import_options *opt, gk_import_result *res)
+{
+    gk_ooxml *z = gk_ooxml_open(data, len, res->error_code, res->error_message);
+    if (!z) {
+        res->status = GK_IMPORT_NOT_REPORT;
+        return res->status;
+    }
+    if (!gk_ooxml_has(z, "word/document.xml")) {
+        gk_ooxml_close(z);
+        fail(res, "ooxml_not_docx",
+             "文件是 zip 包但不是 Word 文档（缺少 word/document.xml）；Excel 工作簿暂不能导入%s", "");
+        return res->status;
+    }
+    gk_imp_doc doc = {0};
+    int rc = gk_imp_read_docx(z, &doc, res->error_code, res->error_message);
+    gk_ooxml_close(z);
+    gk_import_status st = GK_IMPORT_NOT_REPORT;
+    if (rc == 0)
+        st = import_doc(&doc, opt, res);
+    else
+        res->status = st;
+    gk_imp_doc_free(&doc);
+    return st;
+}
+
+gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res)
+{
+    gk_import_result_init(res);
+    return import_docx_bytes(data, len, opt, res);
+}
+
+static bool is_zip(const char *data, size_t len)
+{
+    return len >= 4 && !memcmp(data, "PK\x03\x04", 4);
+}
+
+/* Word 97-2003 (.doc) and Excel 97-2003 (.xls) are OLE compound files. */
+static bool is_ole(const char *data, size_t len)
+{
+    return len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+}
+
 gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res)
 {
     gk_import_result_init(res);
+    if (is_zip(data, len))
+        return import_docx_bytes(data, len, opt, res);
+    if (is_ole(data, len)) {
+        fail(res, "legacy_office",
+             "这是旧版 Word/Excel 二进制文件（.doc/.xls），无法直接读取：请在 Word 或 WPS 中“另存为”"
+             ".docx（Excel 另存为 .xlsx），或运行 libreoffice --headless --convert-to docx 文件名%s",
+             "");
+        return res->status;
+    }
     char *u = utf16_input(&data, &len, res);
     gk_import_status st = looks_html(data, len) ? import_html_bytes(data, len, u != NULL, opt, res)
                                                 : import_text_bytes(data, len, opt, res);

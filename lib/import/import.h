@@ -77,7 +77,12 @@ gk_import_status gk_import_text(const char *data, size_t len, const gk_import_op
                                 gk_import_result *res);
 gk_import_status gk_import_html(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res);
-/* Picks the reader by content: HTML when the first non-blank byte is '<' and a
+/* A Word package (.docx); bad packages (corrupt, encrypted, zip bombs, DTDs,
+ * no table) are NOT_REPORT with the error code and message set. */
+gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_options *opt,
+                                gk_import_result *res);
+/* Picks the reader by content: a zip is an Office package (.docx), a legacy
+ * binary Office file is refused with how to convert it, else : HTML when the first non-blank byte is '<' and a
  * tag of HTML follows; text otherwise. */
 gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res);
