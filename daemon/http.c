@@ -31,6 +31,7 @@
 const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
     "report", "revisions", "region", "rollup", "compliance", "diff",
+    "review", "review_set",
 };
 
 struct gk_server {
@@ -68,6 +69,8 @@ static const route_def routes[] = {
     {"/api/v1/reports/*/*", M_GET, GK_R_REPORT, gk_route_report},
     {"/api/v1/reports/*/*/revisions", M_GET, GK_R_REVISIONS, gk_route_revisions},
     {"/api/v1/reports/*/*/diff", M_GET, GK_R_DIFF, gk_route_diff},
+    {"/api/v1/reports/*/*/review", M_GET, GK_R_REVIEW, gk_route_review},
+    {"/api/v1/reports/*/*/review", M_POST, GK_R_REVIEW_SET, gk_route_review_set},
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
@@ -469,7 +472,7 @@ void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
     }
     gk_lease *l = NULL;
     /* submissions are the writers the pool keeps a reserve of connections from */
-    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT, auth ? on_lease_auth : on_lease_noauth,
+    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT || r->route == GK_R_REVIEW_SET, auth ? on_lease_auth : on_lease_noauth,
                              r, &l, &r->wait);
     if (rc < 0) {
         gk_reply_db_unavailable(r);

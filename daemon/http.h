@@ -33,6 +33,8 @@ typedef enum gk_route {
     GK_R_ROLLUP,
     GK_R_COMPLIANCE,
     GK_R_DIFF,
+    GK_R_REVIEW,
+    GK_R_REVIEW_SET,
     GK_R_COUNT
 } gk_route;
 

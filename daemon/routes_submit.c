@@ -37,7 +37,7 @@
 #include "store.h"
 #include "townships.h"
 
-#define MAXQ 6
+#define MAXQ 8
 #define MAXP 16
 
 typedef struct submit_st {
@@ -166,12 +166,13 @@ static const char *const context_sql =
     " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity"
     "   AND r2.year = c2.year AND r2.revision = c2.revision WHERE c2.entity = $1 AND c2.year = $2::int - 1),"
     " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format,"
-    " EXISTS (SELECT 1 FROM report_current n WHERE n.entity = $1 AND n.year = $2::int + 1)"
+    " EXISTS (SELECT 1 FROM report_current n WHERE n.entity = $1 AND n.year = $2::int + 1),"
+    " (SELECT v.state FROM report_review v WHERE v.entity = $1 AND v.year = $2::int)"
     " FROM (SELECT $1::text AS code) k LEFT JOIN regions g ON g.code = k.code"
     " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
 
-enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT, C_NEXT };
+enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT, C_NEXT, C_REVIEW };
 
 /* Region known and in scope?  false after answering. */
 static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
@@ -599,6 +600,9 @@ static void submit_judged(gk_req *r, PGresult *res)
     add_query(st, bookkeeping_sql, 15, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
               r->peer, r->id, st->path, st->idem_key, st->hash, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
     free(ftext);
+    /* a returned report's new revision is resubmitted for review */
+    add_query(st, "SELECT gk_review_on_submit($1, $2::int, $3::int, $4::bigint)", 4, st->rep->entity, st->year_s,
+              rev_s, st->token_s);
     int drc = rollup_deltas(st, old);
     gk_report_free(old);
     if (drc != 0) {
@@ -629,6 +633,13 @@ static void submit_context(gk_req *r, PGresult *res)
             add_query(st, idem_only_sql, 6, st->token_s, st->idem_key, st->rep->entity, st->year_s, rev_s, st->hash);
         add_query(st, "COMMIT", 0);
         batch_next(r);
+        return;
+    }
+    /* An accepted report is locked (sql/100_review.sql) until the office
+     * reopens it; read under the (entity, year) lock a reopen also takes. */
+    if (!st->dry && !PQgetisnull(res, 0, C_REVIEW) && strcmp(PQgetvalue(res, 0, C_REVIEW), "accepted") == 0) {
+        gk_reply_error(r, 409, "report_locked", "", "%s %s 年度的报告已审核通过，须由上级机关重新开启后才能修改",
+                       st->rep->entity, st->year_s);
         return;
     }
     find_similar(r, submit_judged);

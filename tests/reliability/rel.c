@@ -143,7 +143,11 @@ char *rel_fingerprint(gk_h *h)
                      " (SELECT md5(coalesce(string_agg(year || a || b || similarity, ';' ORDER BY year, a, b), ''))"
                      "   FROM narrative_pairs),"
                      " (SELECT md5(coalesce(string_agg(entity || year || coalesce(findings::text, ''), ';'"
-                     "   ORDER BY entity, year), '')) FROM report_current))",
+                     "   ORDER BY entity, year), '')) FROM report_current),"
+                     /* the office's review (sql/100_review.sql) */
+                     " (SELECT md5(coalesce(string_agg(entity || year || state || revision || comment, ';'"
+                     "   ORDER BY entity, year), '')) FROM report_review),"
+                     " (SELECT count(*) FROM review_history))",
                      0, NULL);
 }
 

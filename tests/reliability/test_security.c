@@ -42,7 +42,7 @@ static const int in_scope[G_N][T_N] = {
     [G_OTHER_COUNTY] = {1, 0, 0, 0, 0, 1, 1, 0, 0, 0},
 };
 
-typedef enum { K_PUBLIC, K_READ, K_CHECK, K_SUBMIT } kind;
+typedef enum { K_PUBLIC, K_READ, K_CHECK, K_SUBMIT, K_REVIEW } kind;
 typedef struct route {
     const char *method;
     const char *path;      /* %s: the target */
@@ -64,6 +64,9 @@ static const route routes[] = {
     {"GET", "/api/v1/regions/%s/rollup?year=2020", K_READ, false},
     {"GET", "/api/v1/regions/%s/rollup?year=2020&format=csv", K_READ, false},
     {"GET", "/api/v1/regions/%s/compliance?year=2020", K_READ, false},
+    {"GET", "/api/v1/reports/%s/2020/review", K_READ, true},
+    /* reopening a pending report: 409 for whoever may review, so nothing changes */
+    {"POST", "/api/v1/reports/%s/2020/review", K_REVIEW, true},
 };
 
 static int expected(const route *rt, int g, int t)
@@ -76,6 +79,9 @@ static int expected(const route *rt, int g, int t)
         return 403;
     if (rt->k == K_SUBMIT && strcmp(tok_def[t].role, "viewer") == 0)
         return 403;
+    /* reviewing: viewers and admins strictly above the entity, never a submitter */
+    if (rt->k == K_REVIEW)
+        return strcmp(tok_def[t].role, "submitter") == 0 || strcmp(tok_def[t].region, target[g]) == 0 ? 403 : 409;
     return 200;   /* a submission of the stored content is a 200 that changes nothing */
 }
 
@@ -123,7 +129,9 @@ START_TEST(scope_matrix)
                 continue;
             char path[256];
             snprintf(path, sizeof path, rt->path, target[g]);
-            char *body = rt->method[0] == 'P' ? report_for(target[g]) : NULL;
+            char *body = rt->k == K_REVIEW ? strdup("{\"action\":\"reopen\",\"comment\":\"重新开启\"}")
+                         : rt->method[0] == 'P' ? report_for(target[g])
+                                                : NULL;
             for (int t = 0; t < T_N; t++) {
                 int want = expected(rt, g, t);
                 gk_resp r = call(rt->method, path, t, body);
