@@ -34,6 +34,7 @@ typedef enum gk_route {
     GK_R_COMPLIANCE,
     GK_R_DIFF,
     GK_R_FORMAT_SCHEMA,
+    GK_R_OPENAPI,
     GK_R_COUNT
 } gk_route;
 

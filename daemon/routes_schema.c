@@ -1,4 +1,5 @@
-/* routes_schema.c — GET /api/v1/formats/{version}/schema: the report's JSON
+/* routes_schema.c — GET /api/v1/openapi.json and
+ * GET /api/v1/formats/{version}/schema: the report's JSON
  * Schema of that format, the committed schemas/report-<version>.schema.json
  * (generated from the formats/ registry by scripts/gen-schemas) embedded at build
  * time, so integrators validate against exactly what this build accepts. */
@@ -12,6 +13,14 @@ struct gk_embedded_schema {
     size_t len;
 };
 extern const struct gk_embedded_schema gk_embedded_schemas[];
+extern const char *const gk_embedded_openapi;
+extern const size_t gk_embedded_openapi_len;
+
+/* GET /api/v1/openapi.json: schemas/openapi.json (scripts/gen-openapi). */
+void gk_route_openapi(gk_req *r)
+{
+    gk_reply_data(r, 200, "application/json", gk_embedded_openapi, gk_embedded_openapi_len);
+}
 
 void gk_route_format_schema(gk_req *r)
 {

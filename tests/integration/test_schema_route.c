@@ -1,7 +1,8 @@
 /* test_schema_route.c — GET /api/v1/formats/{version}/schema on a real
  * gongkaid: the bytes of the committed schemas/report-<version>.schema.json
  * (which tests/schema checks against the registry and validates with
- * python3-jsonschema), no token needed, 404 with a JSON error otherwise. */
+ * python3-jsonschema), no token needed, 404 with a JSON error otherwise;
+ * and GET /api/v1/openapi.json, the bytes of schemas/openapi.json. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -42,6 +43,30 @@ START_TEST(schema_of_each_format)
 }
 END_TEST
 
+START_TEST(openapi_served)
+{
+    char file[512], ct[128];
+    snprintf(file, sizeof file, "%s/../../schemas/openapi.json", GK_TEST_DATA);
+    size_t len = 0;
+    char *want = gk_h_read_file(file, &len);
+    ck_assert_ptr_nonnull(want);
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/openapi.json", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(gk_resp_header(&r, "Content-Type", ct, sizeof ct), "application/json");
+    ck_assert_uint_eq(r.body_len, len);
+    ck_assert(memcmp(r.body, want, len) == 0);
+    json_t *j = json_loads(r.body, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "openapi")), "3.1.0");
+    /* a real error answer has the shape the document's Error schema requires */
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(json_object_get(j, "components"), "schemas"), "Error"));
+    json_decref(j);
+    gk_resp_free(&r);
+    free(want);
+}
+END_TEST
+
 START_TEST(schema_errors_and_neighbours)
 {
     gk_resp r;
@@ -78,6 +103,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, schema_of_each_format);
     tcase_add_test(tc, schema_errors_and_neighbours);
+    tcase_add_test(tc, openapi_served);
     suite_add_tcase(s, tc);
     return gk_h_run_suite(&H, s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
