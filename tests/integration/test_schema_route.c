@@ -13,27 +13,37 @@
 
 static gk_h H;
 
-static void same_as_committed(const char *version)
+/* GETs path and checks the answer is, byte for byte, the committed file
+ * (relative to the repository) with that Content-Type; returns it parsed. */
+static json_t *served_as_committed(const char *path, const char *file, const char *content_type)
 {
-    char path[256], file[512], ct[128];
-    snprintf(path, sizeof path, "/api/v1/formats/%s/schema", version);
-    snprintf(file, sizeof file, "%s/../../schemas/report-%s.schema.json", GK_TEST_DATA, version);
+    char full[512], ct[128];
+    snprintf(full, sizeof full, "%s/../../%s", GK_TEST_DATA, file);
     size_t len = 0;
-    char *want = gk_h_read_file(file, &len);
+    char *want = gk_h_read_file(full, &len);
     ck_assert_ptr_nonnull(want);
     gk_resp r;
     ck_assert_int_eq(gk_h_http(&H, "GET", path, NULL, NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(gk_resp_header(&r, "Content-Type", ct, sizeof ct), "application/schema+json");
+    ck_assert_str_eq(gk_resp_header(&r, "Content-Type", ct, sizeof ct), content_type);
     ck_assert_uint_eq(r.body_len, len);
     ck_assert(memcmp(r.body, want, len) == 0);
     json_t *j = json_loads(r.body, 0, NULL);
     ck_assert_ptr_nonnull(j);
+    gk_resp_free(&r);
+    free(want);
+    return j;
+}
+
+static void same_as_committed(const char *version)
+{
+    char path[256], file[256];
+    snprintf(path, sizeof path, "/api/v1/formats/%s/schema", version);
+    snprintf(file, sizeof file, "schemas/report-%s.schema.json", version);
+    json_t *j = served_as_committed(path, file, "application/schema+json");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(j, "properties"), "format"), "const")),
                      version);
     json_decref(j);
-    gk_resp_free(&r);
-    free(want);
 }
 
 START_TEST(schema_of_each_format)
@@ -45,25 +55,10 @@ END_TEST
 
 START_TEST(openapi_served)
 {
-    char file[512], ct[128];
-    snprintf(file, sizeof file, "%s/../../schemas/openapi.json", GK_TEST_DATA);
-    size_t len = 0;
-    char *want = gk_h_read_file(file, &len);
-    ck_assert_ptr_nonnull(want);
-    gk_resp r;
-    ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/openapi.json", NULL, NULL, 0, &r), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(gk_resp_header(&r, "Content-Type", ct, sizeof ct), "application/json");
-    ck_assert_uint_eq(r.body_len, len);
-    ck_assert(memcmp(r.body, want, len) == 0);
-    json_t *j = json_loads(r.body, 0, NULL);
-    ck_assert_ptr_nonnull(j);
+    json_t *j = served_as_committed("/api/v1/openapi.json", "schemas/openapi.json", "application/json");
     ck_assert_str_eq(json_string_value(json_object_get(j, "openapi")), "3.1.0");
-    /* a real error answer has the shape the document's Error schema requires */
-    ck_assert_ptr_nonnull(json_object_get(json_object_get(json_object_get(j, "components"), "schemas"), "Error"));
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(json_object_get(j, "paths"), "/api/v1/openapi.json"), "get"));
     json_decref(j);
-    gk_resp_free(&r);
-    free(want);
 }
 END_TEST
 
