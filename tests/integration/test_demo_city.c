@@ -135,7 +135,7 @@ static long summary(const json_t *c, const char *key)
 START_TEST(demo_city_shows_something_real)
 {
     ck_assert_int_eq(load_demo(), 0);
-    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity LIKE '350481%'", 0, NULL), 29);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity LIKE '350481%'", 0, NULL), 30);
 
     json_t *c20 = get("/api/v1/regions/350481/compliance?year=2020");
     ck_assert_int_eq(summary(c20, "missing"), 0);
@@ -165,9 +165,18 @@ START_TEST(demo_city_shows_something_real)
     json_t *r21 = get("/api/v1/regions/350481/rollup?year=2021");
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r21, "coverage"), "missing_count")), 1);
 
+    /* 燕东街道 2021: a draft with an error, then the correction */
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT max(revision) FROM reports WHERE entity = '350481001' AND year = 2021",
+                                   0, NULL), 2);
+    json_t *diff = get("/api/v1/reports/350481001/2021/diff");
+    char *text = json_dumps(diff, JSON_COMPACT);
+    ck_assert_msg(strstr(text, "\"tables.requests.received.total\"") != NULL, "diff: %s", text);
+    free(text);
+    json_decref(diff);
+
     /* a second run of scripts/run: the same bytes again, nothing new stored */
     ck_assert_int_eq(load_demo(), 0);
-    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity LIKE '350481%'", 0, NULL), 29);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity LIKE '350481%'", 0, NULL), 30);
     json_decref(c20);
     json_decref(c21);
     json_decref(r20);
