@@ -32,6 +32,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
     "report", "revisions", "region", "rollup", "compliance", "diff",
     "review", "review_set",
+    "format_schema", "openapi",
 };
 
 struct gk_server {
@@ -64,6 +65,8 @@ static const route_def routes[] = {
     {"/metrics", M_GET, GK_R_METRICS, gk_route_metrics},
     {"/api/v1/formats", M_GET, GK_R_FORMATS, gk_route_formats},
     {"/api/v1/formats/*", M_GET, GK_R_FORMAT, gk_route_format},
+    {"/api/v1/formats/*/schema", M_GET, GK_R_FORMAT_SCHEMA, gk_route_format_schema},
+    {"/api/v1/openapi.json", M_GET, GK_R_OPENAPI, gk_route_openapi},
     {"/api/v1/reports", M_POST, GK_R_SUBMIT, gk_route_submit},
     {"/api/v1/check", M_POST, GK_R_CHECK, gk_route_check},
     {"/api/v1/reports/*/*", M_GET, GK_R_REPORT, gk_route_report},

@@ -35,6 +35,8 @@ typedef enum gk_route {
     GK_R_DIFF,
     GK_R_REVIEW,
     GK_R_REVIEW_SET,
+    GK_R_FORMAT_SCHEMA,
+    GK_R_OPENAPI,
     GK_R_COUNT
 } gk_route;
 

@@ -10,6 +10,8 @@ void gk_route_health(gk_req *r);
 void gk_route_metrics(gk_req *r);
 void gk_route_formats(gk_req *r);
 void gk_route_format(gk_req *r);
+void gk_route_format_schema(gk_req *r);
+void gk_route_openapi(gk_req *r);
 void gk_route_submit(gk_req *r);
 void gk_route_check(gk_req *r);
 void gk_route_report(gk_req *r);

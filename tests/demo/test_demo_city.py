@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # test_demo_city.py — scripts/demo-city makes the same 29 reports of 永安市 on
-# every run, each valid against its format's generated JSON Schema
+# every run (plus one draft, corrected later), each valid against its format's generated JSON Schema
 # (python3-jsonschema), and the real `gongkai check` finds exactly the planted
 # arithmetic faults and nothing in the clean reports.
 # Usage: test_demo_city.py REPO_ROOT GONGKAI_BINARY
@@ -23,6 +23,7 @@ EXPECTED_OFFLINE = {
     "350481107-2020.json": {"requests.row_total", "requests.balance"},
     "350481203-2021.json": {"requests.outcome_total"},
     "350481102-2021.json": {"appeals.row_total"},
+    "350481001-2021-draft.json": {"requests.row_total", "requests.balance"},   # corrected in revision 2
 }
 
 
@@ -55,6 +56,8 @@ class DemoCity(unittest.TestCase):
 
     def test_county_two_years_one_missing(self):
         years = {2020: set(), 2021: set()}
+        self.assertEqual(len(self.files), 30)
+        self.assertEqual([n for n in self.files if "draft" in n], ["350481001-2021-draft.json"])
         for r in self.reports.values():
             years[r["year"]].add(r["entity"])
             self.assertEqual(r["format"], {2020: "2019", 2021: "2021"}[r["year"]])

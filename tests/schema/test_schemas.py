@@ -4,11 +4,15 @@
 # the registry), are valid 2020-12 schemas, and an independent validator
 # (Debian's python3-jsonschema) accepts the real sample and every
 # tests/cases report the parser accepts, and rejects those it rejects
-# (unknown key, string count, negative count, fraction, ...).
+# (unknown key, string count, negative count, fraction, ...).  Also
+# schemas/openapi.json (scripts/gen-openapi): up to date, its paths and
+# methods exactly daemon/http.c's route table, every $ref resolved and every
+# component schema a valid 2020-12 schema.
 # Usage: test_schemas.py REPO_ROOT
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -148,6 +152,76 @@ class Schemas(unittest.TestCase):
         }
         for what, f in good.items():
             self.assertEqual([e.message for e in v.iter_errors(mutant(f))], [], what)
+
+
+def daemon_routes():
+    """{path pattern: {methods}} of the route table in daemon/http.c."""
+    with open(os.path.join(ROOT, "daemon", "http.c"), encoding="utf-8") as f:
+        text = f.read()
+    table = text[text.index("static const route_def routes[]"):]
+    table = table[:table.index("};")]
+    out = {}
+    for path, methods in re.findall(r'\{"(/[^"]*)",\s*([A-Z_ |]+),', table):
+        out[path] = {m.strip()[2:].lower() for m in methods.split("|")}
+    return out
+
+
+class OpenAPI(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = load(os.path.join(ROOT, "schemas", "openapi.json"))
+
+    def test_up_to_date(self):
+        with tempfile.TemporaryDirectory() as out:
+            made = os.path.join(out, "openapi.json")
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-openapi"), made], check=True)
+            with open(made, "rb") as a, open(os.path.join(ROOT, "schemas", "openapi.json"), "rb") as b:
+                self.assertEqual(a.read(), b.read(), "schemas/openapi.json is stale: run scripts/gen-openapi")
+
+    def test_paths_are_the_daemons_routes(self):
+        routes = daemon_routes()
+        self.assertGreater(len(routes), 10)
+        described = {re.sub(r"\{[^}]+\}", "*", p): {m for m in ops if m in ("get", "post", "put", "delete", "patch")}
+                     for p, ops in self.doc["paths"].items()}
+        self.assertEqual(sorted(described), sorted(routes), "paths differ from daemon/http.c's routes")
+        for p, methods in routes.items():
+            self.assertEqual(described[p], methods, p)
+
+    def test_every_operation_documents_errors(self):
+        for p, ops in self.doc["paths"].items():
+            for m, o in ops.items():
+                self.assertIn("500", o["responses"], (p, m))
+                self.assertIn("Retry-After", json.dumps(o["responses"]["503"]), (p, m))
+                if o.get("security"):
+                    self.assertIn("401", o["responses"], (p, m))
+                for code, r in o["responses"].items():
+                    if code >= "400":
+                        self.assertIn("#/components/schemas/Error", json.dumps(r), (p, m, code))
+
+    def test_refs_resolve_and_schemas_valid(self):
+        text = json.dumps(self.doc)
+        refs = set(re.findall(r'"\$ref": "#/([^"]+)"', text))
+        self.assertTrue(refs)
+        for ref in refs:
+            node = self.doc
+            for part in ref.split("/"):
+                node = node[part]
+        for name, sch in self.doc["components"]["schemas"].items():
+            Draft202012Validator.check_schema(sch)
+        self.assertEqual(self.doc["openapi"], "3.1.0")
+
+    def test_report_bodies_validate_through_openapi(self):
+        """The request body schema, resolved inside the document, takes the
+        sample and refuses a string count."""
+        v = Draft202012Validator({"$ref": "#/components/schemas/Report", "components": self.doc["components"]})
+        sample = load(os.path.join(ROOT, "tests", "data", "sample-350481101-2020.json"))
+        self.assertEqual([e.message for e in v.iter_errors(sample)], [])
+        sample["tables"]["requests"]["received"]["total"] = "0"
+        self.assertTrue(list(v.iter_errors(sample)))
+        err = {"error": {"code": "not_found", "message": "没有这个格式版本：1999", "path": ""}}
+        ev = Draft202012Validator({"$ref": "#/components/schemas/Error", "components": self.doc["components"]})
+        self.assertEqual(list(ev.iter_errors(err)), [])
+        self.assertTrue(list(ev.iter_errors({"error": {"code": "x"}})))
 
 
 if __name__ == "__main__":
