@@ -69,6 +69,14 @@ void gk_imp_read_text(const char *text, gk_imp_doc *doc);
 /* Returns 0, or -1 when libxml2 could not parse anything.  utf8: the bytes
  * are UTF-8 whatever charset the page declares (converted from UTF-16). */
 int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
+/* PDF (pdfread.c): limits on pages, characters and wall time. */
+#define GK_IMP_PDF_MAX_PAGES 200
+#define GK_IMP_PDF_MAX_CHARS 2000000
+#define GK_IMP_PDF_MAX_MS 20000
+/* The text layer of a PDF; returns 0, or -1 with an English code and a
+ * Chinese reason (encrypted, corrupt, no text layer, a limit exceeded). */
+int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, size_t code_len,
+                    char *why, size_t why_len);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */
