@@ -166,7 +166,8 @@ static bool merge_into(prow *row, prow *part, bool part_above)
          * Cells left of the row's first cell must come first in the part. */
         if (target[i] < 0 && !((i == 0 || target[i - 1] < 0) &&
                                part->cells[i].x2 < row->cells[0].x1 + COL_TOLERANCE &&
-                               gk_imp_classify(row->cells[0].text) != GK_V_TEXT)) {
+                               (gk_imp_classify(row->cells[0].text) != GK_V_TEXT ||
+                                part->n > 1))) {
             free(target);
             return false;
         }
@@ -182,6 +183,17 @@ static bool merge_into(prow *row, prow *part, bool part_above)
             for (size_t k = 0; k < i; k++)
                 if (target[k] >= 0)
                     target[k]++;
+            continue;
+        }
+        if (pc->x1 > row->cells[target[i]].x2 + COL_TOLERANCE) {
+            /* Starts right of its cell's text: a cell of its own, empty on
+             * the row's line ("4.保护第三方…" beside the group "（三）"). */
+            size_t at = (size_t)target[i] + 1;
+            row->cells = gk_imp_xrealloc(row->cells, (row->n + 1) * sizeof *row->cells);
+            memmove(row->cells + at + 1, row->cells + at, (row->n - at) * sizeof *row->cells);
+            row->cells[at] = (pcell){pc->text, pc->x1, pc->x2};
+            row->n++;
+            pc->text = NULL;
             continue;
         }
         pcell *rc = &row->cells[target[i]];
@@ -350,6 +362,112 @@ static size_t read_page(PopplerPage *page, pdoc *d)
     return n;
 }
 
+/* The column a cell starts in: the last column start at or left of it, or
+ * -1 left of every column (the label column). */
+static int column_of(const colset *cs, double x1)
+{
+    int best = -1;
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->x[i] <= x1 + COL_TOLERANCE && (best < 0 || cs->x[i] > cs->x[best]))
+            best = (int)i;
+    return best;
+}
+
+/* A header line: short, text only (no values), right of the label column
+ * (the row labels' own wraps are joined by merge_into). */
+static bool header_line(const prow *r, const pline *pl, const colset *cs)
+{
+    if (r->dead || !r->n || pl->n > SHORT_LINE)
+        return false;
+    for (size_t j = 0; j < r->n; j++)
+        if (gk_imp_classify(r->cells[j].text) != GK_V_TEXT || column_of(cs, r->cells[j].x1) < 0)
+            return false;
+    return true;
+}
+
+static void row_push(prow *r, pcell c, size_t at)
+{
+    r->cells = gk_imp_xrealloc(r->cells, (r->n + 1) * sizeof *r->cells);
+    memmove(r->cells + at + 1, r->cells + at, (r->n - at) * sizeof *r->cells);
+    r->cells[at] = c;
+    r->n++;
+}
+
+/* A table header printed over several lines, its words centred on
+ * different baselines ("科研/机构" beside "商业企业", "自然人" between):
+ * consecutive header lines close together become one row, words joined per
+ * column top to bottom while they follow each other closely.  A word with a
+ * gap below it in its column is a group header over several columns
+ * ("法人或其他组织"): it goes on a line of its own before the row. */
+static void join_header_block(prow *rows, const pline *lines, size_t nl, const colset *cs)
+{
+    for (size_t i = 0; i < nl; i++) {
+        if (!header_line(&rows[i], &lines[i], cs))
+            continue;
+        size_t j = i + 1;
+        double y2 = rows[i].y2, h = rows[i].y2 - rows[i].y1;
+        while (j < nl && header_line(&rows[j], &lines[j], cs) && rows[j].y1 - y2 <= 0.3 * h &&
+               rows[j].y1 - y2 >= -h) {
+            if (rows[j].y2 > y2)
+                y2 = rows[j].y2;
+            j++;
+        }
+        int first_col = rows[i].n ? column_of(cs, rows[i].cells[0].x1) : -1;
+        bool two = false;
+        for (size_t k = i; k < j && !two; k++)
+            for (size_t c = 0; c < rows[k].n && !two; c++)
+                two = column_of(cs, rows[k].cells[c].x1) != first_col;
+        if (j - i < 2 || !two) {
+            i = j - 1;
+            continue;
+        }
+        prow m = {0}, group = {0};
+        double *bottom = gk_imp_xmalloc((size_t)(lines[j - 1].n + 64) * 8 * sizeof *bottom);
+        size_t cap_cells = 0;
+        for (size_t k = i; k < j; k++)
+            cap_cells += rows[k].n;
+        bottom = gk_imp_xrealloc(bottom, (cap_cells + 1) * sizeof *bottom);
+        for (size_t k = i; k < j; k++) {
+            for (size_t c = 0; c < rows[k].n; c++) {
+                pcell pc = rows[k].cells[c];
+                int col = column_of(cs, pc.x1);
+                size_t t = 0;
+                while (t < m.n && column_of(cs, m.cells[t].x1) < col)
+                    t++;
+                if (t < m.n && column_of(cs, m.cells[t].x1) == col) {
+                    if (rows[k].y1 - bottom[t] <= 0.3 * h) {
+                        char *joined = join_text(m.cells[t].text, pc.text);
+                        free(m.cells[t].text);
+                        free(pc.text);
+                        m.cells[t].text = joined;
+                    } else {
+                        row_push(&group, m.cells[t], group.n);
+                        m.cells[t] = pc;
+                    }
+                } else {
+                    row_push(&m, pc, t);
+                    memmove(bottom + t + 1, bottom + t, (m.n - 1 - t) * sizeof *bottom);
+                }
+                bottom[t] = rows[k].y2;
+            }
+            free(rows[k].cells);
+            rows[k].cells = NULL;
+            rows[k].n = 0;
+            rows[k].dead = true;
+        }
+        free(bottom);
+        m.y1 = rows[j - 1].y1;
+        m.y2 = y2;
+        rows[j - 1] = m;
+        if (group.n) {
+            group.y1 = rows[i].y1;
+            group.y2 = rows[i].y2;
+            rows[i] = group;
+        }
+        i = j - 1;
+    }
+}
+
 /* Cells, columns and wrapped lines of the whole document, into doc. */
 static void build_doc(const pdoc *d, gk_imp_doc *doc)
 {
@@ -358,16 +476,26 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
     size_t nl = d->nl;
     prow *rows = gk_imp_xmalloc((nl ? nl : 1) * sizeof *rows);
     /* First the cells that gaps show, then again with their columns. */
-    colset cols = {0};
+    /* cols: where value cells start (a row's second cell on); splits: where
+     * any cell of a row starts (also the sub-labels of a label column,
+     * "（四）" beside "1.本机关不掌握…"). */
+    colset cols = {0}, splits = {0};
     for (size_t i = 0; i < nl; i++) {
         prow r = {0};
         line_cells(g, &lines[i], &r, NULL);
-        for (size_t j = 1; j < r.n; j++) {
-            if (!at_column(&cols, r.cells[j].x1)) {
-                if (cols.n == cols.cap)
-                    cols.x = gk_imp_xrealloc(cols.x, (cols.cap = cols.cap ? cols.cap * 2 : 16) *
-                                                         sizeof *cols.x);
-                cols.x[cols.n++] = r.cells[j].x1;
+        for (size_t j = 0; j < r.n && r.n > 1; j++) {
+            gk_imp_vclass vc = gk_imp_classify(r.cells[j].text);
+            bool value = vc == GK_V_NUMBER || vc == GK_V_NA;
+            colset *cs = j && value ? &cols : &splits;
+            for (int twice = 0; twice < 2; twice++, cs = &splits) {
+                if (at_column(cs, r.cells[j].x1))
+                    continue;
+                if (cs->n == cs->cap)
+                    cs->x = gk_imp_xrealloc(cs->x, (cs->cap = cs->cap ? cs->cap * 2 : 16) *
+                                                       sizeof *cs->x);
+                cs->x[cs->n++] = r.cells[j].x1;
+                if (cs == &splits)
+                    break;
             }
         }
         rows[i] = r;
@@ -386,9 +514,11 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
             free(rows[i].cells[j].text);
         free(rows[i].cells);
         memset(&rows[i], 0, sizeof rows[i]);
-        line_cells(g, &lines[i], &rows[i], &cols);
+        line_cells(g, &lines[i], &rows[i], &splits);
     }
+    free(splits.x);
     free(was_row);
+    join_header_block(rows, lines, nl, &cols);
     free(cols.x);
     /* Wrapped cells: a part above joins the row below it, then a part below
      * joins the row above it (a label that wraps around centred values). */
