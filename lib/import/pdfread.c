@@ -413,11 +413,15 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
             j++;
         }
         int first_col = rows[i].n ? column_of(cs, rows[i].cells[0].x1) : -1;
-        bool two = false;
-        for (size_t k = i; k < j && !two; k++)
+        /* Two columns at least, one line with two cells: centred title lines
+         * are not a header. */
+        bool two = false, wide = false;
+        for (size_t k = i; k < j; k++) {
+            wide = wide || rows[k].n >= 2;
             for (size_t c = 0; c < rows[k].n && !two; c++)
                 two = column_of(cs, rows[k].cells[c].x1) != first_col;
-        if (j - i < 2 || !two) {
+        }
+        if (j - i < 2 || !two || !wide) {
             i = j - 1;
             continue;
         }
