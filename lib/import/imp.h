@@ -73,6 +73,14 @@ int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
  * English code and a Chinese message (no table, bad XML, bounds). */
 struct gk_ooxml;
 int gk_imp_read_docx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
+/* PDF (pdfread.c): limits on pages, characters and wall time. */
+#define GK_IMP_PDF_MAX_PAGES 200
+#define GK_IMP_PDF_MAX_CHARS 2000000
+#define GK_IMP_PDF_MAX_MS 20000
+/* The text layer of a PDF; returns 0, or -1 with an English code and a
+ * Chinese reason (encrypted, corrupt, no text layer, a limit exceeded). */
+int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, size_t code_len,
+                    char *why, size_t why_len);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */

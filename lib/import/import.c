@@ -662,6 +662,32 @@ static gk_import_status import_docx_bytes(const char *data, size_t len,
     return st;
 }
 
+/* A PDF starts with "%PDF-" (some writers put junk before it: poppler
+ * accepts the header within the first KB, so do we). */
+static bool looks_pdf(const char *data, size_t len)
+{
+    size_t n = len < 1024 ? len : 1024;
+    for (size_t i = 0; i + 5 <= n; i++)
+        if (!memcmp(data + i, "%PDF-", 5))
+            return true;
+    return false;
+}
+
+static gk_import_status import_pdf_bytes(const char *data, size_t len,
+                                         const gk_import_options *opt, gk_import_result *res)
+{
+    gk_imp_doc doc = {0};
+    char code[48], why[320];
+    if (gk_imp_read_pdf(data, len, &doc, code, sizeof code, why, sizeof why) != 0) {
+        gk_imp_doc_free(&doc);
+        fail(res, code, "%s", why);
+        return res->status;
+    }
+    gk_import_status st = import_doc(&doc, opt, res);
+    gk_imp_doc_free(&doc);
+    return st;
+}
+
 gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res)
 {
@@ -684,6 +710,8 @@ gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_op
                                 gk_import_result *res)
 {
     gk_import_result_init(res);
+    if (looks_pdf(data, len))
+        return import_pdf_bytes(data, len, opt, res);
     if (is_zip(data, len))
         return import_docx_bytes(data, len, opt, res);
     if (is_ole(data, len)) {

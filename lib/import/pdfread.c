@@ -1,0 +1,615 @@
+/* pdfread.c — a PDF's text layer to a document of lines.
+ *
+ * Why positions and not poppler's plain text: a table exported from Word or
+ * LibreOffice has no tabs in its text layer, only characters placed on the
+ * page.  So every character comes with its box (poppler-glib's text layout),
+ * lines are rebuilt from baselines, a line is split into cells where the gap
+ * between two characters is far wider than a space, and the lines of a cell
+ * that wraps (a long row label, a two-line column header) are joined into the
+ * row they belong to by their x-extent.  Pages follow one another, so a table
+ * that continues on the next page simply goes on; lines that are only a page
+ * number at the top or bottom of a page are dropped.
+ *
+ * Bounded: input size (GK_IMP_MAX_INPUT), pages (GK_IMP_PDF_MAX_PAGES),
+ * characters (GK_IMP_PDF_MAX_CHARS) and wall time (GK_IMP_PDF_MAX_MS). */
+#include <glib.h>
+#include <poppler.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "imp.h"
+
+typedef struct glyph {
+    double x1, y1, x2, y2;
+    uint32_t cp;
+    bool word;              /* poppler put a space before it: a word starts */
+} glyph;
+
+typedef struct pline {      /* one rebuilt line of a page */
+    size_t first, n;        /* glyphs, sorted by x */
+    double y1, y2;
+} pline;
+
+typedef struct pcell {
+    char *text;
+    double x1, x2;
+} pcell;
+
+typedef struct prow {       /* cells of a line, before joining wrapped lines */
+    pcell *cells;
+    size_t n;
+    double y1, y2;
+    bool dead;              /* merged into a neighbour */
+} prow;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_y(const void *a, const void *b)
+{
+    const glyph *g = a, *h = b;
+    double ca = (g->y1 + g->y2) / 2, cb = (h->y1 + h->y2) / 2;
+    return ca < cb ? -1 : ca > cb ? 1 : (g->x1 < h->x1 ? -1 : g->x1 > h->x1);
+}
+
+static int cmp_x(const void *a, const void *b)
+{
+    const glyph *g = a, *h = b;
+    return g->x1 < h->x1 ? -1 : g->x1 > h->x1;
+}
+
+static bool is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x3000;
+}
+
+/* The cells of one line: a gap wider than GAP_EM times the line's height
+ * (a space is about a quarter of it, a column gap several) starts a new cell.
+ * Two full cells side by side are only a space apart, like two words: there
+ * a word that starts where a cell of another row of the page starts (cols,
+ * the x of cells found by their gap) starts a cell too. */
+#define GAP_EM 0.8
+#define COL_TOLERANCE 1.5   /* points */
+#define SHORT_LINE 24       /* characters */
+typedef struct colset {
+    double *x;
+    size_t n, cap;
+} colset;
+
+static bool at_column(const colset *cs, double x)
+{
+    for (size_t i = 0; cs && i < cs->n; i++)
+        if (x > cs->x[i] - COL_TOLERANCE && x < cs->x[i] + COL_TOLERANCE)
+            return true;
+    return false;
+}
+
+/* A column starts between x2 (end of one word) and x1 (start of the next):
+ * centred header words straddle no column, words of two cells do. */
+static bool column_between(const colset *cs, double x2, double x1)
+{
+    for (size_t i = 0; cs && i < cs->n; i++)
+        if (cs->x[i] > x2 && cs->x[i] < x1 + COL_TOLERANCE)
+            return true;
+    return false;
+}
+
+static void line_cells(const glyph *g, const pline *pl, prow *row, const colset *cols)
+{
+    double h = pl->y2 - pl->y1;
+    size_t cap = 8;
+    row->cells = gk_imp_xmalloc(cap * sizeof *row->cells);
+    row->n = 0;
+    row->y1 = pl->y1;
+    row->y2 = pl->y2;
+    char *buf = gk_imp_xmalloc(pl->n * 4 + 1);
+    size_t len = 0;
+    double x1 = 0, x2 = 0, last_x2 = 0;
+    for (size_t i = 0; i <= pl->n; i++) {
+        const glyph *c = i < pl->n ? &g[pl->first + i] : NULL;
+        bool split = !c || (len && (c->x1 - last_x2 > GAP_EM * h ||
+                                    ((c->word || c->x1 - last_x2 > 0.25 * h) &&
+                                     column_between(cols, last_x2, c->x1))));
+        if (split && len && row->n < GK_IMP_MAX_CELLS) {
+            if (row->n == cap)
+                row->cells = gk_imp_xrealloc(row->cells, (cap *= 2) * sizeof *row->cells);
+            buf[len] = '\0';
+            row->cells[row->n++] = (pcell){gk_imp_xstrdup(buf), x1, x2};
+            len = 0;
+        }
+        if (!c)
+            break;
+        if (len == 0)
+            x1 = c->x1;
+        else if (c->x1 - last_x2 > 0.25 * h)
+            buf[len++] = ' ';   /* a visible space between words or numbers */
+        len += gk_imp_put_utf8(buf + len, c->cp);
+        x2 = c->x2;
+        last_x2 = c->x2;
+    }
+    free(buf);
+}
+
+static char *join_text(const char *a, const char *b)
+{
+    return gk_imp_xasprintf("%s%s", a, b);
+}
+
+/* A line whose cells each lie over one cell of a row just above or below it
+ * (gap under half a line) is a wrapped part of that row: its texts join the
+ * row's cells; a part left of the row's first cell becomes its first cell. */
+static bool merge_into(prow *row, prow *part, bool part_above)
+{
+    double h = row->y2 - row->y1;
+    double gap = part_above ? row->y1 - part->y2 : part->y1 - row->y2;
+    if (gap > 0.3 * h || gap < -h || row->n < 2)
+        return false;
+    /* Each part goes to the row's cell whose column it starts in; a part
+     * that starts left of the row's first cell must end before it. */
+    /* A line with values is a row of its own, never part of another. */
+    for (size_t i = 0; i < part->n; i++)
+        if (gk_imp_classify(part->cells[i].text) == GK_V_NUMBER)
+            return false;
+    int *target = gk_imp_xmalloc((part->n ? part->n : 1) * sizeof *target);
+    for (size_t i = 0; i < part->n; i++) {
+        target[i] = -1;
+        for (size_t j = 0; j < row->n; j++)
+            if (row->cells[j].x1 <= part->cells[i].x1 + COL_TOLERANCE)
+                target[i] = (int)j;
+        /* Only a row whose own line starts with a value lacks its label: a
+         * part left of a labelled row is a label spanning several rows.
+         * Cells left of the row's first cell must come first in the part. */
+        if (target[i] < 0 && !((i == 0 || target[i - 1] < 0) &&
+                               part->cells[i].x2 < row->cells[0].x1 + COL_TOLERANCE &&
+                               (gk_imp_classify(row->cells[0].text) != GK_V_TEXT ||
+                                part->n > 1))) {
+            free(target);
+            return false;
+        }
+    }
+    for (size_t i = part->n; i-- > 0;) {
+        pcell *pc = &part->cells[i];
+        if (target[i] < 0) {   /* the label column, empty on the row's own line */
+            row->cells = gk_imp_xrealloc(row->cells, (row->n + 1) * sizeof *row->cells);
+            memmove(row->cells + 1, row->cells, row->n * sizeof *row->cells);
+            row->cells[0] = (pcell){pc->text, pc->x1, pc->x2};
+            row->n++;
+            pc->text = NULL;
+            for (size_t k = 0; k < i; k++)
+                if (target[k] >= 0)
+                    target[k]++;
+            continue;
+        }
+        if (pc->x1 > row->cells[target[i]].x2 + COL_TOLERANCE) {
+            /* Starts right of its cell's text: a cell of its own, empty on
+             * the row's line ("4.保护第三方…" beside the group "（三）"). */
+            size_t at = (size_t)target[i] + 1;
+            row->cells = gk_imp_xrealloc(row->cells, (row->n + 1) * sizeof *row->cells);
+            memmove(row->cells + at + 1, row->cells + at, (row->n - at) * sizeof *row->cells);
+            row->cells[at] = (pcell){pc->text, pc->x1, pc->x2};
+            row->n++;
+            pc->text = NULL;
+            continue;
+        }
+        pcell *rc = &row->cells[target[i]];
+        char *t = part_above ? join_text(pc->text, rc->text) : join_text(rc->text, pc->text);
+        free(rc->text);
+        rc->text = t;
+        if (pc->x1 < rc->x1)
+            rc->x1 = pc->x1;
+        if (pc->x2 > rc->x2)
+            rc->x2 = pc->x2;
+    }
+    free(target);
+    if (part_above) {
+        row->y1 = part->y1;
+    } else {
+        row->y2 = part->y2;
+    }
+    part->dead = true;
+    return true;
+}
+
+/* "3", "- 3 -", "第 3 页", "第3页 共7页": a page number. */
+static bool is_page_number(const char *text)
+{
+    char *b = gk_imp_norm_basic(text);
+    bool digit = false, other = false;
+    for (const char *p = b; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digit = true;
+        else if (*p != ' ' && *p != '-' && *p != '/')
+            other = true;
+    }
+    bool hit = digit && !other;
+    if (!hit && digit && strlen(b) <= 24)
+        hit = !strncmp(b, "第", 3) && strstr(b, "页") != NULL;
+    free(b);
+    return hit;
+}
+
+static char *line_text(const glyph *g, const pline *pl)
+{
+    char *buf = gk_imp_xmalloc(pl->n * 4 + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < pl->n; i++)
+        len += gk_imp_put_utf8(buf + len, g[pl->first + i].cp);
+    buf[len] = '\0';
+    return buf;
+}
+
+static void free_rows(prow *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < rows[i].n; j++)
+            free(rows[i].cells[j].text);
+        free(rows[i].cells);
+    }
+    free(rows);
+}
+
+/* The whole document's characters and lines; pages are stacked so that a
+ * page's first line follows the previous page's last one closely (a table
+ * cut by a page break reads as one table). */
+typedef struct pdoc {
+    glyph *g;
+    size_t n, cap;
+    pline *lines;
+    size_t nl, lcap;
+    double y_end;           /* bottom of the last line kept */
+} pdoc;
+
+/* Reads one page's characters and lines into d; returns its glyph count. */
+static size_t read_page(PopplerPage *page, pdoc *d)
+{
+    char *text = poppler_page_get_text(page);
+    PopplerRectangle *rects = NULL;
+    guint n_rects = 0;
+    if (!text || !poppler_page_get_text_layout(page, &rects, &n_rects)) {
+        g_free(text);
+        g_free(rects);
+        return 0;
+    }
+    size_t cap = n_rects ? n_rects : 1, n = 0;
+    glyph *g = gk_imp_xmalloc(cap * sizeof *g);
+    const char *p = text;
+    bool after_space = true;
+    for (guint i = 0; i < n_rects && *p; i++) {
+        gunichar cp = g_utf8_get_char_validated(p, -1);
+        if (cp == (gunichar)-1 || cp == (gunichar)-2)
+            break;
+        p = g_utf8_next_char(p);
+        if (is_space(cp) || cp < 0x20) {
+            after_space = true;
+            continue;
+        }
+        PopplerRectangle *r = &rects[i];
+        g[n++] = (glyph){r->x1, r->y1, r->x2 > r->x1 ? r->x2 : r->x1, r->y2 > r->y1 ? r->y2 : r->y1,
+                         cp, after_space};
+        after_space = false;
+    }
+    g_free(text);
+    g_free(rects);
+    qsort(g, n, sizeof *g, cmp_y);
+    /* Lines: a glyph whose vertical centre lies within the box of the
+     * line's first glyph joins it.  The box never grows, so the two lines of
+     * a wrapped label and the values centred between them stay apart. */
+    pline *lines = gk_imp_xmalloc((n ? n : 1) * sizeof *lines);
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++) {
+        double c = (g[i].y1 + g[i].y2) / 2;
+        if (nl) {
+            pline *l = &lines[nl - 1];
+            double lc = (l->y1 + l->y2) / 2, h = l->y2 - l->y1;
+            if (c - lc <= 0.3 * h) {
+                l->n++;
+                continue;
+            }
+        }
+        lines[nl++] = (pline){i, 1, g[i].y1, g[i].y2};
+    }
+    for (size_t i = 0; i < nl; i++)
+        qsort(g + lines[i].first, lines[i].n, sizeof *g, cmp_x);
+    /* Page furniture: a page number as the page's first or last line. */
+    size_t first = 0, last = nl;
+    for (int k = 0; k < 2 && first < last; k++) {
+        char *t = line_text(g, &lines[first]);
+        bool pn = is_page_number(t);
+        free(t);
+        if (pn)
+            first++;
+        if (first < last) {
+            t = line_text(g, &lines[last - 1]);
+            pn = is_page_number(t);
+            free(t);
+            if (pn)
+                last--;
+        }
+    }
+    if (first < last) {
+        double off = d->nl ? d->y_end + 1.0 * (lines[first].y2 - lines[first].y1) - lines[first].y1
+                           : 0;
+        if (d->n + n > d->cap) {
+            d->cap = (d->n + n) * 2;
+            d->g = gk_imp_xrealloc(d->g, d->cap * sizeof *d->g);
+        }
+        if (d->nl + (last - first) > d->lcap) {
+            d->lcap = (d->nl + (last - first)) * 2;
+            d->lines = gk_imp_xrealloc(d->lines, d->lcap * sizeof *d->lines);
+        }
+        for (size_t i = first; i < last; i++) {
+            pline pl = lines[i];
+            pl.first = d->n;
+            for (size_t j = 0; j < pl.n; j++) {
+                glyph c = g[lines[i].first + j];
+                c.y1 += off;
+                c.y2 += off;
+                d->g[d->n++] = c;
+            }
+            pl.y1 += off;
+            pl.y2 += off;
+            d->lines[d->nl++] = pl;
+        }
+        d->y_end = d->lines[d->nl - 1].y2;
+    }
+    free(lines);
+    free(g);
+    return n;
+}
+
+/* The column a cell starts in: the last column start at or left of it, or
+ * -1 left of every column (the label column). */
+static int column_of(const colset *cs, double x1)
+{
+    int best = -1;
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->x[i] <= x1 + COL_TOLERANCE && (best < 0 || cs->x[i] > cs->x[best]))
+            best = (int)i;
+    return best;
+}
+
+/* A header line: short, text only (no values), right of the label column
+ * (the row labels' own wraps are joined by merge_into). */
+static bool header_line(const prow *r, const pline *pl, const colset *cs)
+{
+    if (r->dead || !r->n || pl->n > SHORT_LINE)
+        return false;
+    for (size_t j = 0; j < r->n; j++)
+        if (gk_imp_classify(r->cells[j].text) != GK_V_TEXT || column_of(cs, r->cells[j].x1) < 0)
+            return false;
+    return true;
+}
+
+static void row_push(prow *r, pcell c, size_t at)
+{
+    r->cells = gk_imp_xrealloc(r->cells, (r->n + 1) * sizeof *r->cells);
+    memmove(r->cells + at + 1, r->cells + at, (r->n - at) * sizeof *r->cells);
+    r->cells[at] = c;
+    r->n++;
+}
+
+/* A table header printed over several lines, its words centred on
+ * different baselines ("科研/机构" beside "商业企业", "自然人" between):
+ * consecutive header lines close together become one row, words joined per
+ * column top to bottom while they follow each other closely.  A word with a
+ * gap below it in its column is a group header over several columns
+ * ("法人或其他组织"): it goes on a line of its own before the row. */
+static void join_header_block(prow *rows, const pline *lines, size_t nl, const colset *cs)
+{
+    for (size_t i = 0; i < nl; i++) {
+        if (!header_line(&rows[i], &lines[i], cs))
+            continue;
+        size_t j = i + 1;
+        double y2 = rows[i].y2, h = rows[i].y2 - rows[i].y1;
+        while (j < nl && header_line(&rows[j], &lines[j], cs) && rows[j].y1 - y2 <= 0.3 * h &&
+               rows[j].y1 - y2 >= -h) {
+            if (rows[j].y2 > y2)
+                y2 = rows[j].y2;
+            j++;
+        }
+        int first_col = rows[i].n ? column_of(cs, rows[i].cells[0].x1) : -1;
+        /* Two columns at least, one line with two cells: centred title lines
+         * are not a header. */
+        bool two = false, wide = false;
+        for (size_t k = i; k < j; k++) {
+            wide = wide || rows[k].n >= 2;
+            for (size_t c = 0; c < rows[k].n && !two; c++)
+                two = column_of(cs, rows[k].cells[c].x1) != first_col;
+        }
+        if (j - i < 2 || !two || !wide) {
+            i = j - 1;
+            continue;
+        }
+        prow m = {0}, group = {0};
+        double *bottom = gk_imp_xmalloc((size_t)(lines[j - 1].n + 64) * 8 * sizeof *bottom);
+        size_t cap_cells = 0;
+        for (size_t k = i; k < j; k++)
+            cap_cells += rows[k].n;
+        bottom = gk_imp_xrealloc(bottom, (cap_cells + 1) * sizeof *bottom);
+        for (size_t k = i; k < j; k++) {
+            for (size_t c = 0; c < rows[k].n; c++) {
+                pcell pc = rows[k].cells[c];
+                int col = column_of(cs, pc.x1);
+                size_t t = 0;
+                while (t < m.n && column_of(cs, m.cells[t].x1) < col)
+                    t++;
+                if (t < m.n && column_of(cs, m.cells[t].x1) == col) {
+                    if (rows[k].y1 - bottom[t] <= 0.3 * h) {
+                        char *joined = join_text(m.cells[t].text, pc.text);
+                        free(m.cells[t].text);
+                        free(pc.text);
+                        m.cells[t].text = joined;
+                    } else {
+                        row_push(&group, m.cells[t], group.n);
+                        m.cells[t] = pc;
+                    }
+                } else {
+                    row_push(&m, pc, t);
+                    memmove(bottom + t + 1, bottom + t, (m.n - 1 - t) * sizeof *bottom);
+                }
+                bottom[t] = rows[k].y2;
+            }
+            free(rows[k].cells);
+            rows[k].cells = NULL;
+            rows[k].n = 0;
+            rows[k].dead = true;
+        }
+        free(bottom);
+        m.y1 = rows[j - 1].y1;
+        m.y2 = y2;
+        rows[j - 1] = m;
+        if (group.n) {
+            group.y1 = rows[i].y1;
+            group.y2 = rows[i].y2;
+            rows[i] = group;
+        }
+        i = j - 1;
+    }
+}
+
+/* Cells, columns and wrapped lines of the whole document, into doc. */
+static void build_doc(const pdoc *d, gk_imp_doc *doc)
+{
+    const glyph *g = d->g;
+    const pline *lines = d->lines;
+    size_t nl = d->nl;
+    prow *rows = gk_imp_xmalloc((nl ? nl : 1) * sizeof *rows);
+    /* First the cells that gaps show, then again with their columns. */
+    /* cols: where value cells start (a row's second cell on); splits: where
+     * any cell of a row starts (also the sub-labels of a label column,
+     * "（四）" beside "1.本机关不掌握…"). */
+    colset cols = {0}, splits = {0};
+    for (size_t i = 0; i < nl; i++) {
+        prow r = {0};
+        line_cells(g, &lines[i], &r, NULL);
+        for (size_t j = 0; j < r.n && r.n > 1; j++) {
+            gk_imp_vclass vc = gk_imp_classify(r.cells[j].text);
+            bool value = vc == GK_V_NUMBER || vc == GK_V_NA;
+            colset *cs = j && value ? &cols : &splits;
+            for (int twice = 0; twice < 2; twice++, cs = &splits) {
+                if (at_column(cs, r.cells[j].x1))
+                    continue;
+                if (cs->n == cs->cap)
+                    cs->x = gk_imp_xrealloc(cs->x, (cs->cap = cs->cap ? cs->cap * 2 : 16) *
+                                                       sizeof *cs->x);
+                cs->x[cs->n++] = r.cells[j].x1;
+                if (cs == &splits)
+                    break;
+            }
+        }
+        rows[i] = r;
+    }
+    /* Re-split rows, and short lines next to a row (a header line of centred
+     * words has no wide gap); prose is never split at columns. */
+    bool *was_row = gk_imp_xmalloc((nl ? nl : 1) * sizeof *was_row);
+    for (size_t i = 0; i < nl; i++)
+        was_row[i] = rows[i].n >= 2;
+    for (size_t i = 0; i < nl; i++) {
+        bool near_row = (i > 0 && was_row[i - 1]) || (i + 1 < nl && was_row[i + 1]) ||
+                        (i > 1 && was_row[i - 2]) || (i + 2 < nl && was_row[i + 2]);
+        if (!was_row[i] && !(lines[i].n <= SHORT_LINE && near_row))
+            continue;
+        for (size_t j = 0; j < rows[i].n; j++)
+            free(rows[i].cells[j].text);
+        free(rows[i].cells);
+        memset(&rows[i], 0, sizeof rows[i]);
+        line_cells(g, &lines[i], &rows[i], &splits);
+    }
+    free(splits.x);
+    free(was_row);
+    join_header_block(rows, lines, nl, &cols);
+    free(cols.x);
+    /* Wrapped cells: a part above joins the row below it, then a part below
+     * joins the row above it (a label that wraps around centred values). */
+    for (size_t i = 0; i + 1 < nl; i++)
+        if (!rows[i].dead && rows[i].n < rows[i + 1].n)
+            merge_into(&rows[i + 1], &rows[i], true);
+    for (size_t i = 1; i < nl; i++) {
+        size_t k = i;   /* the row a part below already joined */
+        while (k > 0 && rows[k - 1].dead)
+            k--;
+        if (k > 0 && !rows[i].dead && rows[i].n < rows[k - 1].n)
+            merge_into(&rows[k - 1], &rows[i], false);
+    }
+    int lineno = 0;
+    for (size_t i = 0; i < nl; i++) {
+        prow *r = &rows[i];
+        if (r->dead || !r->n)
+            continue;
+        gk_imp_line *l = gk_imp_doc_add(doc, r->n > 1 ? GK_LINE_ROW : GK_LINE_TEXT, ++lineno);
+        if (!l)
+            break;
+        for (size_t j = 0; j < r->n; j++)
+            gk_imp_line_add_cell(l, r->cells[j].text, strlen(r->cells[j].text), (int)j, false);
+    }
+    free_rows(rows, nl);
+}
+
+int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, size_t code_len,
+                    char *why, size_t why_len)
+{
+    if (len > GK_IMP_MAX_INPUT) {
+        snprintf(code, code_len, "pdf_too_large");
+        snprintf(why, why_len, "PDF 文件超过 %u MB 的上限", GK_IMP_MAX_INPUT / (1024 * 1024));
+        return -1;
+    }
+    GBytes *bytes = g_bytes_new(data, len);
+    GError *err = NULL;
+    PopplerDocument *pd = poppler_document_new_from_bytes(bytes, NULL, &err);
+    g_bytes_unref(bytes);
+    if (!pd) {
+        bool enc = err && err->domain == POPPLER_ERROR && err->code == POPPLER_ERROR_ENCRYPTED;
+        snprintf(code, code_len, "%s", enc ? "pdf_encrypted" : "pdf_corrupt");
+        snprintf(why, why_len, "%s",
+                 enc ? "PDF 文件已加密（需要密码），无法读取；请提供未加密的文件"
+                     : "PDF 文件已损坏或不完整，无法读取");
+        if (err)
+            g_error_free(err);
+        return -1;
+    }
+    int pages = poppler_document_get_n_pages(pd);
+    int rc = 0;
+    if (pages > GK_IMP_PDF_MAX_PAGES) {
+        snprintf(code, code_len, "pdf_too_many_pages");
+        snprintf(why, why_len, "PDF 共 %d 页，超过 %d 页的上限", pages, GK_IMP_PDF_MAX_PAGES);
+        rc = -1;
+    }
+    size_t chars = 0;
+    pdoc d = {0};
+    double start = now_ms();
+    for (int i = 0; rc == 0 && i < pages; i++) {
+        PopplerPage *page = poppler_document_get_page(pd, i);
+        if (!page)
+            continue;
+        chars += read_page(page, &d);
+        g_object_unref(page);
+        if (chars > GK_IMP_PDF_MAX_CHARS) {
+            snprintf(code, code_len, "pdf_too_large");
+            snprintf(why, why_len, "PDF 文字超过 %d 个字符的上限", GK_IMP_PDF_MAX_CHARS);
+            rc = -1;
+        } else if (now_ms() - start > GK_IMP_PDF_MAX_MS) {
+            snprintf(code, code_len, "pdf_timeout");
+            snprintf(why, why_len, "读取 PDF 超过 %d 秒的时限（第 %d 页）", GK_IMP_PDF_MAX_MS / 1000,
+                     i + 1);
+            rc = -1;
+        }
+    }
+    g_object_unref(pd);
+    if (rc == 0 && chars > 0)
+        build_doc(&d, doc);
+    free(d.g);
+    free(d.lines);
+    if (rc == 0 && chars == 0) {
+        snprintf(code, code_len, "pdf_no_text");
+        snprintf(why, why_len, "%s",
+                 "PDF 中没有文字层（可能是扫描件或图片），无法读取；请提供 Word、WPS 或网页版本，"
+                 "或先进行文字识别（OCR）");
+        rc = -1;
+    }
+    return rc;
+}
