@@ -58,6 +58,7 @@ struct gk_req {
     struct evkeyvalq query;
     struct timespec t0;
     int status;
+    bool close_conn;                /* answer with Connection: close */
     char etag[96];                  /* set by a route: used instead of a body hash */
     /* after authentication */
     long long token_id;             /* -1: none */
