@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "auth.h"
+#include "framing.h"
 #include "gongkai/report.h"
 #include "log.h"
 #include "metrics.h"
@@ -581,42 +582,6 @@ static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
     return bev;
 }
 
-/* RFC 9112 §6.3 and §3.2: a request whose framing two parties could read
- * differently is refused, never guessed at (issue 13, item 2).  evhttp
- * takes the first of several Content-Length headers, reads chunked when
- * Transfer-Encoding says so whatever Content-Length says, parses
- * Content-Length with strtoll (so "+7" or " 7" pass), and takes any of
- * several Host headers.  A proxy in front may pick differently: that is
- * request smuggling.  NULL: the framing is unambiguous. */
-static const char *framing_error(struct evhttp_request *req)
-{
-    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
-    int ncl = 0, nte = 0, nhost = 0;
-    const char *te = NULL;
-    for (const struct evkeyval *kv = TAILQ_FIRST(h); kv != NULL; kv = TAILQ_NEXT(kv, next)) {
-        if (evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0) {
-            ncl++;
-            const char *v = kv->value;
-            if (*v == '\0' || strspn(v, "0123456789") != strlen(v))
-                return "Content-Length 不是十进制数字";
-        } else if (evutil_ascii_strcasecmp(kv->key, "Transfer-Encoding") == 0) {
-            nte++;
-            te = kv->value;
-        } else if (evutil_ascii_strcasecmp(kv->key, "Host") == 0) {
-            nhost++;
-        }
-    }
-    if (ncl > 1)
-        return "请求含多个 Content-Length 头";
-    if (nte > 0 && ncl > 0)
-        return "请求同时含 Transfer-Encoding 与 Content-Length 头";
-    if (nte > 1 || (te != NULL && evutil_ascii_strcasecmp(te, "chunked") != 0))
-        return "Transfer-Encoding 只接受单独的 chunked";
-    if (nhost > 1)
-        return "请求含多个 Host 头";
-    return NULL;
-}
-
 static bool match(const char *pattern, const char *path, char *seg[3])
 {
     int k = 0;
@@ -702,7 +667,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
         gk_reply_error(r, 400, "bad_request", "", "查询字符串无效");
         return;
     }
-    const char *bad_framing = framing_error(req);
+    const char *bad_framing = gk_framing_error(evhttp_request_get_input_headers(req));
     if (bad_framing != NULL) {
         r->close_conn = true;
         gk_reply_error(r, 400, "bad_framing", "", "%s", bad_framing);

@@ -166,7 +166,7 @@ int gk_h_daemon_start(gk_h *h, const char *const *extra)
     snprintf(db, sizeof db, "--database=%s", h->conninfo);
     const char *argv[32] = {GK_DAEMON, port, db, "--reconnect-max-ms=500", NULL};
     long log_from = file_size(h->daemon_log);
-    h->port = 0;
+    __atomic_store_n(&h->port, 0, __ATOMIC_SEQ_CST); /* test_faults reads it from other threads */
     int n = 4;
     for (int i = 0; extra != NULL && extra[i] != NULL && n < 30; i++)
         argv[n++] = extra[i];
