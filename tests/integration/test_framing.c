@@ -130,6 +130,17 @@ START_TEST(http_duplicate_host)
 }
 END_TEST
 
+/* RFC 9112 §5.1: whitespace between a field name and its colon.  evhttp
+ * took "Content-Length " for another header and read no body; a proxy
+ * trimming the name would read 2 bytes. */
+START_TEST(http_header_name_whitespace)
+{
+    assert_refused("POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length : 2\r\n\r\n{}" SMUGGLED);
+    assert_refused("POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding\t: chunked\r\n"
+                   "Content-Length: 2\r\n\r\n{}" SMUGGLED);
+}
+END_TEST
+
 /* The plain forms still work, and keep the connection (control: the
  * refusals above are about framing, not about pipelining). */
 START_TEST(http_plain_framing_still_served)
@@ -237,6 +248,7 @@ int main(void)
     tcase_add_test(tc, http_content_length_not_digits);
     tcase_add_test(tc, http_te_not_only_chunked);
     tcase_add_test(tc, http_duplicate_host);
+    tcase_add_test(tc, http_header_name_whitespace);
     tcase_add_test(tc, http_plain_framing_still_served);
     tcase_add_test(tc, max_connections_slow_clients);
     suite_add_tcase(s, tc);
