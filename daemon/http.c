@@ -79,6 +79,7 @@ static const route_def routes[] = {
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
 const gk_config *gk_server_config(gk_server *s) { return s->cfg; }
 int gk_server_open_connections(gk_server *s) { return s->open; }
+unsigned long long gk_server_refused_connections(gk_server *s) { return s->refused; }
 
 static double elapsed(const struct timespec *t0)
 {

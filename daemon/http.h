@@ -91,6 +91,7 @@ void gk_server_free(gk_server *s);
 gk_pool *gk_server_pool(gk_server *s);
 const gk_config *gk_server_config(gk_server *s);
 int gk_server_open_connections(gk_server *s);
+unsigned long long gk_server_refused_connections(gk_server *s);
 
 /* Answers.  Each answers at most once and may free r: do not touch r after. */
 void gk_reply_json(gk_req *r, int status, json_t *body /* stolen */);

@@ -160,6 +160,21 @@ START_TEST(http_plain_framing_still_served)
 }
 END_TEST
 
+static long metric(const char *name)
+{
+    gk_resp r;
+    if (gk_h_http(&H, "GET", "/metrics", NULL, NULL, 0, &r) != 0)
+        return -1;
+    char key[128];
+    snprintf(key, sizeof key, "\n%s ", name);
+    long v = -1;
+    const char *p = r.status == 200 && r.body != NULL ? strstr(r.body, key) : NULL;
+    if (p != NULL)
+        v = strtol(p + strlen(key), NULL, 10);
+    gk_resp_free(&r);
+    return v;
+}
+
 static long metric_open(void)
 {
     gk_resp r;
@@ -229,6 +244,8 @@ START_TEST(max_connections_slow_clients)
     while ((open = metric_open()) != 1 && gk_h_now_ms() < end)
         gk_h_nap_ms(20);
     ck_assert_int_eq(open, 1);
+    /* each refusal is counted (metric requests refused while full too) */
+    ck_assert_int_ge(metric("gongkai_http_connections_refused_total"), refused);
     ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
     ck_assert_int_eq(gk_h_daemon_start(&H, NULL), 0);
 }
