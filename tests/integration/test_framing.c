@@ -141,6 +141,18 @@ START_TEST(http_header_name_whitespace)
 }
 END_TEST
 
+/* obs-fold (RFC 9112 §5.2): evhttp joins a continuation line to the
+ * header before it, so "Content-Length: 2" folded with " 7" is "2 7" to
+ * evhttp and "2" to a proxy that drops the fold.  Refused like any
+ * Content-Length that is not digits; so is a folded Transfer-Encoding. */
+START_TEST(http_obs_fold_framing_header)
+{
+    assert_refused("POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n 7\r\n\r\n{}" SMUGGLED);
+    assert_refused("POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\tx\r\n\r\n"
+                   "2\r\n{}\r\n0\r\n\r\n" SMUGGLED);
+}
+END_TEST
+
 /* The plain forms still work, and keep the connection (control: the
  * refusals above are about framing, not about pipelining). */
 START_TEST(http_plain_framing_still_served)
@@ -266,6 +278,7 @@ int main(void)
     tcase_add_test(tc, http_te_not_only_chunked);
     tcase_add_test(tc, http_duplicate_host);
     tcase_add_test(tc, http_header_name_whitespace);
+    tcase_add_test(tc, http_obs_fold_framing_header);
     tcase_add_test(tc, http_plain_framing_still_served);
     tcase_add_test(tc, max_connections_slow_clients);
     suite_add_tcase(s, tc);
