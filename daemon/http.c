@@ -1,9 +1,10 @@
 /* http.c — evhttp server, request contexts and replies.
  *
  * Why we count connections ourselves: libevent 2.1 has no connection cap.
- * A connection is counted from its first request until evhttp closes it
- * (close callback); a connection over the cap gets 503 and is closed.
- * Connections that never send a request are closed by the I/O timeout.
+ * A connection is counted from accept until evhttp closes it (close
+ * callback), so slow clients holding half a request count too; one over
+ * the cap gets 503 at once and is closed.  Connections that never finish a
+ * request are closed by the I/O timeout.
  *
  * Why a request timer: a request parked on the database must still be
  * answered exactly once even if the database never answers; the timer
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "auth.h"
+#include "framing.h"
 #include "gongkai/report.h"
 #include "log.h"
 #include "metrics.h"
@@ -43,7 +45,8 @@ struct gk_server {
     struct evhttp_bound_socket *bound;
     struct evhttp_connection **conns;   /* by fd */
     int nconns_cap;
-    int open;
+    int open;                           /* counted from accept */
+    unsigned long long refused;         /* over the cap at accept */
     int inflight;
     int flushing;                       /* answers sent while stopping, not yet written */
     bool stopping;
@@ -82,6 +85,7 @@ static const route_def routes[] = {
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
 const gk_config *gk_server_config(gk_server *s) { return s->cfg; }
 int gk_server_open_connections(gk_server *s) { return s->open; }
+unsigned long long gk_server_refused_connections(gk_server *s) { return s->refused; }
 
 static double elapsed(const struct timespec *t0)
 {
@@ -196,7 +200,7 @@ static void send_reply_ref(gk_req *r, int status, const char *content_type, cons
     struct evhttp_request *req = r->req;
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "X-Request-Id", r->id);
-    if (status == 503 || r->srv->stopping)
+    if (status == 503 || r->srv->stopping || r->close_conn)
         evhttp_add_header(h, "Connection", "close");
     if (r->srv->stopping)
         r->srv->flushing++;
@@ -500,25 +504,63 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
         }
 }
 
-/* Counts the connection on its first request; false when over the cap. */
-static bool track_connection(gk_server *s, struct evhttp_request *req)
+/* Over the cap, straight from accept: one short answer written on the
+ * socket (it fits in any send buffer) and the connection closed before
+ * evhttp reads a byte, so a slow client over the cap holds nothing. */
+static const char over_cap_body[] =
+    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"连接数已达上限，请稍后重试\",\"path\":\"\"}}";
+
+static void refuse_over_cap(int fd)
 {
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    if (evcon == NULL)
-        return true;
-    struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
-    int fd = bev != NULL ? (int)bufferevent_getfd(bev) : -1;
-    if (fd < 0)
-        return true;
-    if (fd < s->nconns_cap && s->conns[fd] == evcon)
-        return true;
-    if (s->open >= s->cfg->max_connections)
-        return false;
+    char msg[512];
+    int n = snprintf(msg, sizeof msg,
+                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                     "Connection: close\r\nRetry-After: 1\r\nContent-Length: %zu\r\n\r\n%s",
+                     sizeof over_cap_body - 1, over_cap_body);
+    if (n > 0 && (size_t)n < sizeof msg)
+        (void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(fd, SHUT_WR);
+}
+
+typedef struct accepted {
+    gk_server *s;
+    struct bufferevent *bev;
+} accepted;
+
+/* Counts a connection from accept (issue 13, item 3): a slow client that
+ * holds half a request is counted and capped like any other.  libevent
+ * 2.1 has no accept hook for evhttp; its bufferevent callback
+ * (evhttp_set_bevcb, below) runs at accept but before evhttp owns the
+ * connection, so it activates this to run right after, in the same loop
+ * turn: by then the bufferevent has its socket and its callback argument
+ * is the evhttp connection (bufferevent_getcb). */
+static void on_accepted(evutil_socket_t unused, short what, void *arg)
+{
+    (void)unused;
+    (void)what;
+    accepted *a = arg;
+    gk_server *s = a->s;
+    struct bufferevent *bev = a->bev;
+    free(a);
+    void *cbarg = NULL;
+    bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+    struct evhttp_connection *evcon = cbarg;
+    int fd = (int)bufferevent_getfd(bev);
+    if (evcon == NULL || fd < 0)
+        return;
+    if (s->open >= s->cfg->max_connections || s->stopping) {
+        s->refused++;
+        refuse_over_cap(fd);
+        evhttp_connection_free(evcon);
+        return;
+    }
     if (fd >= s->nconns_cap) {
         int cap = fd * 2 + 16;
         struct evhttp_connection **n = realloc(s->conns, (size_t)cap * sizeof *n);
-        if (n == NULL)
-            return false;
+        if (n == NULL) {
+            evhttp_connection_free(evcon);
+            return;
+        }
         memset(n + s->nconns_cap, 0, (size_t)(cap - s->nconns_cap) * sizeof *n);
         s->conns = n;
         s->nconns_cap = cap;
@@ -530,7 +572,21 @@ static bool track_connection(gk_server *s, struct evhttp_request *req)
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     evhttp_connection_set_closecb(evcon, on_conn_close, s);
-    return true;
+}
+
+static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
+{
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    accepted *a = bev != NULL ? malloc(sizeof *a) : NULL;
+    if (a == NULL)
+        return bev;
+    a->s = arg;
+    a->bev = bev;
+    /* a zero timeout: libevent activates it at once, it runs after the
+     * accept callback returns and before any read on the new socket */
+    if (event_base_once(base, -1, EV_TIMEOUT, on_accepted, a, NULL) != 0)
+        free(a);
+    return bev;
 }
 
 static bool match(const char *pattern, const char *path, char *seg[3])
@@ -618,8 +674,10 @@ static void dispatch(struct evhttp_request *req, void *arg)
         gk_reply_error(r, 400, "bad_request", "", "查询字符串无效");
         return;
     }
-    if (!track_connection(s, req)) {
-        gk_reply_error(r, 503, "too_many_connections", "", "连接数已达上限，请稍后重试");
+    const char *bad_framing = gk_framing_error(evhttp_request_get_input_headers(req));
+    if (bad_framing != NULL) {
+        r->close_conn = true;
+        gk_reply_error(r, 400, "bad_framing", "", "%s", bad_framing);
         return;
     }
     if (s->stopping) {
@@ -686,6 +744,7 @@ gk_server *gk_server_new(struct event_base *base, const gk_config *cfg, gk_pool 
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS |
                                             EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(s->http, dispatch, s);
+    evhttp_set_bevcb(s->http, on_new_bev, s);
     return s;
 }
 
@@ -696,7 +755,18 @@ int gk_server_listen(gk_server *s)
         gk_log_error("cannot listen on %s:%ld", s->cfg->listen_address, s->cfg->port);
         return -1;
     }
-    gk_log_info("listening on http://%s:%ld", s->cfg->listen_address, s->cfg->port);
+    /* --port=0: the kernel picks a free port, and this line names it (the
+     * test harness reads it: a port chosen beforehand could be taken). */
+    long port = s->cfg->port;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname((int)evhttp_bound_socket_get_fd(s->bound), (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET)
+            port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        else if (ss.ss_family == AF_INET6)
+            port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    gk_log_info("listening on http://%s:%ld", s->cfg->listen_address, port);
     return 0;
 }
 

@@ -62,6 +62,7 @@ struct gk_req {
     struct evkeyvalq query;
     struct timespec t0;
     int status;
+    bool close_conn;                /* answer with Connection: close */
     char etag[96];                  /* set by a route: used instead of a body hash */
     /* after authentication */
     long long token_id;             /* -1: none */
@@ -94,6 +95,7 @@ void gk_server_free(gk_server *s);
 gk_pool *gk_server_pool(gk_server *s);
 const gk_config *gk_server_config(gk_server *s);
 int gk_server_open_connections(gk_server *s);
+unsigned long long gk_server_refused_connections(gk_server *s);
 
 /* Answers.  Each answers at most once and may free r: do not touch r after. */
 void gk_reply_json(gk_req *r, int status, json_t *body /* stolen */);

@@ -113,6 +113,14 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         ps.size, ps.up, ps.busy, ps.waiting, ps.writers, ps.reconnects, ps.connect_failures, ps.losses,
                         db_unavailable, submissions_created, submissions_existing,
                         gk_server_open_connections(s), cache_hits, cache_misses);
+    /* counted at accept, so a slow client holding half a request is in
+     * connections_open too, and one over the cap is counted here */
+    evbuffer_add_printf(out,
+                        "# HELP gongkai_http_connections_refused_total Connections closed at accept, over"
+                        " --max-connections.\n"
+                        "# TYPE gongkai_http_connections_refused_total counter\n"
+                        "gongkai_http_connections_refused_total %llu\n",
+                        gk_server_refused_connections(s));
     gk_readcache_stats rs;
     gk_readcache_stats_get(&rs);
     evbuffer_add_printf(out,

@@ -16,7 +16,10 @@ root=$PWD
 bin=${1:-$root/build/release/daemon/gongkaid}
 [ -x "$bin" ] || { echo "no gongkaid at $bin (build it, or pass its path)" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/gk-nginx-XXXXXX)
-# Four free loopback ports (a port that refuses a connection is free).
+# Ports without races (issue 13, item 5): each gongkaid binds port 0 and
+# names the port it got in its log; nginx cannot, so it gets candidate
+# ports (a port that refuses a connection is likely free) and is started
+# again on new ones when a bind fails with "Address already in use".
 free_port() {
   local p
   for _ in $(seq 50); do
@@ -25,8 +28,6 @@ free_port() {
   done
   return 1
 }
-pa=${GK_PORT_A:-$(free_port)} pb=${GK_PORT_B:-$(free_port)} pn=${GK_PORT_NGINX:-$(free_port)}
-ph=${GK_PORT_NGINX_HTTP:-$(free_port)}
 pids=()
 cleanup() {
   [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
@@ -47,8 +48,19 @@ GK_DATABASE=$(scripts/pg-local conninfo "$tmp/var")
 sub=$("$bin" token create --region 350481101 --role submitter 2>/dev/null)
 view=$("$bin" token create --region 350481 --role viewer 2>/dev/null)
 
-"$bin" --port="$pa" 2>"$tmp/a.log" & pids+=($!); pid_a=$!
-"$bin" --port="$pb" 2>"$tmp/b.log" & pids+=($!); pid_b=$!
+"$bin" --port="${GK_PORT_A:-0}" 2>"$tmp/a.log" & pids+=($!); pid_a=$!
+"$bin" --port="${GK_PORT_B:-0}" 2>"$tmp/b.log" & pids+=($!); pid_b=$!
+# The port each daemon bound, from its "listening on http://127.0.0.1:N" line.
+bound_port() {
+  local log=$1 p
+  for _ in $(seq 300); do
+    p=$(sed -n 's#.*listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p' "$log" | head -1)
+    [ -n "$p" ] && { echo "$p"; return; }
+    sleep 0.1
+  done
+  fail "gongkaid did not say which port it listens on: $(tail -3 "$log")"
+}
+pa=$(bound_port "$tmp/a.log") pb=$(bound_port "$tmp/b.log")
 for port in "$pa" "$pb"; do
   for i in $(seq 300); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -61,13 +73,16 @@ mkdir -p "$tmp/certs" "$tmp/logs" "$tmp/acme/.well-known/acme-challenge"
 echo gk-acme-token.check >"$tmp/acme/.well-known/acme-challenge/gk-acme-token"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
   -keyout "$tmp/certs/privkey.pem" -out "$tmp/certs/fullchain.pem" 2>/dev/null
-sed -e "s/gongkaid-a:8080/127.0.0.1:$pa/; s/gongkaid-b:8080/127.0.0.1:$pb/" \
-    -e "s#/etc/nginx/certs#$tmp/certs#" -e "s#/var/www/acme#$tmp/acme#" \
-    -e "s/listen 443 ssl;/listen 127.0.0.1:$pn ssl;/" -e "s/listen 80;/listen 127.0.0.1:$ph;/" \
-    -e '/listen \[::\]:443 ssl;/d' -e '/listen \[::\]:80;/d' docker/nginx.conf >"$tmp/gongkai.conf"
-grep -q "listen 127.0.0.1:$ph;" "$tmp/gongkai.conf" && grep -q "root $tmp/acme;" "$tmp/gongkai.conf" ||
-  fail "port-80 server or webroot not found in docker/nginx.conf"
-cat >"$tmp/nginx.conf" <<EOT
+started=
+for attempt in $(seq 10); do
+  pn=${GK_PORT_NGINX:-$(free_port)} ph=${GK_PORT_NGINX_HTTP:-$(free_port)}
+  sed -e "s/gongkaid-a:8080/127.0.0.1:$pa/; s/gongkaid-b:8080/127.0.0.1:$pb/" \
+      -e "s#/etc/nginx/certs#$tmp/certs#" -e "s#/var/www/acme#$tmp/acme#" \
+      -e "s/listen 443 ssl;/listen 127.0.0.1:$pn ssl;/" -e "s/listen 80;/listen 127.0.0.1:$ph;/" \
+      -e '/listen \[::\]:443 ssl;/d' -e '/listen \[::\]:80;/d' docker/nginx.conf >"$tmp/gongkai.conf"
+  grep -q "listen 127.0.0.1:$ph;" "$tmp/gongkai.conf" && grep -q "root $tmp/acme;" "$tmp/gongkai.conf" ||
+    fail "port-80 server or webroot not found in docker/nginx.conf"
+  cat >"$tmp/nginx.conf" <<EOT
 worker_processes 1;
 pid $tmp/nginx.pid;
 error_log $tmp/logs/error.log;
@@ -80,9 +95,15 @@ http {
     include $tmp/gongkai.conf;
 }
 EOT
-nginx -t -q -p "$tmp" -c "$tmp/nginx.conf" || fail "nginx -t"
-ok "nginx -t accepts docker/nginx.conf"
-nginx -p "$tmp" -c "$tmp/nginx.conf"
+  nginx -t -q -p "$tmp" -c "$tmp/nginx.conf" || fail "nginx -t"
+  ok "nginx -t accepts docker/nginx.conf"
+  if nginx -p "$tmp" -c "$tmp/nginx.conf" 2>"$tmp/nginx.start"; then started=1; break; fi
+  grep -q 'Address already in use' "$tmp/nginx.start" "$tmp/logs/error.log" 2>/dev/null ||
+    fail "nginx did not start: $(cat "$tmp/nginx.start")"
+  echo "nginx: port $pn or $ph taken meanwhile (attempt $attempt), trying others" >&2
+  : >"$tmp/logs/error.log"
+done
+[ -n "$started" ] || fail "nginx: no free port pair in 10 attempts"
 u=https://localhost:$pn
 c() { curl -sS --cacert "$tmp/certs/fullchain.pem" --resolve "localhost:$pn:127.0.0.1" "$@"; }
 for _ in $(seq 100); do c -o /dev/null "$u/healthz" 2>/dev/null && break; sleep 0.1; done

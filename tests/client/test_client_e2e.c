@@ -724,44 +724,74 @@ static void start_tls_proxy(void)
         "-days 2 -extfile san.ext >>openssl.log 2>&1 && mkdir -p tmp && chmod 777 tmp",
         d);
     ck_assert_msg(system(cmd) == 0, "openssl failed, see %s/openssl.log", d);
-    int port = free_port();
-    char *conf = gk_net_xasprintf(
-        "worker_processes 1;\ndaemon off;\npid %s/nginx.pid;\nerror_log %s/nginx.log;\n"
-        "events { worker_connections 64; }\n"
-        "http {\n  log_format keys '$request_method $uri $status [$http_idempotency_key]';\n"
-        "  access_log %s/access.log keys;\n  client_body_temp_path %s/tmp/body;\n"
-        "  proxy_temp_path %s/tmp/proxy;\n  fastcgi_temp_path %s/tmp/fcgi;\n"
-        "  uwsgi_temp_path %s/tmp/uwsgi;\n  scgi_temp_path %s/tmp/scgi;\n"
-        "  client_body_buffer_size 1m;\n  client_max_body_size 16m;\n"
-        "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name localhost;\n"
-        "    ssl_certificate %s/srv.pem;\n    ssl_certificate_key %s/srv.key;\n"
-        "    location / { proxy_pass http://127.0.0.1:%d; proxy_http_version 1.1;\n"
-        "      proxy_set_header Connection \"\"; }\n  }\n}\n",
-        d, d, d, d, d, d, d, d, port, d, d, H.port);
-    char *confpath = gk_net_xasprintf("%s/nginx.conf", d);
-    FILE *f = fopen(confpath, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(conf, f);
-    fclose(f);
-    nginx_pid = fork();
-    ck_assert_int_ge(nginx_pid, 0);
-    if (nginx_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGQUIT);
-        char *log = gk_net_xasprintf("%s/nginx.out", d);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
+    /* nginx cannot bind port 0 and tell us: it gets a likely free port and,
+     * when that is taken meanwhile (EADDRINUSE), another (issue 13). */
+    int port = 0;
+    char *conf = NULL, *confpath = NULL;
+    for (int attempt = 0;; attempt++) {
+        ck_assert_msg(attempt < 10, "nginx: every port tried was taken");
+        port = free_port();
+        conf = gk_net_xasprintf(
+            "worker_processes 1;\ndaemon off;\npid %s/nginx.pid;\nerror_log %s/nginx.log;\n"
+            "events { worker_connections 64; }\n"
+            "http {\n  log_format keys '$request_method $uri $status [$http_idempotency_key]';\n"
+            "  access_log %s/access.log keys;\n  client_body_temp_path %s/tmp/body;\n"
+            "  proxy_temp_path %s/tmp/proxy;\n  fastcgi_temp_path %s/tmp/fcgi;\n"
+            "  uwsgi_temp_path %s/tmp/uwsgi;\n  scgi_temp_path %s/tmp/scgi;\n"
+            "  client_body_buffer_size 1m;\n  client_max_body_size 16m;\n"
+            "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name localhost;\n"
+            "    ssl_certificate %s/srv.pem;\n    ssl_certificate_key %s/srv.key;\n"
+            "    location / { proxy_pass http://127.0.0.1:%d; proxy_http_version 1.1;\n"
+            "      proxy_set_header Connection \"\"; }\n  }\n}\n",
+            d, d, d, d, d, d, d, d, port, d, d, H.port);
+        confpath = gk_net_xasprintf("%s/nginx.conf", d);
+        FILE *f = fopen(confpath, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(conf, f);
+        fclose(f);
+        nginx_pid = fork();
+        ck_assert_int_ge(nginx_pid, 0);
+        if (nginx_pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGQUIT);
+            char *log = gk_net_xasprintf("%s/nginx.out", d);
+            int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd >= 0) {
+                dup2(fd, 1);
+                dup2(fd, 2);
+            }
+            execlp("nginx", "nginx", "-p", d, "-c", confpath, (char *)NULL);
+            _exit(127);
         }
-        execlp("nginx", "nginx", "-p", d, "-c", confpath, (char *)NULL);
-        _exit(127);
-    }
-    long end = now_ms() + 15000;
-    while (!port_open(port)) {
-        int st;
-        ck_assert_msg(waitpid(nginx_pid, &st, WNOHANG) == 0, "nginx exited, see %s/nginx.log", d);
-        ck_assert_msg(now_ms() < end, "nginx did not listen in time");
-        nap(25);
+        long end = now_ms() + 15000;
+        /* nginx writes its pid file once its sockets are bound */
+        char *pidfile = gk_net_xasprintf("%s/nginx.pid", d);
+        bool exited = false;
+        while (access(pidfile, F_OK) != 0 || !port_open(port)) {
+            int st;
+            if (waitpid(nginx_pid, &st, WNOHANG) == nginx_pid) {
+                exited = true;
+                break;
+            }
+            ck_assert_msg(now_ms() < end, "nginx did not listen in time");
+            nap(25);
+        }
+        free(pidfile);
+        if (!exited)
+            break;
+        nginx_pid = 0;
+        /* the bind error goes to the error log, or to stderr (nginx.out) */
+        char *errlog = gk_net_xasprintf("%s/nginx.log", d), *out = gk_net_xasprintf("%s/nginx.out", d);
+        char *text = gk_h_read_file(errlog, NULL), *text2 = gk_h_read_file(out, NULL);
+        bool in_use = (text != NULL && strstr(text, "Address already in use") != NULL) ||
+                      (text2 != NULL && strstr(text2, "Address already in use") != NULL);
+        ck_assert_msg(in_use, "nginx exited, see %s and %s", errlog, out);
+        free(text);
+        free(text2);
+        unlink(errlog);
+        free(errlog);
+        free(out);
+        free(confpath);
+        free(conf);
     }
     snprintf(tls_url, sizeof tls_url, "https://localhost:%d", port);
     snprintf(tls_ip_url, sizeof tls_ip_url, "https://127.0.0.1:%d", port);

@@ -87,18 +87,36 @@ static int wait_exit(pid_t pid, int timeout_ms, int *status)
     return -1;
 }
 
-static int free_port(void)
+/* The port gongkaid bound with --port=0, from its "listening on" line
+ * written after byte `from` of its log; -1 until the line is there.  The
+ * daemon binds the port itself: a port picked here and bound later by the
+ * daemon could be taken in between (issue 13, item 5). */
+static int bound_port(const char *logfile, long from)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
+    size_t len = 0;
+    char *log = gk_h_read_file(logfile, &len);
+    if (log == NULL)
+        return -1;
     int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    const char *p = (size_t)from <= len ? log + from : log + len;
+    const char *hit = strstr(p, "listening on http://");
+    if (hit != NULL) {
+        const char *nl = strchr(hit, '\n');
+        const char *colon = NULL;
+        for (const char *q = hit + 20; *q != '\0' && (nl == NULL || q < nl); q++)
+            if (*q == ':')
+                colon = q;
+        if (colon != NULL && nl != NULL)
+            port = atoi(colon + 1);
+    }
+    free(log);
+    return port > 0 ? port : -1;
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
 }
 
 int gk_h_pg_start(gk_h *h)
@@ -144,10 +162,11 @@ int gk_h_pg_stop(gk_h *h)
 int gk_h_daemon_start(gk_h *h, const char *const *extra)
 {
     char port[16], db[300];
-    h->port = free_port();
-    snprintf(port, sizeof port, "--port=%d", h->port);
+    snprintf(port, sizeof port, "--port=0");
     snprintf(db, sizeof db, "--database=%s", h->conninfo);
     const char *argv[32] = {GK_DAEMON, port, db, "--reconnect-max-ms=500", NULL};
+    long log_from = file_size(h->daemon_log);
+    __atomic_store_n(&h->port, 0, __ATOMIC_SEQ_CST); /* test_faults reads it from other threads */
     int n = 4;
     for (int i = 0; extra != NULL && extra[i] != NULL && n < 30; i++)
         argv[n++] = extra[i];
@@ -158,7 +177,12 @@ int gk_h_daemon_start(gk_h *h, const char *const *extra)
     long end = now_ms() + 20000;
     while (now_ms() < end) {
         gk_resp r;
-        if (gk_h_http(h, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
+        if (h->port <= 0) {
+            int p = bound_port(h->daemon_log, log_from);
+            if (p > 0)
+                __atomic_store_n(&h->port, p, __ATOMIC_SEQ_CST);
+        }
+        if (h->port > 0 && gk_h_http(h, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
             int st = r.status;
             gk_resp_free(&r);
             if (st == 200)

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +185,22 @@ START_TEST(sigterm_finishes_in_flight)
             usleep(5000);
     }
     ck_assert(parked);
+    /* the daemon must have taken the signal (its "stopping:" line, polled
+     * with a deadline, not a fixed sleep) before the lock is released */
+    size_t log_from = 0;
+    char *before_log = gk_h_read_file(H.daemon_log, &log_from);
+    free(before_log);
     kill(H.d_pid, SIGTERM);
-    usleep(50000);
+    bool stopping = false;
+    for (long end = gk_h_now_ms() + 10000; !stopping && gk_h_now_ms() < end;) {
+        size_t len = 0;
+        char *log = gk_h_read_file(H.daemon_log, &len);
+        stopping = log != NULL && len > log_from && strstr(log + log_from, "stopping:") != NULL;
+        free(log);
+        if (!stopping)
+            gk_h_nap_ms(5);
+    }
+    ck_assert_msg(stopping, "gongkaid did not log that it is stopping");
     PQclear(PQexec(blocker, "SELECT pg_advisory_unlock(hashtext('350481105'), 2020)"));
     PQfinish(blocker);
     int st;

@@ -56,7 +56,7 @@ static int send_submission(const char *entity)
 
 /* Blocks writes to reports, sends three submissions, waits until the pool
  * shows them holding connections, times one read; returns its status. */
-static int read_while_writes_wait(long *ms)
+static int read_while_writes_wait(long *ms, int waiters)
 {
     PGconn *blocker = PQconnectdb(H.conninfo);
     ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
@@ -69,11 +69,12 @@ static int read_while_writes_wait(long *ms)
         fds[i] = send_submission(towns[i]);
     /* wait until the submissions are inside the database (blocked) */
     long end = now_ms() + 10000;
+    /* every connection submissions may take is parked on the lock: polled
+     * with a deadline (a fixed sleep only made it likely, issue 13) */
     while (now_ms() < end &&
            gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", 0,
-                         NULL) < 1)
+                         NULL) < waiters)
         usleep(20000);
-    usleep(200000);
     char ah[300];
     snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
     const char *hdr[] = {ah, NULL};
@@ -103,7 +104,7 @@ START_TEST(reads_pass_waiting_writes)
 {
     long ms;
     ck_assert_int_eq(restart_with("--pool-read-reserve=1"), 0);
-    int st = read_while_writes_wait(&ms);
+    int st = read_while_writes_wait(&ms, 1);   /* pool 2, one kept for reads */
     ck_assert_msg(st == 200 && ms < 1000, "with a reserve: %d after %ld ms", st, ms);
 }
 END_TEST
@@ -112,7 +113,7 @@ START_TEST(without_reserve_reads_starve)
 {
     long ms;
     ck_assert_int_eq(restart_with("--pool-read-reserve=0"), 0);
-    int st = read_while_writes_wait(&ms);
+    int st = read_while_writes_wait(&ms, 2);   /* both connections held */
     /* the read waits until a stuck submission gives its connection up at
      * its own timeout (3 s after it was sent), or times out itself */
     ck_assert_msg(st == 503 || ms > 1500, "without a reserve the read should starve: %d after %ld ms", st, ms);
