@@ -6,9 +6,14 @@
 #include <string.h>
 #include "gongkai/exactjson.h"
 
-/* U+FDD1, a noncharacter: never in a registry name or a code we write. */
-#define EXACT_MARK "\xEF\xB7\x91"
-#define EXACT_MARK_LEN 3
+/* The node is "\0gk-exact:" + digits, written by jansson as "\u0000gk-exact:…".
+ * No string we hold from outside has a NUL (we never decode with
+ * JSON_ALLOW_NUL, and C strings end at one), and a text "\u0000" in a
+ * string is written "\\u0000": so the mark cannot be forged. */
+#define EXACT_NODE "\0gk-exact:"
+#define EXACT_NODE_LEN 10
+#define EXACT_MARK "\\u0000gk-exact:"
+#define EXACT_MARK_LEN 15
 
 static bool is_decimal(const char *s, size_t len)
 {
@@ -35,10 +40,10 @@ json_t *gk_json_exact_number(const char *digits)
     size_t n = strlen(digits);
     if (!is_decimal(digits, n) || n > 64)
         return NULL;
-    char buf[EXACT_MARK_LEN + 65];
-    memcpy(buf, EXACT_MARK, EXACT_MARK_LEN);
-    memcpy(buf + EXACT_MARK_LEN, digits, n + 1);
-    return json_string(buf);
+    char buf[EXACT_NODE_LEN + 65];
+    memcpy(buf, EXACT_NODE, EXACT_NODE_LEN);
+    memcpy(buf + EXACT_NODE_LEN, digits, n);
+    return json_stringn(buf, EXACT_NODE_LEN + n);
 }
 
 char *gk_json_dumps_exact(const json_t *j, size_t flags)

@@ -13,9 +13,8 @@
  * (which must match -?[0-9]+(\.[0-9]+)?; NULL otherwise). */
 json_t *gk_json_exact_number(const char *digits);
 /* json_dumps, with every node made by gk_json_exact_number written as its
- * bare number.  Only for documents whose other strings are ours (a string
- * that happens to be the mark followed by digits would also be written as
- * a number). */
+ * bare number.  A string from outside is never taken for such a node (the
+ * node starts with a NUL, which no decoded or C string holds). */
 char *gk_json_dumps_exact(const json_t *j, size_t flags);
 
 #endif
