@@ -16,5 +16,13 @@ json_t *gk_json_exact_number(const char *digits);
  * bare number.  A string from outside is never taken for such a node (the
  * node starts with a NUL, which no decoded or C string holds). */
 char *gk_json_dumps_exact(const json_t *j, size_t flags);
+/* The digits of a gk_json_exact_number node, or NULL for any other value. */
+const char *gk_json_exact_text(const json_t *v);
+/* json_loadb, but every decimal number literal (-?digits.digits) becomes a
+ * gk_json_exact_number node holding its text, so it never passes through a
+ * double.  For answers from our daemon (the client); integers and numbers
+ * with an exponent load as usual.  Error positions refer to the rewritten
+ * text. */
+json_t *gk_json_loadb_exact(const char *text, size_t len, size_t flags, json_error_t *error);
 
 #endif
