@@ -24,8 +24,8 @@ static bool is_decimal(const char *s, size_t len)
     size_t start = i;
     while (i < len && s[i] >= '0' && s[i] <= '9')
         i++;
-    if (i == start)
-        return false;
+    if (i == start || (s[start] == '0' && i - start > 1))
+        return false; /* JSON: no leading zeros */
     if (i < len && s[i] == '.') {
         size_t f = ++i;
         while (i < len && s[i] >= '0' && s[i] <= '9')

@@ -31,6 +31,9 @@ START_TEST(test_client_amount_exact_round_trip)
     /* still a JSON parser: bad text is refused */
     ck_assert_ptr_null(gk_json_loadb_exact("{\"a\":1.}", 8, 0, &e));
     ck_assert_ptr_null(gk_json_loadb_exact("{\"a\":\"x", 7, 0, &e));
+    ck_assert_ptr_null(gk_json_loadb_exact("[01.5]", 6, 0, &e));
+    ck_assert_ptr_null(gk_json_loadb_exact("[1.5\"x\"]", 8, 0, &e));
+    ck_assert_ptr_null(gk_json_exact_number("01.5"));
 }
 END_TEST
 
