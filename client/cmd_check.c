@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "print_findings.h"
 #include "readfile.h"
@@ -121,7 +122,7 @@ int gk_cmd_check(int argc, char **argv)
             putchar('\n');
     }
     if (out) {
-        char *s = json_dumps(out, JSON_INDENT(2) | GK_JSON_REAL_FLAGS);
+        char *s = gk_json_dumps_exact(out, JSON_INDENT(2) | GK_JSON_REAL_FLAGS);
         puts(s);
         free(s);
         json_decref(out);

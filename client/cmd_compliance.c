@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "net_cmd.h"
 #include "net_util.h"
@@ -101,7 +102,7 @@ int gk_cmd_compliance(int argc, char **argv)
         goto out;
     }
     if (as_json) {
-        char *o = json_dumps(a, JSON_INDENT(2));
+        char *o = gk_json_dumps_exact(a, JSON_INDENT(2));
         if (o)
             puts(o);
         free(o);

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "net_cmd.h"
 #include "net_util.h"
@@ -105,7 +106,7 @@ static int parse(int argc, char **argv, args *a, bool show)
 
 static void dump(const json_t *j)
 {
-    char *o = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+    char *o = gk_json_dumps_exact(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
     if (o)
         puts(o);
     free(o);

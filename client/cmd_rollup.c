@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "net_cmd.h"
 #include "net_util.h"
@@ -123,7 +124,7 @@ int gk_cmd_rollup(int argc, char **argv)
         goto out;
     }
     if (as_json) {
-        char *out = json_dumps(a, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+        char *out = gk_json_dumps_exact(a, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         if (out)
             puts(out);
         free(out);

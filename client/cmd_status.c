@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "net_cmd.h"
 #include "net_util.h"
@@ -159,7 +160,7 @@ int gk_cmd_status(int argc, char **argv)
     if (as_json) {
         json_t *both = json_pack("{sO?sOsO?}", "region", json_object_get(comp, "region"),
                                  "compliance", comp, "coverage", json_object_get(roll, "coverage"));
-        char *o = both ? json_dumps(both, JSON_INDENT(2)) : NULL;
+        char *o = both ? gk_json_dumps_exact(both, JSON_INDENT(2)) : NULL;
         if (o)
             puts(o);
         free(o);

@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "commands.h"
 #include "net_cmd.h"
 #include "net_util.h"
@@ -262,7 +263,7 @@ static int run(int argc, char **argv, submit_opts *o)
             putchar('\n');
     }
     if (jout) {
-        char *out = json_dumps(jout, JSON_INDENT(2) | GK_JSON_REAL_FLAGS);
+        char *out = gk_json_dumps_exact(jout, JSON_INDENT(2) | GK_JSON_REAL_FLAGS);
         if (out)
             puts(out);
         free(out);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "gongkai/exactjson.h"
 #include "net_http.h"
 #include "net_util.h"
 
@@ -334,7 +335,8 @@ json_t *gk_net_call_json(gk_net *n, const gk_net_request *rq, long *status, gk_n
         err->attempts = attempts;
         goto out;
     }
-    j = json_loadb(rs.body, rs.len, 0, &je);
+    /* exact: decimals (amounts) never pass through a double */
+    j = gk_json_loadb_exact(rs.body, rs.len, 0, &je);
     if (!j || !json_is_object(j)) {
         json_decref(j);
         j = NULL;

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "print_layout.h"
 #include "print_table.h"
 
@@ -54,7 +55,10 @@ void gk_print_layout(FILE *out, const gk_format *f, gk_cell_text_fn text, void *
 
 void gk_json_number_text(const json_t *v, char *buf, size_t len)
 {
-    if (json_is_integer(v)) {
+    const char *exact = gk_json_exact_text(v);
+    if (exact != NULL) {
+        snprintf(buf, len, "%s", exact); /* as the daemon wrote it */
+    } else if (json_is_integer(v)) {
         snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (json_is_real(v)) {
         /* Amounts have at most GK_AMOUNT_DECIMALS decimals: print that many,
@@ -152,7 +156,7 @@ static void report_text(void *ud, const gk_table *t, const gk_row *r, const gk_c
     const json_t *v = cell_at(tables, t, r, c);
     if (json_is_null(v) && v)
         snprintf(buf, len, "/");
-    else if (json_is_number(v))
+    else if (json_is_number(v) || gk_json_exact_text(v))
         gk_json_number_text(v, buf, len);
     else if (v)
         snprintf(buf, len, "无效值");   /* a stored invalid value, already a finding */

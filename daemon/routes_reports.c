@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongkai/exactjson.h"
 #include "gongkai/diff.h"
 #include "routes.h"
 #include "store.h"
@@ -228,7 +229,15 @@ static void diff_done(gk_req *r, PGresult *res)
     json_object_set_new(d, "to", json_integer(to));
     gk_report_free(a);
     gk_report_free(b);
-    gk_reply_json(r, 200, d);
+    /* exact: the diff's amounts are gk_json_exact_number nodes */
+    char *text = gk_json_dumps_exact(d, JSON_COMPACT | GK_JSON_REAL_FLAGS);
+    json_decref(d);
+    if (text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内部错误");
+        return;
+    }
+    gk_reply_data(r, 200, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
 }
 
 static void diff_start(gk_req *r, PGresult *res)

@@ -149,7 +149,8 @@ static bool parse_body(gk_req *r, submit_st *st)
      * never meant, and refusing it keeps every rollup's sums in range. */
     const char *huge = gk_report_out_of_range(st->rep);
     if (huge != NULL) {
-        gk_reply_error(r, 422, "value_out_of_range", huge, "数值超出上限 %" PRId64 "（%s）", GK_VALUE_MAX, huge);
+        gk_reply_error(r, 422, "value_out_of_range", huge, "%s 的数值超出上限（件数 %" PRId64 "，金额 %" PRId64 "）", huge,
+                       GK_VALUE_MAX, GK_AMOUNT_MAX);
         return false;
     }
     gk_sha256_hex(st->body, st->len, st->hash);

@@ -7,6 +7,7 @@
  * quadratic table is small. */
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "gongkai/diff.h"
 #include "cellref.h"
 #include "util.h"
@@ -26,8 +27,11 @@ static json_t *cell_json(const gk_report *r, int cell)
         return json_pack("{sssO}", "state", "invalid", "value", c->raw);
     default: {
         gk_value_kind kind = r->format->tables[d->table].columns[d->column].kind;
+        /* an amount as its exact decimal (gk_json_dumps_exact), never a double */
+        char digits[32];
+        gk_value_format(kind, c->value, digits, sizeof digits);
         json_t *v = kind == GK_KIND_AMOUNT && c->value % GK_AMOUNT_SCALE
-                        ? json_real((double)c->value / GK_AMOUNT_SCALE)
+                        ? gk_json_exact_number(digits)
                         : json_integer(kind == GK_KIND_AMOUNT ? c->value / GK_AMOUNT_SCALE : c->value);
         return json_pack("{ssso}", "state", "number", "value", v);
     }

@@ -5,10 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gongkai/exactjson.h"
+#include "util.h"
 
-/* U+FDD1, a noncharacter: never in a registry name or a code we write. */
-#define EXACT_MARK "\xEF\xB7\x91"
-#define EXACT_MARK_LEN 3
+/* The node is "\0gk-exact:" + digits, written by jansson as "\u0000gk-exact:…".
+ * No string we hold from outside has a NUL (we never decode with
+ * JSON_ALLOW_NUL, and C strings end at one), and a text "\u0000" in a
+ * string is written "\\u0000": so the mark cannot be forged. */
+#define EXACT_NODE "\0gk-exact:"
+#define EXACT_NODE_LEN 10
+#define EXACT_MARK "\\u0000gk-exact:"
+#define EXACT_MARK_LEN 15
 
 static bool is_decimal(const char *s, size_t len)
 {
@@ -18,8 +24,8 @@ static bool is_decimal(const char *s, size_t len)
     size_t start = i;
     while (i < len && s[i] >= '0' && s[i] <= '9')
         i++;
-    if (i == start)
-        return false;
+    if (i == start || (s[start] == '0' && i - start > 1))
+        return false; /* JSON: no leading zeros */
     if (i < len && s[i] == '.') {
         size_t f = ++i;
         while (i < len && s[i] >= '0' && s[i] <= '9')
@@ -35,10 +41,10 @@ json_t *gk_json_exact_number(const char *digits)
     size_t n = strlen(digits);
     if (!is_decimal(digits, n) || n > 64)
         return NULL;
-    char buf[EXACT_MARK_LEN + 65];
-    memcpy(buf, EXACT_MARK, EXACT_MARK_LEN);
-    memcpy(buf + EXACT_MARK_LEN, digits, n + 1);
-    return json_string(buf);
+    char buf[EXACT_NODE_LEN + 65];
+    memcpy(buf, EXACT_NODE, EXACT_NODE_LEN);
+    memcpy(buf + EXACT_NODE_LEN, digits, n);
+    return json_stringn(buf, EXACT_NODE_LEN + n);
 }
 
 char *gk_json_dumps_exact(const json_t *j, size_t flags)
@@ -77,4 +83,64 @@ char *gk_json_dumps_exact(const json_t *j, size_t flags)
     }
     *w = '\0';
     return text;
+}
+
+const char *gk_json_exact_text(const json_t *v)
+{
+    if (!json_is_string(v) || json_string_length(v) <= EXACT_NODE_LEN ||
+        memcmp(json_string_value(v), EXACT_NODE, EXACT_NODE_LEN) != 0)
+        return NULL;
+    return json_string_value(v) + EXACT_NODE_LEN;
+}
+
+json_t *gk_json_loadb_exact(const char *text, size_t len, size_t flags, json_error_t *error)
+{
+    /* Each literal grows by at most the mark and two quotes. */
+    size_t cap = len + 1, n = 0;
+    char *out = gk_xmalloc(cap);
+    size_t i = 0;
+    while (i < len) {
+        char ch = text[i];
+        if (ch == '"') {
+            /* a string, copied with its escapes */
+            size_t j = i + 1;
+            while (j < len && text[j] != '"')
+                j += text[j] == '\\' ? 2 : 1;
+            j = j < len ? j + 1 : len;
+            if (n + (j - i) + 1 > cap)
+                out = gk_xrealloc(out, cap = 2 * cap + (j - i));
+            memcpy(out + n, text + i, j - i);
+            n += j - i;
+            i = j;
+            continue;
+        }
+        if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            size_t j = i;
+            while (j < len && (text[j] == '-' || text[j] == '+' || text[j] == '.' || text[j] == 'e' ||
+                               text[j] == 'E' || (text[j] >= '0' && text[j] <= '9')))
+                j++;
+            bool exact = memchr(text + i, '.', j - i) != NULL && is_decimal(text + i, j - i);
+            size_t need = (j - i) + (exact ? EXACT_MARK_LEN + 2 : 0) + 1;
+            if (n + need > cap)
+                out = gk_xrealloc(out, cap = 2 * cap + need);
+            if (exact) {
+                out[n++] = '"';
+                memcpy(out + n, EXACT_MARK, EXACT_MARK_LEN);
+                n += EXACT_MARK_LEN;
+            }
+            memcpy(out + n, text + i, j - i);
+            n += j - i;
+            if (exact)
+                out[n++] = '"';
+            i = j;
+            continue;
+        }
+        if (n + 2 > cap)
+            out = gk_xrealloc(out, cap = 2 * cap + 2);
+        out[n++] = ch;
+        i++;
+    }
+    json_t *j = json_loadb(out, n, flags | JSON_ALLOW_NUL, error);
+    free(out);
+    return j;
 }

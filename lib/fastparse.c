@@ -241,11 +241,13 @@ static bool read_amount(fp *s, int64_t *v)
             return false;
         while (fd++ < GK_AMOUNT_DECIMALS)
             frac *= 10;
+        if (whole * GK_AMOUNT_SCALE + frac > GK_AMOUNT_MAX * GK_AMOUNT_SCALE)
+            return false; /* the general path reports it (value.invalid) */
         s->p = p;
         *v = whole * GK_AMOUNT_SCALE + frac;
         return true;
     }
-    if (whole < 0 || whole > GK_VALUE_MAX)
+    if (whole < 0 || whole > GK_AMOUNT_MAX)
         return false;
     *v = whole * GK_AMOUNT_SCALE;
     return true;

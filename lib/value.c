@@ -37,8 +37,9 @@ int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *
             snprintf(why, why_len, "不能为负数");
             return -1;
         }
-        if (i > GK_VALUE_MAX || i < -GK_VALUE_MAX) {
-            snprintf(why, why_len, "超出上限 %" PRId64, GK_VALUE_MAX);
+        int64_t max = kind == GK_KIND_AMOUNT ? GK_AMOUNT_MAX : GK_VALUE_MAX;
+        if (i > max || i < -max) {
+            snprintf(why, why_len, "超出上限 %" PRId64, max);
             return -1;
         }
         if (kind == GK_KIND_AMOUNT)
@@ -56,16 +57,18 @@ int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *
             snprintf(why, why_len, "不能为负数");
             return -1;
         }
-        if (fabs(d) > (double)GK_VALUE_MAX) {
-            snprintf(why, why_len, "超出上限 %" PRId64, GK_VALUE_MAX);
+        int64_t max = kind == GK_KIND_AMOUNT ? GK_AMOUNT_MAX : GK_VALUE_MAX;
+        if (fabs(d) > (double)max) {
+            snprintf(why, why_len, "超出上限 %" PRId64, max);
             return -1;
         }
         double scaled = kind == GK_KIND_AMOUNT ? d * GK_AMOUNT_SCALE : d;
         double r = nearbyint(scaled);
-        /* Only the double's own error is forgiven (a few ulps, at least
-         * 1/1000 of a unit of the scale): a fifth decimal is refused, not
-         * rounded away as a relative tolerance did (issue 13). */
-        if (fabs(scaled - r) > fmax(1e-3, 4 * DBL_EPSILON * fabs(scaled))) {
+        /* Only the double's own error is forgiven: a scaled amount is at
+         * most 10^14, where it is below 1/100 (a count must be integral).
+         * A fifth decimal is refused, not rounded away as a relative
+         * tolerance did (issue 13). */
+        if (fabs(scaled - r) > (kind == GK_KIND_AMOUNT ? 0.01 : 0.0)) {
             snprintf(why, why_len, kind == GK_KIND_AMOUNT ? "小数位数超过 4 位" : "件数必须是整数");
             return -1;
         }
@@ -83,8 +86,10 @@ const char *gk_report_out_of_range(const gk_report *r)
         if (cell->state != GK_CELL_INVALID || cell->raw == NULL)
             continue;
         const json_t *v = cell->raw;
-        if ((json_is_integer(v) && (json_integer_value(v) > GK_VALUE_MAX || json_integer_value(v) < -GK_VALUE_MAX)) ||
-            (json_is_real(v) && fabs(json_real_value(v)) > (double)GK_VALUE_MAX))
+        const gk_cell_def *d = &r->format->cells[c];
+        int64_t max = r->format->tables[d->table].columns[d->column].kind == GK_KIND_AMOUNT ? GK_AMOUNT_MAX : GK_VALUE_MAX;
+        if ((json_is_integer(v) && (json_integer_value(v) > max || json_integer_value(v) < -max)) ||
+            (json_is_real(v) && fabs(json_real_value(v)) > (double)max))
             return r->format->cells[c].path;
     }
     return NULL;

@@ -12,7 +12,8 @@
  *  "narrative":[{"key","label","changed","present_before","present_after",
  *                "removed":[…],"added":[…]}],
  *  "cells_changed":n,"sections_changed":n} — a new reference.
- * Cells are matched by path, so revisions in different formats compare too. */
+ * Cells are matched by path, so revisions in different formats compare too.
+ * Fractional amounts are exact nodes: write the result with gk_json_dumps_exact. */
 json_t *gk_report_diff(const gk_report *from, const gk_report *to);
 
 #endif

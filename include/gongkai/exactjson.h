@@ -13,9 +13,16 @@
  * (which must match -?[0-9]+(\.[0-9]+)?; NULL otherwise). */
 json_t *gk_json_exact_number(const char *digits);
 /* json_dumps, with every node made by gk_json_exact_number written as its
- * bare number.  Only for documents whose other strings are ours (a string
- * that happens to be the mark followed by digits would also be written as
- * a number). */
+ * bare number.  A string from outside is never taken for such a node (the
+ * node starts with a NUL, which no decoded or C string holds). */
 char *gk_json_dumps_exact(const json_t *j, size_t flags);
+/* The digits of a gk_json_exact_number node, or NULL for any other value. */
+const char *gk_json_exact_text(const json_t *v);
+/* json_loadb, but every decimal number literal (-?digits.digits) becomes a
+ * gk_json_exact_number node holding its text, so it never passes through a
+ * double.  For answers from our daemon (the client); integers and numbers
+ * with an exponent load as usual.  Error positions refer to the rewritten
+ * text. */
+json_t *gk_json_loadb_exact(const char *text, size_t len, size_t flags, json_error_t *error);
 
 #endif

@@ -17,11 +17,14 @@
 /* Amounts are kept exact as integers of 1/GK_AMOUNT_SCALE units. */
 #define GK_AMOUNT_SCALE 10000
 #define GK_AMOUNT_DECIMALS 4
-/* The largest magnitude a cell may hold: counts, and amounts in whole units
- * (docs/api.md).  With it, a rollup of even millions of reports stays far
- * inside int64 (and PostgreSQL's bigint), so no submission can make an
- * ancestor's sum overflow and fail another entity's submission. */
+/* The largest magnitude a cell may hold (docs/api.md): a count 10^12, an
+ * amount 10^10 of its unit (10^14 scaled).  So a rollup stays inside int64
+ * (and PostgreSQL's bigint) for 9.2 million reports of counts and 92,233 of
+ * amounts, all at the bound — more than the registry's units — and no
+ * submission can make an ancestor's sum overflow and fail another entity's
+ * submission.  10^14 < 2^53 also keeps a scaled amount exact in a double. */
 #define GK_VALUE_MAX INT64_C(1000000000000)
+#define GK_AMOUNT_MAX INT64_C(10000000000)
 
 typedef enum gk_value_kind {
     GK_KIND_COUNT = 0,        /* integer >= 0 */

@@ -107,7 +107,7 @@ void gk_value_format(gk_value_kind kind, int64_t value, char *buf, size_t len);
  * Chinese reason in why (≥ 64 bytes). */
 int gk_value_from_json(gk_value_kind kind, const json_t *v, int64_t *out, char *why, size_t why_len);
 /* The path (tables.<t>.<r>.<c>) of the first cell holding a number beyond
- * ±GK_VALUE_MAX, or NULL.  The daemon refuses such a report (422
+ * its kind's bound (GK_VALUE_MAX, GK_AMOUNT_MAX), or NULL.  The daemon refuses such a report (422
  * value_out_of_range) instead of storing it with a finding. */
 const char *gk_report_out_of_range(const gk_report *r);
 

@@ -5,10 +5,14 @@
  * Besides memory errors (ASan/UBSan), it checks the model's round trip: a
  * report that parses serialises to text that parses to an equal report; the
  * parser's fast path never decides differently from the general path; and
- * the invariants of the name scan and the similarity measures. */
+ * the invariants of the name scan and the similarity measures.  The same
+ * bytes go through the client's exact loader (gk_json_loadb_exact): what it
+ * loads writes out (gk_json_dumps_exact) to text that loads again, and the
+ * rollup's exact JSON is written out too. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gongkai/exactjson.h"
 #include "gongkai/narrative.h"
 #include "gongkai/rollup.h"
 #include "gongkai/rules.h"
@@ -181,9 +185,31 @@ static void narrative(const gk_report *r)
     gk_report_free(o);
 }
 
+static void exact_loader(const char *data, size_t size)
+{
+    json_error_t e;
+    json_t *j = gk_json_loadb_exact(data, size, JSON_DECODE_ANY, &e);
+    if (j == NULL)
+        return;
+    char *out = gk_json_dumps_exact(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (out == NULL)
+        abort();
+    json_t *again = gk_json_loadb_exact(out, strlen(out), JSON_DECODE_ANY, &e);
+    if (again == NULL)
+        abort();
+    char *out2 = gk_json_dumps_exact(again, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (out2 == NULL || strcmp(out, out2) != 0)
+        abort();
+    free(out2);
+    json_decref(again);
+    free(out);
+    json_decref(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fast_path_agrees((const char *)data, size);
+    exact_loader((const char *)data, size);
     gk_findings fs;
     gk_findings_init(&fs);
     gk_error err;
@@ -199,7 +225,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gk_rollup *ru = gk_rollup_new(r->format);
         if (gk_rollup_add(ru, r, 1) == 0 && gk_rollup_add(ru, again, -1) == 0 && ru->n_reports != 0)
             abort();
-        json_decref(gk_rollup_to_json(ru));
+        json_t *rj = gk_rollup_to_json(ru);
+        free(gk_json_dumps_exact(rj, JSON_COMPACT));
+        json_decref(rj);
         gk_rollup_free(ru);
         gk_report_free(again);
         free(text);

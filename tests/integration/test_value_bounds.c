@@ -119,17 +119,24 @@ END_TEST
  * 15 significant digits (123456789012.346) while the CSV was exact. */
 START_TEST(rollup_json_amount_exact)
 {
-    gk_resp r = post_cell("350481104", "procurement", "amount_yuan", "61728394506.1728");
-    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
-    gk_resp_free(&r);
-    r = post_cell("350481105", "procurement", "amount_yuan", "61728394506.1728");
-    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
-    gk_resp_free(&r);
-    r = get_rollup("350481", "");
-    ck_assert_msg(strstr(r.body, "\"amount_yuan\":{\"sum\":123456789012.3456,") != NULL, "%s", r.body);
+    /* eleven towns at the largest amount held: 16 significant digits */
+    static const char *const towns[] = {"350481001", "350481002", "350481003", "350481004",
+                                        "350481100", "350481101", "350481102", "350481103",
+                                        "350481104", "350481105", "350481106"};
+    for (size_t i = 0; i < sizeof towns / sizeof *towns; i++) {
+        gk_resp r = post_cell(towns[i], "procurement", "amount_yuan", "9999999999.9999");
+        ck_assert_msg(r.status == 201, "%s: %d %s", towns[i], r.status, r.body);
+        gk_resp_free(&r);
+    }
+    gk_resp r = get_rollup("350481", "");
+    ck_assert_msg(strstr(r.body, "\"amount_yuan\":{\"sum\":109999999999.9989,") != NULL, "%s", r.body);
     gk_resp_free(&r);
     r = get_rollup("350481", "&format=csv");
-    ck_assert_msg(strstr(r.body, "123456789012.3456") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "109999999999.9989") != NULL, "%s", r.body);
+    gk_resp_free(&r);
+    /* one more above the bound: refused, the sum unchanged */
+    r = post_cell("350481107", "procurement", "amount_yuan", "10000000000.0001");
+    ck_assert_msg(r.status == 422 && strstr(r.body, "value_out_of_range"), "%d %s", r.status, r.body);
     gk_resp_free(&r);
 }
 END_TEST

@@ -145,6 +145,13 @@ static const bad cases[] = {
     {"number_minus_2p64", SUBMIT, NULL,
      "{" M ",\"tables\":{\"active\":{\"licensing\":{\"prior_items\":-18446744073709551616}}}}", NULL, 400,
      "invalid_json", 0, NULL},
+    /* issue 13: beyond the bounds a rollup can add up (docs/api.md) */
+    {"count_int64_max", SUBMIT, NULL,
+     "{" M ",\"tables\":{\"active\":{\"licensing\":{\"prior_items\":9223372036854775807}}}}", NULL, 422,
+     "value_out_of_range", 0, NULL},
+    {"amount_above_bound", SUBMIT, NULL,
+     "{" M ",\"tables\":{\"active\":{\"procurement\":{\"amount_yuan\":10000000000.5}}}}", NULL, 422,
+     "value_out_of_range", 0, NULL},
     {"year_2p64", SUBMIT, NULL, "{\"format\":\"2019\",\"year\":18446744073709551616,\"entity\":\"350481101\"}", NULL,
      400, "invalid_json", 0, NULL},
     {"nan_text", SUBMIT, NULL, "{" M ",\"tables\":{\"active\":{\"licensing\":{\"prior_items\":NaN}}}}", NULL, 400,

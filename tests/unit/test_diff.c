@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gongkai/diff.h"
+#include "gongkai/exactjson.h"
 #include "testutil.h"
 
 static gk_report *parse(const char *text)
@@ -23,6 +24,30 @@ static const json_t *find_cell(const json_t *d, const char *path)
             return c;
     return NULL;
 }
+
+/* Regression (issue 13, item 4): the diff wrote a changed amount through a
+ * double (json_real), so 99999999999.9999 came out as 100000000000. */
+START_TEST(test_diff_amount_exact)
+{
+    /* values set directly: a rollup-as-report or a future bound may hold
+     * more digits than a submitted cell (GK_AMOUNT_MAX) */
+    const gk_format *f = gk_format_find("2021");
+    int i = gk_format_cell_index(f, "active", "fees", "amount_10k_yuan");
+    gk_report *a = gk_report_new(f, 2022, "35");
+    gk_report *b = gk_report_new(f, 2022, "35");
+    a->cells[i] = (gk_cell){GK_CELL_NUMBER, 15000, NULL};
+    b->cells[i] = (gk_cell){GK_CELL_NUMBER, INT64_C(999999999999999), NULL};
+    json_t *d = gk_report_diff(a, b);
+    char *text = gk_json_dumps_exact(d, JSON_COMPACT | GK_JSON_REAL_FLAGS);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "{\"state\":\"number\",\"value\":1.5}") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "{\"state\":\"number\",\"value\":99999999999.9999}") != NULL, "%s", text);
+    free(text);
+    json_decref(d);
+    gk_report_free(a);
+    gk_report_free(b);
+}
+END_TEST
 
 START_TEST(test_cells_three_states)
 {
@@ -110,6 +135,7 @@ int main(void)
     tcase_add_test(tc, test_cells_three_states);
     tcase_add_test(tc, test_prose_sentences);
     tcase_add_test(tc, test_across_formats);
+    tcase_add_test(tc, test_diff_amount_exact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -335,10 +335,34 @@ START_TEST(test_overflow_sum_other_entity_value_bound)
     gk_findings_init(&fs);
     gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
                             "{\"rules\":{\"issued\":1000000000000},"
-                            "\"fees\":{\"amount_10k_yuan\":1000000000000}}}}",
+                            "\"fees\":{\"amount_10k_yuan\":9999999999.9999}}}}",
                             &fs);
     ck_assert_int_eq(gk_report_cell(r, "active", "rules", "issued")->value, GK_VALUE_MAX);
-    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_VALUE_MAX * GK_AMOUNT_SCALE);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_AMOUNT_MAX * GK_AMOUNT_SCALE - 1);
+    ck_assert_ptr_null(gk_report_out_of_range(r));
+    gk_report_free(r);
+    gk_findings_free(&fs);
+    /* amounts: beyond 10^10 of the unit, on both paths */
+    static const char *const amounts[] = {"10000000000.0001", "10000000001", "12345678901.5", "1e11"};
+    for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                 "{\"fees\":{\"amount_10k_yuan\":%s}}}}",
+                 amounts[i]);
+        gk_findings_init(&fs);
+        r = parse_ok(text, &fs);
+        ck_assert_msg(tu_count(&fs, "value.invalid", "tables.active.fees.amount_10k_yuan") == 1, "%s", amounts[i]);
+        ck_assert_str_eq(gk_report_out_of_range(r), "tables.active.fees.amount_10k_yuan");
+        gk_report_free(r);
+        gk_findings_free(&fs);
+    }
+    /* the bound itself is a number */
+    gk_findings_init(&fs);
+    r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
+                 "{\"fees\":{\"amount_10k_yuan\":10000000000}}}}",
+                 &fs);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_AMOUNT_MAX * GK_AMOUNT_SCALE);
     ck_assert_ptr_null(gk_report_out_of_range(r));
     gk_report_free(r);
     gk_findings_free(&fs);
