@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "review_body.h"
+#include "gongkai/review.h"
 #include "routes.h"
 #include "store.h"
 
