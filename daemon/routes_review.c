@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "gongkai/review.h"
+#include "readcache.h"
 #include "routes.h"
 #include "store.h"
 
@@ -147,6 +148,9 @@ static void transitioned(gk_req *r, PGresult *res)
         gk_reply_error(r, 500, "internal", "", "审核结果未知：%s", out);
         return;
     }
+    /* committed (one statement): no poll of this process may see the old
+     * compliance tag from now on (readcache.h) */
+    gk_readcache_local_write();
     const char *v[] = {r->seg[0], r->seg[1]};
     gk_req_query(r, review_sql, 2, v, reviewed_read);
 }
