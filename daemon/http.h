@@ -35,6 +35,7 @@ typedef enum gk_route {
     GK_R_DIFF,
     GK_R_REVIEW,
     GK_R_REVIEW_SET,
+    GK_R_BENCHMARK,
     GK_R_COUNT
 } gk_route;
 
