@@ -927,6 +927,31 @@ START_TEST(review_return_seen_by_township)
 }
 END_TEST
 
+/* `gongkai benchmark`: the quartiles and each unit's rank; a bad cell is the
+ * server's clear 422 (exit 3), a missing --cell a usage error (exit 2). */
+START_TEST(benchmark_prints_quartiles)
+{
+    run r;
+    const char *a[] = {"benchmark", CITY, "--year", "2020", "--cell", "tables.active.licensing.decisions", NULL};
+    client(&r, tok_city_view, a);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "参与比较");
+    ASSERT_HAS(r.stdout_text, "中位数");
+    ASSERT_HAS(r.stdout_text, "贡川镇");
+    free_run(&r);
+    const char *bad[] = {"benchmark", CITY, "--year", "2020", "--cell", "tables.nothing.here", NULL};
+    client(&r, tok_city_view, bad);
+    ASSERT_RC(&r, 3);
+    ASSERT_HAS(r.stderr_text, "invalid_cell");
+    free_run(&r);
+    const char *none[] = {"benchmark", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, none);
+    ASSERT_RC(&r, 2);
+    ASSERT_HAS(r.stderr_text, "--cell");
+    free_run(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("client_e2e");
@@ -941,6 +966,7 @@ static Suite *suite(void)
     tcase_add_test(tc, compliance_lists_findings_per_township);
     tcase_add_test(tc, history_and_show);
     tcase_add_test(tc, review_return_seen_by_township);
+    tcase_add_test(tc, benchmark_prints_quartiles);
     tcase_add_test(tc, wrong_token_is_401_and_never_printed);
     tcase_add_test(tc, outside_scope_is_403);
     tcase_add_test(tc, missing_file_and_not_a_report);
