@@ -17,7 +17,7 @@ static void usage(FILE *out)
 {
     fputs("用法: gongkai status 地区代码 --year 年度 [选项]\n\n"
           "显示地区内各单位该年度报告的报送情况：是否已报、是否逾期、当前版本，\n"
-          "以及服务器检查出的错误、警告和提示数。\n\n"
+          "服务器检查出的错误、警告和提示数，以及上级机关的审核状态。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
           "  --json              原样输出服务器的 JSON（compliance 与 rollup 的 coverage）\n"
           "  -h, --help          显示本帮助\n\n",
@@ -60,7 +60,7 @@ static void print_status(const json_t *comp, const json_t *roll)
            gk_jint(cov, "late_count", 0), gk_jint(cov, "missing_count", gk_jint(sum, "missing", 0)),
            gk_jint(sum, "ok", 0), gk_jint(sum, "warnings", 0), gk_jint(sum, "errors", 0));
 
-    gk_ptable *t = gk_ptable_new(9);
+    gk_ptable *t = gk_ptable_new(10);
     gk_ptable_column(t, 0, "代码", GK_ALIGN_LEFT);
     gk_ptable_column(t, 1, "名称", GK_ALIGN_LEFT);
     gk_ptable_column(t, 2, "报送", GK_ALIGN_LEFT);
@@ -69,7 +69,8 @@ static void print_status(const json_t *comp, const json_t *roll)
     gk_ptable_column(t, 5, "错误", GK_ALIGN_RIGHT);
     gk_ptable_column(t, 6, "警告", GK_ALIGN_RIGHT);
     gk_ptable_column(t, 7, "提示", GK_ALIGN_RIGHT);
-    gk_ptable_column(t, 8, "备注", GK_ALIGN_LEFT);
+    gk_ptable_column(t, 8, "审核", GK_ALIGN_LEFT);
+    gk_ptable_column(t, 9, "备注", GK_ALIGN_LEFT);
     for (size_t i = 0; i < json_array_size(ents); i++) {
         const json_t *e = json_array_get(ents, i);
         const char *code = gk_jstr(e, "code", "?"), *state = gk_jstr(e, "state", "");
@@ -87,12 +88,15 @@ static void print_status(const json_t *comp, const json_t *roll)
             gk_ptable_cell(t, "");
             gk_ptable_cell(t, "");
             gk_ptable_cell(t, "");
+            gk_ptable_cell(t, "");
         } else {
             gk_ptable_cellf(t, "%lld", gk_jint(e, "revision", 0));
             gk_ptable_cell(t, gk_status_label(state));
             gk_ptable_cellf(t, "%lld", gk_jint(e, "errors", 0));
             gk_ptable_cellf(t, "%lld", gk_jint(e, "warnings", 0));
             gk_ptable_cellf(t, "%lld", gk_jint(e, "infos", 0));
+            /* the office's review state (gongkai review) */
+            gk_ptable_cell(t, gk_jstr(e, "review_label", ""));
         }
         if (fmt)
             snprintf(note, sizeof note, "用了 %s 年版格式，未计入汇总", fmt);

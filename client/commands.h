@@ -25,5 +25,9 @@ int gk_cmd_compliance(int argc, char **argv);
 int gk_cmd_history(int argc, char **argv);
 int gk_cmd_show(int argc, char **argv);
 int gk_cmd_import(int argc, char **argv);
+/* cmd_review.c: the office's review of one report */
+int gk_cmd_review(int argc, char **argv);
+/* cmd_benchmark.c: one cell among the units below a region */
+int gk_cmd_benchmark(int argc, char **argv);
 
 #endif

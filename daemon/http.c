@@ -34,7 +34,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
     "report", "revisions", "region", "rollup", "compliance", "diff",
     "review", "review_set",
-    "format_schema", "openapi",
+    "format_schema", "openapi", "benchmark",
 };
 
 struct gk_server {
@@ -80,6 +80,7 @@ static const route_def routes[] = {
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
+    {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }

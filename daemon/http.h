@@ -37,6 +37,7 @@ typedef enum gk_route {
     GK_R_REVIEW_SET,
     GK_R_FORMAT_SCHEMA,
     GK_R_OPENAPI,
+    GK_R_BENCHMARK,
     GK_R_COUNT
 } gk_route;
 

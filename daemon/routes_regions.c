@@ -15,6 +15,7 @@
 #include "gongkai/exactjson.h"
 #include "gongkai/format.h"
 #include "gongkai/report.h"
+#include "gongkai/review.h"
 #include "gongkai/rollup.h"
 #include "routes.h"
 #include "store.h"
@@ -202,9 +203,10 @@ void gk_route_region(gk_req *r) { gk_req_with_db(r, true, region_start); }
 
 static const char *const coverage_sql =
     "SELECT t.code, t.name, c.format, " GK_SQL_TS("c.first_submitted_at") ","
-    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static void rollup_coverage(gk_req *r, PGresult *res)
@@ -356,9 +358,10 @@ void gk_route_rollup(gk_req *r)
 static const char *const compliance_sql =
     "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
     " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
-    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static void compliance_rows(gk_req *r, PGresult *res)
@@ -396,6 +399,9 @@ static void compliance_rows(gk_req *r, PGresult *res)
             json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6))));
             json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
             json_object_set_new(e, "findings", f ? f : json_array());
+            /* the office's review (routes_review.c) */
+            json_object_set_new(e, "review", json_string(PQgetvalue(res, i, 9)));
+            json_object_set_new(e, "review_label", json_string(gk_review_state_label(PQgetvalue(res, i, 9))));
         }
         json_array_append_new(list, e);
     }

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "review_body.h"
+#include "gongkai/review.h"
+#include "readcache.h"
 #include "routes.h"
 #include "store.h"
 
@@ -109,18 +110,6 @@ typedef struct review_st {
 
 static void st_free(void *p) { free(p); }
 
-static void reviewed_read(gk_req *r, PGresult *res)
-{
-    if (!region_checks(r, res))
-        return;
-    json_t *o = review_json(r, res);
-    if (o == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
-    }
-    gk_reply_json(r, 200, o);
-}
-
 static void transitioned(gk_req *r, PGresult *res)
 {
     review_st *st = r->st;
@@ -147,8 +136,11 @@ static void transitioned(gk_req *r, PGresult *res)
         gk_reply_error(r, 500, "internal", "", "审核结果未知：%s", out);
         return;
     }
+    /* committed (one statement): no poll of this process may see the old
+     * compliance tag from now on (readcache.h) */
+    gk_readcache_local_write();
     const char *v[] = {r->seg[0], r->seg[1]};
-    gk_req_query(r, review_sql, 2, v, reviewed_read);
+    gk_req_query(r, review_sql, 2, v, review_done);  /* the state after the transition */
 }
 
 static void scope_read(gk_req *r, PGresult *res)

@@ -284,10 +284,34 @@ void gk_rules_timeliness(const gk_report *r, const char *deadline, const char *f
                            deadline, r->published_at[0] ? "公开" : "首次提交", when);
 }
 
+/* 《立法法》第九十三条: 规章 are made only by the people's governments of
+ * provinces and of cities with districts (and 自治州).  A township-level
+ * unit (a 9-digit code) that reports some made this year has almost surely
+ * put its 行政规范性文件 in the wrong row: a domain fact, no statistics. */
+void gk_rules_domain(const gk_report *r, gk_findings *out)
+{
+    if (strlen(r->entity) != 9 || strspn(r->entity, "0123456789") != 9)
+        return;
+    /* "made this year": issued (2021 format), new_made (2019 format) */
+    static const char *const made[] = {"issued", "new_made"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        int c = gk_format_cell_index(r->format, "active", "rules", made[i]);
+        if (c < 0 || r->cells[c].state != GK_CELL_NUMBER || r->cells[c].value <= 0)
+            continue;
+        char ref[256];
+        gk_cellref(r->format, (size_t)c, ref, sizeof ref);
+        gk_findings_add(out, "domain.township_rules", GK_SEV_WARNING, r->format->cells[c].path,
+                        "%s填写为 %lld：乡镇（街道）不能制定规章（《立法法》第九十三条，规章由省级和设区的市、"
+                        "自治州人民政府制定），请核实是否应填入“行政规范性文件”一行",
+                        ref, (long long)r->cells[c].value);
+    }
+}
+
 void gk_rules_check(const gk_report *r, const gk_rules_context *ctx, gk_findings *out)
 {
     gk_rules_structure(r, out);
     gk_rules_arithmetic(r, out);
+    gk_rules_domain(r, out);
     if (!ctx)
         return;
     if (ctx->previous)

@@ -68,6 +68,11 @@ BEGIN
         VALUES (e, y, act, old, nxt, cur, note, tok);
     INSERT INTO audit (token_id, action, entity, year, revision, peer, request_id)
         VALUES (tok, 'review_' || act, e, y, cur, peer, rid);
+    -- compliance shows the review state: its ETag (and the answer caches of
+    -- every daemon, through 040_notify.sql's trigger) must move as well
+    INSERT INTO region_changes (region, year, shard, counter)
+        SELECT a, y, pg_backend_pid() & 15, 1 FROM unnest((SELECT g.path FROM regions g WHERE g.code = e)) a
+        ON CONFLICT (region, year, shard) DO UPDATE SET counter = region_changes.counter + 1;
     RETURN 'ok';
 END $$;
 

@@ -28,6 +28,9 @@ void gk_rules_check(const gk_report *r, const gk_rules_context *ctx, gk_findings
 /* The parts, for callers that want only some. */
 void gk_rules_structure(const gk_report *r, gk_findings *out);
 void gk_rules_arithmetic(const gk_report *r, gk_findings *out);
+/* Domain facts that need no statistics (docs/rules.md): a township-level
+ * unit reporting 规章 made (domain.township_rules). */
+void gk_rules_domain(const gk_report *r, gk_findings *out);
 void gk_rules_history(const gk_report *r, const gk_report *previous, gk_findings *out);
 void gk_rules_timeliness(const gk_report *r, const char *deadline, const char *first_submitted,
                          gk_findings *out);

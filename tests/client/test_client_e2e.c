@@ -910,6 +910,78 @@ START_TEST(plain_http_to_remote_host_is_refused)
 }
 END_TEST
 
+/* `gongkai review`: the township sees the state and the office's comment;
+ * only the office returns; `status` shows the state per township. */
+START_TEST(review_return_seen_by_township)
+{
+    run r;
+    const char *show[] = {"review", TOWN, "--year", "2020", NULL};
+    client(&r, tok_town, show);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核状态：待审核");
+    ASSERT_HAS(r.stdout_text, "尚无审核记录");
+    free_run(&r);
+    const char *self[] = {"review", TOWN, "--year", "2020", "--return", "自己退回", NULL};
+    client(&r, tok_town, self);
+    ASSERT_RC(&r, 3);
+    free_run(&r);
+    const char *blank[] = {"review", TOWN, "--year", "2020", "--return", " ", NULL};
+    client(&r, tok_city_view, blank);
+    ASSERT_RC(&r, 2);
+    ASSERT_HAS(r.stderr_text, "须写明需要修改的内容");
+    free_run(&r);
+    const char *ret[] = {"review", TOWN, "--year", "2020", "--return", "表三第二行合计有误，请更正", NULL};
+    client(&r, tok_city_view, ret);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核状态：退回修改");
+    free_run(&r);
+    client(&r, tok_town, show);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核意见：表三第二行合计有误，请更正");
+    ASSERT_HAS(r.stdout_text, "退回修改");
+    free_run(&r);
+    /* a returned report is not accepted before it is corrected: 409, exit 3 */
+    const char *acc[] = {"review", TOWN, "--year", "2020", "--accept", NULL};
+    client(&r, tok_city_view, acc);
+    ASSERT_RC(&r, 3);
+    free_run(&r);
+    const char *st[] = {"status", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, st);
+    ASSERT_RC(&r, 0);
+    const char *line = strstr(r.stdout_text, "350481101");
+    ck_assert_ptr_nonnull(line);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%.*s", (int)strcspn(line, "\n"), line);
+    ASSERT_HAS(buf, "退回修改");
+    free_run(&r);
+}
+END_TEST
+
+/* `gongkai benchmark`: the quartiles and each unit's rank; a bad cell is the
+ * server's clear 422 (exit 3), a missing --cell a usage error (exit 2). */
+START_TEST(benchmark_prints_quartiles)
+{
+    run r;
+    const char *a[] = {"benchmark", CITY, "--year", "2020", "--cell", "tables.active.licensing.decisions", NULL};
+    client(&r, tok_city_view, a);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "参与比较");
+    ASSERT_HAS(r.stdout_text, "中位数");
+    ASSERT_HAS(r.stdout_text, "贡川镇");
+    free_run(&r);
+    const char *bad[] = {"benchmark", CITY, "--year", "2020", "--cell", "tables.nothing.here", NULL};
+    client(&r, tok_city_view, bad);
+    ASSERT_RC(&r, 3);
+    ASSERT_HAS(r.stderr_text, "invalid_cell");
+    free_run(&r);
+    const char *none[] = {"benchmark", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, none);
+    ASSERT_RC(&r, 2);
+    ASSERT_HAS(r.stderr_text, "--cell");
+    free_run(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("client_e2e");
@@ -923,6 +995,8 @@ static Suite *suite(void)
     tcase_add_test(tc, rollup_table_csv_and_json);
     tcase_add_test(tc, compliance_lists_findings_per_township);
     tcase_add_test(tc, history_and_show);
+    tcase_add_test(tc, review_return_seen_by_township);
+    tcase_add_test(tc, benchmark_prints_quartiles);
     tcase_add_test(tc, wrong_token_is_401_and_never_printed);
     tcase_add_test(tc, outside_scope_is_403);
     tcase_add_test(tc, missing_file_and_not_a_report);

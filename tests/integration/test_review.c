@@ -84,6 +84,32 @@ static int submit_status(const char *token, int decisions)
     return st;
 }
 
+/* The review state of 350481101 in its county's compliance answer. */
+static char *compliance_review(void)
+{
+    gk_resp r = call(city, "GET", "/api/v1/regions/350481/compliance?year=2020", NULL);
+    ck_assert_msg(r.status == 200, "compliance: %d %s", r.status, r.body);
+    json_t *j = json_loads(r.body, 0, NULL);
+    gk_resp_free(&r);
+    ck_assert_ptr_nonnull(j);
+    char *state = NULL;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "entities"), i, e)
+        if (!strcmp(json_string_value(json_object_get(e, "code")), "350481101"))
+            state = strdup(json_string_value(json_object_get(e, "review")) ?: "(none)");
+    json_decref(j);
+    ck_assert_ptr_nonnull(state);
+    return state;
+}
+
+static void expect_compliance_review(const char *want)
+{
+    char *got = compliance_review();
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
 static long count(const char *sql)
 {
     return gk_h_sql_long(&H, sql, 0, NULL);
@@ -112,6 +138,7 @@ START_TEST(return_resubmit_accept_reopen)
     expect_error(city, "{\"action\":\"accept\",\"revision\":2}", 409, "stale_revision", "revision");
     ck_assert_int_eq(count("SELECT count(*) FROM review_history"), 0);
 
+    expect_compliance_review("pending");   /* and now in the answer cache */
     v = post(city, R1, "{\"action\":\"return\",\"revision\":1,\"comment\":\"表二 行政许可 决定数与上年不符，请核实\"}", 200);
     ck_assert_str_eq(json_string_value(json_object_get(v, "state")), "returned");
     ck_assert_int_eq(json_integer_value(json_object_get(v, "revision")), 1);
@@ -122,6 +149,8 @@ START_TEST(return_resubmit_accept_reopen)
     ck_assert_str_eq(json_string_value(json_object_get(v, "comment")), "表二 行政许可 决定数与上年不符，请核实");
     ck_assert(json_is_integer(json_object_get(v, "by")));
     json_decref(v);
+    /* the board sees it at once: the compliance tag moved with the review */
+    expect_compliance_review("returned");
     /* a returned report is not accepted before it is corrected */
     expect_error(city, "{\"action\":\"accept\"}", 409, "invalid_transition", "action");
 
@@ -135,6 +164,7 @@ START_TEST(return_resubmit_accept_reopen)
     ck_assert_str_eq(json_string_value(json_object_get(v, "state")), "accepted");
     ck_assert(json_is_true(json_object_get(v, "locked")));
     json_decref(v);
+    expect_compliance_review("accepted");
     /* accepted: locked against new revisions (nothing stored) */
     ck_assert_int_eq(submit_status(town, 13), 409);
     ck_assert_int_eq(count("SELECT count(*) FROM reports WHERE entity = '350481101'"), 2);

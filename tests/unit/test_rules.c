@@ -16,7 +16,7 @@ static const char *const rule_codes[] = {
     "structure.unknown_cell", "structure.missing_narrative", "value.invalid",
     "value.not_applicable", "requests.row_total", "requests.outcome_total", "requests.balance",
     "appeals.row_total", "history.carry_mismatch", "history.items_mismatch", "history.jump",
-    "timeliness.late", NULL,
+    "timeliness.late", "domain.township_rules", NULL,
 };
 
 static gk_report *report_from_spec(const json_t *spec, gk_findings *fs)

@@ -1,8 +1,8 @@
-/* review_body.h — the body of POST /api/v1/reports/{entity}/{year}/review,
+/* review.h — the body of POST /api/v1/reports/{entity}/{year}/review,
  * read apart from the route so that it can be unit-tested and fuzzed: it is
  * outside data. */
-#ifndef GONGKAID_REVIEW_BODY_H
-#define GONGKAID_REVIEW_BODY_H
+#ifndef GONGKAI_REVIEW_H
+#define GONGKAI_REVIEW_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
-/* review_body.c — reading a review request: an action, the revision it is
+/* review.c — reading a review request: an action, the revision it is
  * decided on (optional: a stale one is refused, so an office never accepts
  * a revision it has not seen) and the comment, required when returning or
  * reopening because the township must learn what to fix or why. */
-#include "review_body.h"
+#include "gongkai/review.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -60,10 +60,6 @@ int gk_review_body_parse(const char *data, size_t len, gk_review_body *out, gk_r
     size_t cl = c ? json_string_length(c) : 0;
     if (cl > GK_REVIEW_COMMENT_MAX) {
         fail(err, "invalid_review", "comment", "comment 超过 2000 字节的上限");
-        goto done;
-    }
-    if (memchr(cs, '\0', cl) != NULL) {
-        fail(err, "invalid_review", "comment", "comment 不能含有 NUL 字符");
         goto done;
     }
     /* blank is as good as missing: whitespace names nothing to fix */

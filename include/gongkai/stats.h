@@ -1,0 +1,26 @@
+/* stats.h — peer statistics of one count cell (issue 17's benchmarks):
+ * min, quartiles and max the way PostgreSQL's percentile_cont computes them
+ * (linear interpolation between the sorted values), but exact: with n
+ * values a quartile lies on a multiple of 1/4, so it is kept as 4 × value
+ * in an integer and never passes through a double. */
+#ifndef GONGKAI_STATS_H
+#define GONGKAI_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gk_quartiles {
+    size_t n;
+    int64_t min, max;
+    int64_t q4[3];     /* 4 × P25, 4 × P50, 4 × P75 */
+} gk_quartiles;
+
+/* Sorts v (n ≥ 1 values, |v| < 2^60) in place and fills *out; -1 when n is 0. */
+int gk_stats_quartiles(int64_t *v, size_t n, gk_quartiles *out);
+/* 4 × value as exact decimal text: 49 → "12.25", -2 → "-0.5"; buf ≥ 32. */
+void gk_stats_quarter_text(int64_t q4, char *buf, size_t len);
+/* Mid-rank percentile of x among the sorted values v: 100 × (below + equal/2)
+ * / n, in tenths of a percent rounded half up (0..1000). */
+int gk_stats_rank_permille(const int64_t *sorted, size_t n, int64_t x);
+
+#endif
