@@ -73,6 +73,8 @@ int gk_imp_read_html(const char *data, size_t len, bool utf8, gk_imp_doc *doc);
  * English code and a Chinese message (no table, bad XML, bounds). */
 struct gk_ooxml;
 int gk_imp_read_docx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
+/* xlsxread.c: the sheets of an opened workbook, in order; 0 or -1 as above. */
+int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */
