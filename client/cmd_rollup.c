@@ -8,15 +8,18 @@
 #include "net_cmd.h"
 #include "net_util.h"
 #include "print_layout.h"
+#include "rollup_xlsx.h"
 
 static void usage(FILE *out)
 {
-    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv] [选项]\n\n"
+    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv | --xlsx -o 文件] [选项]\n\n"
           "显示地区（含全部下级单位）该年度报告的汇总表，按报告格式的表样和中文栏目排列。\n"
           "每格注明有几份报告填写了数字，不把“不适用”和空白当作 0。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
           "  --json              原样输出服务器的 JSON\n"
           "  --csv               输出 CSV（带 BOM 的 UTF-8，可直接用 Excel 打开）\n"
+          "  --xlsx -o 文件      写出 Excel 工作簿：每张表一个工作表（印制表样），金额带小数，\n"
+          "                      并非每份报告都填了数字的格子带批注；另有报送情况表\n"
           "  --wide              行标题用格式原文的完整名称\n"
           "  -h, --help          显示本帮助\n\n",
           out);
@@ -54,6 +57,8 @@ int gk_cmd_rollup(int argc, char **argv)
         {"year", required_argument, NULL, 'y'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"xlsx", no_argument, NULL, 'x'},
+        {"output", required_argument, NULL, 'o'},
         {"wide", no_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         GK_NET_LONG_OPTIONS,
@@ -63,7 +68,8 @@ int gk_cmd_rollup(int argc, char **argv)
     gk_netcmd s;
     gk_net_error nerr;
     const char *year_s = NULL;
-    bool as_json = false, as_csv = false, wide = false;
+    bool as_json = false, as_csv = false, wide = false, as_xlsx = false;
+    const char *out_path = NULL;
     int c, year, rc;
     char *region = NULL, *path = NULL;
     json_t *a = NULL;
@@ -71,7 +77,7 @@ int gk_cmd_rollup(int argc, char **argv)
     gk_net_flags_init(&fl);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hy:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hy:o:", opts, NULL)) != -1) {
         int r = gk_net_flags_option(&fl, c, optarg);
         if (r < 0)
             return GK_EXIT_USAGE;
@@ -81,6 +87,8 @@ int gk_cmd_rollup(int argc, char **argv)
         case 'y': year_s = optarg; break;
         case 'j': as_json = true; break;
         case 'c': as_csv = true; break;
+        case 'x': as_xlsx = true; break;
+        case 'o': out_path = optarg; break;
         case 'w': wide = true; break;
         case 'h': usage(stdout); return 0;
         default: return gk_netcmd_bad_option(argv, optind);
@@ -90,6 +98,14 @@ int gk_cmd_rollup(int argc, char **argv)
         return rc;
     if (as_json && as_csv) {
         fprintf(stderr, "gongkai: --json 和 --csv 只能选一个\n");
+        return GK_EXIT_USAGE;
+    }
+    if (as_xlsx && (as_json || as_csv)) {
+        fprintf(stderr, "gongkai: --xlsx 不能与 --json 或 --csv 同时使用\n");
+        return GK_EXIT_USAGE;
+    }
+    if (as_xlsx != (out_path != NULL)) {
+        fprintf(stderr, "gongkai: --xlsx 需要 -o 文件（工作簿不写到终端），-o 只用于 --xlsx\n");
         return GK_EXIT_USAGE;
     }
     if ((rc = gk_netcmd_open(&s, &fl)) != 0)
@@ -122,7 +138,15 @@ int gk_cmd_rollup(int argc, char **argv)
         rc = gk_netcmd_fail(&nerr);
         goto out;
     }
-    if (as_json) {
+    if (as_xlsx) {
+        char why[512];
+        if (gk_rollup_write_xlsx(a, out_path, why, sizeof why) != 0) {
+            fprintf(stderr, "gongkai: %s\n", why);
+            rc = GK_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "已写出 %s\n", out_path);
+        }
+    } else if (as_json) {
         char *out = json_dumps(a, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         if (out)
             puts(out);

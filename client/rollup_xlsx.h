@@ -1,0 +1,10 @@
+/* rollup_xlsx.h — the office's workbook: a rollup in the printed layout as
+ * an .xlsx (libxlsxwriter), for `gongkai rollup --xlsx -o FILE`. */
+#ifndef GONGKAI_CLIENT_ROLLUP_XLSX_H
+#define GONGKAI_CLIENT_ROLLUP_XLSX_H
+#include <jansson.h>
+
+/* Writes the rollup answer (the daemon's JSON: region, year, rollup) to
+ * path.  Returns 0, or -1 with a Chinese reason in why. */
+int gk_rollup_write_xlsx(const json_t *answer, const char *path, char *why, size_t why_len);
+#endif
