@@ -26,16 +26,6 @@ static long long jint(const json_t *o, const char *key)
     return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 }
 
-static bool same_columns(const gk_row *a, const gk_row *b)
-{
-    if (a->n_columns != b->n_columns)
-        return false;
-    for (size_t i = 0; i < a->n_columns; i++)
-        if (a->columns[i] != b->columns[i])
-            return false;
-    return true;
-}
-
 typedef struct fmts {
     lxw_format *title, *head, *label, *count, *amount, *text;
 } fmts;
@@ -85,7 +75,7 @@ static void write_table(lxw_workbook *wb, const gk_table *t, const json_t *table
     while (r0 < t->n_rows) {
         const gk_row *first = &t->rows[r0];
         size_t r1 = r0 + 1;
-        while (r1 < t->n_rows && same_columns(first, &t->rows[r1]))
+        while (r1 < t->n_rows && gk_layout_same_columns(first, &t->rows[r1]))
             r1++;
         worksheet_write_string(ws, r, 0, "", f->head);
         for (size_t c = 0; c < first->n_columns; c++)

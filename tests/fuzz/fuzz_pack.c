@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <zip.h>
+#include "gongkai/rules.h"
+#include "import.h"
 #include "fuzz_pack.h"
 
 char *fuzz_pack(const fuzz_part *parts, size_t nparts, size_t *out_len)
@@ -45,3 +47,17 @@ char *fuzz_pack(const fuzz_part *parts, size_t nparts, size_t *out_len)
     return buf;
 }
 
+
+void fuzz_import_check(const char *data, size_t len, int year)
+{
+    gk_import_options opt = {.entity = "350481101", .year = year, .format = NULL, .regions = NULL};
+    gk_import_result res;
+    gk_import_auto(data, len, &opt, &res);
+    if (res.report) {
+        gk_findings fs;
+        gk_findings_init(&fs);
+        gk_rules_check(res.report, NULL, &fs);
+        gk_findings_free(&fs);
+    }
+    gk_import_result_free(&res);
+}

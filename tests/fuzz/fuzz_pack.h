@@ -14,4 +14,7 @@ typedef struct fuzz_part {
 
 /* A malloc'ed zip holding the parts, or NULL. */
 char *fuzz_pack(const fuzz_part *parts, size_t n, size_t *out_len);
+/* gk_import_auto on data (entity 350481101, year as given), then the rules
+ * on whatever report comes out; everything freed. */
+void fuzz_import_check(const char *data, size_t len, int year);
 #endif

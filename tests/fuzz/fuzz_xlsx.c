@@ -7,8 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gongkai/rules.h"
-#include "import.h"
 #include "fuzz_pack.h"
 
 static const char workbook[] =
@@ -26,7 +24,6 @@ static const char strings[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    gk_import_options opt = {.entity = "350481101", .year = 2021, .format = NULL, .regions = NULL};
     char *packed = NULL;
     size_t len = size;
     const char *in = (const char *)data;
@@ -40,15 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         in = packed;
     }
-    gk_import_result res;
-    gk_import_auto(in, len, &opt, &res);
-    if (res.report) {
-        gk_findings fs;
-        gk_findings_init(&fs);
-        gk_rules_check(res.report, NULL, &fs);
-        gk_findings_free(&fs);
-    }
-    gk_import_result_free(&res);
+    fuzz_import_check(in, len, 2021);
     free(packed);
     return 0;
 }
