@@ -96,6 +96,61 @@ static int parse_ref(const char *s, int *row, int *col)
     return 1;
 }
 
+/* Excel writes a number in exponent form when that is shorter (1E-4 for
+ * 0.0001, 1.2E+16): rewritten as plain decimal digits by moving the point in
+ * the text, never through a double.  Other text is returned as a copy. */
+static char *plain_number(const char *v)
+{
+    const char *e = strpbrk(v, "eE");
+    if (!e)
+        return gk_imp_xstrdup(v);
+    char *end;
+    long ex = strtol(e + 1, &end, 10);
+    size_t mlen = (size_t)(e - v);
+    if (*end || e[1] == '\0' || ex < -30 || ex > 30 || mlen == 0 || mlen > 40)
+        return gk_imp_xstrdup(v);
+    char digits[48];
+    size_t nd = 0, point = 0;
+    bool neg = v[0] == '-', seen_point = false;
+    for (size_t i = neg; i < mlen; i++) {
+        if (v[i] == '.' && !seen_point) {
+            seen_point = true;
+            point = nd;
+        } else if (v[i] >= '0' && v[i] <= '9') {
+            digits[nd++] = v[i];
+        } else {
+            return gk_imp_xstrdup(v);
+        }
+    }
+    if (!nd)
+        return gk_imp_xstrdup(v);
+    if (!seen_point)
+        point = nd;
+    long p = (long)point + ex;   /* digits before the point */
+    char out[128];
+    size_t o = 0;
+    if (neg)
+        out[o++] = '-';
+    if (p <= 0) {
+        out[o++] = '0';
+        out[o++] = '.';
+        for (long i = 0; i < -p; i++)
+            out[o++] = '0';
+        for (size_t i = 0; i < nd; i++)
+            out[o++] = digits[i];
+    } else {
+        for (long i = 0; i < p; i++)
+            out[o++] = (size_t)i < nd ? digits[i] : '0';
+        if ((size_t)p < nd) {
+            out[o++] = '.';
+            for (size_t i = (size_t)p; i < nd; i++)
+                out[o++] = digits[i];
+        }
+    }
+    out[o] = '\0';
+    return gk_imp_xstrdup(out);
+}
+
 static char *cell_value(const xmlNode *c, const strtab *st)
 {
     char *t = gk_ooxml_attr(c, "t");
@@ -113,6 +168,8 @@ static char *cell_value(const xmlNode *c, const strtab *st)
                 out = gk_imp_xstrdup(st->s[k]);
         } else if (vs && t && !strcmp(t, "e")) {
             out = NULL;   /* #DIV/0! and friends: no value */
+        } else if (vs && (!t || !strcmp(t, "n"))) {
+            out = plain_number((const char *)vs);
         } else if (vs) {
             out = gk_imp_xstrdup((const char *)vs);
         }

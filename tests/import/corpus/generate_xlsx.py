@@ -9,7 +9,7 @@ numbers and everything else ("1,234", "/", "125000元") as shared strings.
 It must give the hand-checked expected.json of the text case exactly, and so
 must xlsx_2021_shared_formulas, the same workbook with shared strings (as
 Excel saves; openpyxl 3.0 writes inline strings) and formulas (cached
-results) for the totals.
+results) for the totals and three numbers in Excel's exponent form.
 xlsx_bad_rows: a sheet of 20 001 rows (the reader's bound is 20 000): exit 2.
 
 Run: /usr/bin/python3 tests/import/corpus/generate_xlsx.py (needs openpyxl).
@@ -92,6 +92,14 @@ def shared_and_formulas(data):
                    lambda m: f'<c r="{m.group(1)}"{m.group(3) or ""}><f>SUM(B{m.group(2)}:G{m.group(2)})</f><v>{m.group(5)}</v></c>',
                    sheet)
     sheet = re.sub(r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>(.*?)</t></is></c>', shared, sheet)
+    # Excel's exponent form for some numbers (it writes 1E-4 for 0.0001):
+    # 5 → 5E0, 12 → 1.2E1, 3 → 30E-1 — the reader must give 5, 12, 3 exactly
+    n_exp = 0
+    for plain, exp in (("5", "5E0"), ("12", "1.2E1"), ("3", "30E-1")):
+        sheet, k = re.subn(r'(<c r="[B-G]\d+"(?: s="\d+")?(?: t="n")?><v>)' + plain + "(</v>)",
+                           lambda m: m.group(1) + exp + m.group(2), sheet, count=1)
+        n_exp += k
+    assert n_exp == 3
     assert strings and "<f>SUM(" in sheet and "inlineStr" not in sheet
     sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            f'count="{len(strings)}" uniqueCount="{len(strings)}">' + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>")
