@@ -19,7 +19,8 @@ static void usage(FILE *out)
           "  --json              原样输出服务器的 JSON\n"
           "  --csv               输出 CSV（带 BOM 的 UTF-8，可直接用 Excel 打开）\n"
           "  --xlsx -o 文件      写出 Excel 工作簿：每张表一个工作表（印制表样），金额带小数，\n"
-          "                      并非每份报告都填了数字的格子带批注；另有报送情况表\n"
+          "                      并非每份报告都填了数字的格子带批注；另有报送情况表、\n"
+          "                      检查结果表（每条检查结果一行）\n"
           "  --wide              行标题用格式原文的完整名称\n"
           "  -h, --help          显示本帮助\n\n",
           out);
@@ -140,7 +141,16 @@ int gk_cmd_rollup(int argc, char **argv)
     }
     if (as_xlsx) {
         char why[512];
-        if (gk_rollup_write_xlsx(a, out_path, why, sizeof why) != 0) {
+        char *cpath = gk_net_xasprintf("/regions/%s/compliance?year=%d", region, year);
+        json_t *comp = gk_netcmd_get(&s, cpath, &nerr);
+        free(cpath);
+        if (!comp) {
+            rc = gk_netcmd_fail(&nerr);
+            goto out;
+        }
+        int wr = gk_rollup_write_xlsx_with(a, comp, out_path, why, sizeof why);
+        json_decref(comp);
+        if (wr != 0) {
             fprintf(stderr, "gongkai: %s\n", why);
             rc = GK_EXIT_USAGE;
         } else {

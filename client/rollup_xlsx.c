@@ -8,7 +8,8 @@
  * with format "0", amounts with their decimals shown, "#,##0.00##"), "/"
  * when every report that filled it said not applicable, empty when none
  * filled it; where not every report gave a number, a comment says how many
- * did ("2/3 份报告填了数字").  The number goes to Excel as the decimal text
+ * did ("2/3 份报告填了数字").  Then the coverage counts (报送情况) and, when
+ * given, every township's findings one per row (检查结果).  The number goes to Excel as the decimal text
  * the server sent, parsed once: Excel itself keeps numbers as doubles, and
  * amounts have at most GK_AMOUNT_DECIMALS decimals, well inside a double's
  * 15 significant digits for any township's budget. */
@@ -103,7 +104,57 @@ static void write_table(lxw_workbook *wb, const gk_table *t, const json_t *table
     worksheet_write_string(ws, r, 0, note, NULL);
 }
 
+static const char *jstr(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* One row per finding; a township without findings, or not reported, one row. */
+static void write_compliance(lxw_workbook *wb, const json_t *comp, const fmts *f)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "检查结果");
+    static const char *const head[] = {"区划代码", "单位", "状态", "逾期", "版本",
+                                       "级别", "规则", "说明", "位置"};
+    for (lxw_col_t c = 0; c < 9; c++)
+        worksheet_write_string(ws, 0, c, head[c], f->head);
+    worksheet_set_column(ws, 1, 1, 20, NULL);
+    worksheet_set_column(ws, 6, 6, 28, NULL);
+    worksheet_set_column(ws, 7, 7, 60, NULL);
+    worksheet_set_column(ws, 8, 8, 36, NULL);
+    const json_t *ents = json_object_get(comp, "entities");
+    lxw_row_t r = 1;
+    for (size_t i = 0; i < json_array_size(ents); i++) {
+        const json_t *e = json_array_get(ents, i);
+        const json_t *fs = json_object_get(e, "findings");
+        size_t n = json_array_size(fs);
+        for (size_t k = 0; k < (n ? n : 1); k++, r++) {
+            worksheet_write_string(ws, r, 0, jstr(e, "code"), f->label);
+            worksheet_write_string(ws, r, 1, jstr(e, "name"), f->label);
+            bool missing = !strcmp(jstr(e, "state"), "missing");
+            worksheet_write_string(ws, r, 2, missing ? "未报送" : jstr(e, "state"), f->label);
+            worksheet_write_string(ws, r, 3, json_is_true(json_object_get(e, "late")) ? "是" : "",
+                                   f->label);
+            if (!missing)
+                worksheet_write_number(ws, r, 4, (double)jint(e, "revision"), f->count);
+            if (!n)
+                continue;
+            const json_t *x = json_array_get(fs, k);
+            worksheet_write_string(ws, r, 5, jstr(x, "severity"), f->label);
+            worksheet_write_string(ws, r, 6, jstr(x, "code"), f->label);
+            worksheet_write_string(ws, r, 7, jstr(x, "message"), f->label);
+            worksheet_write_string(ws, r, 8, jstr(x, "path"), f->label);
+        }
+    }
+}
+
 int gk_rollup_write_xlsx(const json_t *answer, const char *path, char *why, size_t why_len)
+{
+    return gk_rollup_write_xlsx_with(answer, NULL, path, why, why_len);
+}
+
+int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, const char *path,
+                              char *why, size_t why_len)
 {
     const json_t *rollup = json_object_get(answer, "rollup");
     const char *version = json_string_value(json_object_get(rollup, "format"));
@@ -159,6 +210,8 @@ int gk_rollup_write_xlsx(const json_t *answer, const char *path, char *why, size
             worksheet_write_number(ws, (lxw_row_t)(i + 2), 1, (double)jint(cov, keys[i][0]), fm.count);
         }
     }
+    if (compliance)
+        write_compliance(wb, compliance, &fm);
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR) {
         snprintf(why, why_len, "无法写入 %s：%s", path, lxw_strerror(e));

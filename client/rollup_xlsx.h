@@ -7,4 +7,9 @@
 /* Writes the rollup answer (the daemon's JSON: region, year, rollup) to
  * path.  Returns 0, or -1 with a Chinese reason in why. */
 int gk_rollup_write_xlsx(const json_t *answer, const char *path, char *why, size_t why_len);
+/* Like the above, plus a sheet 检查结果 from the compliance answer (may be
+ * NULL): one row per finding of every township, and one per township with
+ * none or not reported. */
+int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, const char *path,
+                              char *why, size_t why_len);
 #endif

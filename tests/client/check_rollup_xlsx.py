@@ -4,7 +4,9 @@
 server gave: every number of the tables equals the JSON's sums (exactly, as
 decimals), counts carry the format "0" and amounts "#,##0.00##", a cell not
 every report filled has a comment "k/n 份报告填了数字", "/" stands for not
-applicable.  Usage: check_rollup_xlsx.py BOOK.xlsx ROLLUP.json"""
+applicable.  Usage: check_rollup_xlsx.py BOOK.xlsx ROLLUP.json [COMPLIANCE.json]
+(with the compliance JSON: the 检查结果 sheet has one row per finding, and one
+per township without any, with the same rule codes)"""
 import json
 import sys
 from decimal import Decimal
@@ -25,7 +27,7 @@ for table in rollup["tables"].values():
             elif cell.get("not_applicable", 0) > 0:
                 want_na += 1
 got_sum, got_na, got_partial, numbers = Decimal(0), 0, 0, 0
-sheets = [ws for ws in wb.worksheets if ws.title != "报送情况"]
+sheets = [ws for ws in wb.worksheets if ws.title not in ("报送情况", "检查结果")]
 assert len(sheets) == len(rollup["tables"]), [ws.title for ws in wb.worksheets]
 found_new = False
 for ws in sheets:
@@ -56,4 +58,14 @@ if "coverage" in answer:
     cov = wb["报送情况"]
     assert [cov.cell(row=r, column=2).value for r in range(3, 7)] == [
         answer["coverage"][k] for k in ("expected", "submitted", "late_count", "missing_count")]
+if len(sys.argv) > 3:
+    comp = json.load(open(sys.argv[3], encoding="utf-8"))
+    ws = wb["检查结果"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    want = sum(max(1, len(e.get("findings") or [])) for e in comp["entities"])
+    assert len(rows) == want, (len(rows), want)
+    got_codes = sorted(r[6] for r in rows if r[6])
+    want_codes = sorted(f["code"] for e in comp["entities"] for f in (e.get("findings") or []))
+    assert got_codes == want_codes, (got_codes, want_codes)
+    assert {r[0] for r in rows} == {e["code"] for e in comp["entities"]}
 print(f"ok: {len(sheets)} table sheets, {numbers} numbers, sum {got_sum}, {got_na} '/', {got_partial} comments")

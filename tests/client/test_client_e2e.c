@@ -437,8 +437,18 @@ START_TEST(rollup_table_csv_and_json)
     client(&r, tok_city_view, axlsx);
     ASSERT_RC(&r, 0);
     free_run(&r);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s", GK_CLIENT_TESTS_DIR,
-             book, ans);
+    char comp[64];
+    snprintf(comp, sizeof comp, "%s/compliance.json", dir);
+    const char *acomp[] = {"compliance", CITY, "--year", "2020", "--json", NULL};
+    client(&r, tok_city_view, acomp);
+    ASSERT_RC(&r, 0);
+    jf = fopen(comp, "w");
+    ck_assert_ptr_nonnull(jf);
+    fputs(r.stdout_text, jf);
+    fclose(jf);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
+             GK_CLIENT_TESTS_DIR, book, ans, comp);
     ck_assert_int_eq(system(cmd), 0);
     const char *nofile[] = {"rollup", CITY, "--year", "2020", "--xlsx", NULL};
     client(&r, tok_city_view, nofile);
@@ -446,6 +456,7 @@ START_TEST(rollup_table_csv_and_json)
     free_run(&r);
     unlink(book);
     unlink(ans);
+    unlink(comp);
     rmdir(dir);
 }
 END_TEST
