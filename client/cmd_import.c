@@ -31,7 +31,7 @@ static void usage(FILE *out)
     fprintf(out,
             "用法: gongkai import FILE [--entity CODE] [--regions FILE] [--year Y]\n"
             "                          [--format F] [--html | --text] [-o OUT.json] [--check]\n\n"
-            "把已发布的年度报告（从 Word 或网页复制的文本、或网页 HTML）转换为报告 JSON。\n"
+            "把已发布的年度报告（Word 文档 .docx、Excel 工作簿 .xlsx、从 Word 或网页复制的文本、或网页 HTML）转换为报告 JSON。\n"
             "FILE 为 - 时读标准输入。JSON 写到标准输出（或 -o 指定的文件），\n"
             "无法放入的内容和说明写到标准错误。\n\n"
             "  --entity CODE   填报单位的区划代码（不给时从标题和地区列表查找）\n"
@@ -39,7 +39,7 @@ static void usage(FILE *out)
             "                  不给时使用随程序安装的 " GK_REGIONS_FILE "\n"
             "  --year Y        报告年度（不给时从标题或统计期限读取）\n"
             "  --format F      报告格式 %s（不给时按表头和年度确定）\n"
-            "  --html, --text  指定输入类型（默认按内容判断）\n"
+            "  --html, --text  指定输入类型（默认按内容判断；.docx/.xlsx 按 zip 包识别）\n"
             "  -o OUT.json     写入文件而不是标准输出\n"
             "  --check         导入后按规则检查，结果写到标准错误\n\n"
             "退出码: 0 全部放入；3 已导入但有内容未能放入；2 不是年度报告\n"

@@ -9,15 +9,19 @@
 #include "net_cmd.h"
 #include "net_util.h"
 #include "print_layout.h"
+#include "rollup_xlsx.h"
 
 static void usage(FILE *out)
 {
-    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv] [选项]\n\n"
+    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv | --xlsx -o 文件] [选项]\n\n"
           "显示地区（含全部下级单位）该年度报告的汇总表，按报告格式的表样和中文栏目排列。\n"
           "每格注明有几份报告填写了数字，不把“不适用”和空白当作 0。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
           "  --json              原样输出服务器的 JSON\n"
           "  --csv               输出 CSV（带 BOM 的 UTF-8，可直接用 Excel 打开）\n"
+          "  --xlsx -o 文件      写出 Excel 工作簿：每张表一个工作表（印制表样），金额带小数，\n"
+          "                      并非每份报告都填了数字的格子带批注；另有报送情况表、\n"
+          "                      检查结果表（每条检查结果一行）\n"
           "  --wide              行标题用格式原文的完整名称\n"
           "  -h, --help          显示本帮助\n\n",
           out);
@@ -55,6 +59,8 @@ int gk_cmd_rollup(int argc, char **argv)
         {"year", required_argument, NULL, 'y'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"xlsx", no_argument, NULL, 'x'},
+        {"output", required_argument, NULL, 'o'},
         {"wide", no_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         GK_NET_LONG_OPTIONS,
@@ -64,7 +70,8 @@ int gk_cmd_rollup(int argc, char **argv)
     gk_netcmd s;
     gk_net_error nerr;
     const char *year_s = NULL;
-    bool as_json = false, as_csv = false, wide = false;
+    bool as_json = false, as_csv = false, wide = false, as_xlsx = false;
+    const char *out_path = NULL;
     int c, year, rc;
     char *region = NULL, *path = NULL;
     json_t *a = NULL;
@@ -72,7 +79,7 @@ int gk_cmd_rollup(int argc, char **argv)
     gk_net_flags_init(&fl);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hy:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hy:o:", opts, NULL)) != -1) {
         int r = gk_net_flags_option(&fl, c, optarg);
         if (r < 0)
             return GK_EXIT_USAGE;
@@ -82,6 +89,8 @@ int gk_cmd_rollup(int argc, char **argv)
         case 'y': year_s = optarg; break;
         case 'j': as_json = true; break;
         case 'c': as_csv = true; break;
+        case 'x': as_xlsx = true; break;
+        case 'o': out_path = optarg; break;
         case 'w': wide = true; break;
         case 'h': usage(stdout); return 0;
         default: return gk_netcmd_bad_option(argv, optind);
@@ -91,6 +100,14 @@ int gk_cmd_rollup(int argc, char **argv)
         return rc;
     if (as_json && as_csv) {
         fprintf(stderr, "gongkai: --json 和 --csv 只能选一个\n");
+        return GK_EXIT_USAGE;
+    }
+    if (as_xlsx && (as_json || as_csv)) {
+        fprintf(stderr, "gongkai: --xlsx 不能与 --json 或 --csv 同时使用\n");
+        return GK_EXIT_USAGE;
+    }
+    if (as_xlsx != (out_path != NULL)) {
+        fprintf(stderr, "gongkai: --xlsx 需要 -o 文件（工作簿不写到终端），-o 只用于 --xlsx\n");
         return GK_EXIT_USAGE;
     }
     if ((rc = gk_netcmd_open(&s, &fl)) != 0)
@@ -123,7 +140,24 @@ int gk_cmd_rollup(int argc, char **argv)
         rc = gk_netcmd_fail(&nerr);
         goto out;
     }
-    if (as_json) {
+    if (as_xlsx) {
+        char why[512];
+        char *cpath = gk_net_xasprintf("/regions/%s/compliance?year=%d", region, year);
+        json_t *comp = gk_netcmd_get(&s, cpath, &nerr);
+        free(cpath);
+        if (!comp) {
+            rc = gk_netcmd_fail(&nerr);
+            goto out;
+        }
+        int wr = gk_rollup_write_xlsx_with(a, comp, out_path, why, sizeof why);
+        json_decref(comp);
+        if (wr != 0) {
+            fprintf(stderr, "gongkai: %s\n", why);
+            rc = GK_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "已写出 %s\n", out_path);
+        }
+    } else if (as_json) {
         char *out = gk_json_dumps_exact(a, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         if (out)
             puts(out);

@@ -81,6 +81,8 @@ int gk_imp_read_docx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char ms
  * Chinese reason (encrypted, corrupt, no text layer, a limit exceeded). */
 int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, size_t code_len,
                     char *why, size_t why_len);
+/* xlsxread.c: the sheets of an opened workbook, in order; 0 or -1 as above. */
+int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */

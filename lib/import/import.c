@@ -644,14 +644,17 @@ static gk_import_status import_docx_bytes(const char *data, size_t len,
         res->status = GK_IMPORT_NOT_REPORT;
         return res->status;
     }
-    if (!gk_ooxml_has(z, "word/document.xml")) {
+    bool word = gk_ooxml_has(z, "word/document.xml");
+    if (!word && !gk_ooxml_has(z, "xl/workbook.xml")) {
         gk_ooxml_close(z);
-        fail(res, "ooxml_not_docx",
-             "文件是 zip 包但不是 Word 文档（缺少 word/document.xml）；Excel 工作簿暂不能导入%s", "");
+        fail(res, "ooxml_not_office",
+             "文件是 zip 包，但既不是 Word 文档（word/document.xml）也不是 Excel 工作簿（xl/workbook.xml）%s",
+             "");
         return res->status;
     }
     gk_imp_doc doc = {0};
-    int rc = gk_imp_read_docx(z, &doc, res->error_code, res->error_message);
+    int rc = word ? gk_imp_read_docx(z, &doc, res->error_code, res->error_message)
+                  : gk_imp_read_xlsx(z, &doc, res->error_code, res->error_message);
     gk_ooxml_close(z);
     gk_import_status st = GK_IMPORT_NOT_REPORT;
     if (rc == 0)

@@ -422,7 +422,42 @@ START_TEST(rollup_table_csv_and_json)
     ck_assert_ptr_nonnull(j);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "rollup"), "reports")), 2);
     json_decref(j);
+
+    /* The office's workbook, opened by openpyxl and checked against the JSON. */
+    char dir[] = "/tmp/gk-xlsx-XXXXXX", book[64], ans[64], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(book, sizeof book, "%s/rollup.xlsx", dir);
+    snprintf(ans, sizeof ans, "%s/rollup.json", dir);
+    FILE *jf = fopen(ans, "w");
+    ck_assert_ptr_nonnull(jf);
+    fputs(r.stdout_text, jf);
+    fclose(jf);
     free_run(&r);
+    const char *axlsx[] = {"rollup", CITY, "--year", "2020", "--xlsx", "-o", book, NULL};
+    client(&r, tok_city_view, axlsx);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    char comp[64];
+    snprintf(comp, sizeof comp, "%s/compliance.json", dir);
+    const char *acomp[] = {"compliance", CITY, "--year", "2020", "--json", NULL};
+    client(&r, tok_city_view, acomp);
+    ASSERT_RC(&r, 0);
+    jf = fopen(comp, "w");
+    ck_assert_ptr_nonnull(jf);
+    fputs(r.stdout_text, jf);
+    fclose(jf);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
+             GK_CLIENT_TESTS_DIR, book, ans, comp);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *nofile[] = {"rollup", CITY, "--year", "2020", "--xlsx", NULL};
+    client(&r, tok_city_view, nofile);
+    ASSERT_RC(&r, 2);
+    free_run(&r);
+    unlink(book);
+    unlink(ans);
+    unlink(comp);
+    rmdir(dir);
 }
 END_TEST
 

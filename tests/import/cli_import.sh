@@ -53,6 +53,20 @@ grep -q '^未放入：第 90 行' "$tmp/err" || fail "truncated: line 90 not nam
   >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] || fail "truncated html: exit $rc"
 
+# Word: the LibreOffice-saved sample gives the JSON of the sample as HTML
+"$bin" import "$corpus/docx_lo_sample/input.docx" --regions "$corpus/docx_lo_sample/regions.csv" \
+  -o "$tmp/d.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "docx: exit $rc: $(cat "$tmp/err")"
+grep -q '"prior_items": 208' "$tmp/d.json" || fail "docx: 208 missing"
+# bad packages: exit 2, a Chinese message with the code, no output file
+for c in truncated:zip_invalid bomb:zip_bomb dtd:xml_dtd legacy_doc:legacy_office; do
+  "$bin" import "$corpus/docx_bad_${c%%:*}/input.docx" --entity 350481101 -o "$tmp/bad.json" \
+    2>"$tmp/err"; rc=$?
+  [ $rc -eq 2 ] || fail "docx ${c%%:*}: exit $rc"
+  grep -q "（${c#*:}）" "$tmp/err" || fail "docx ${c%%:*}: code not named: $(cat "$tmp/err")"
+  [ -e "$tmp/bad.json" ] && fail "docx ${c%%:*}: an output file was written"
+done
+
 printf 'hello\n' >"$tmp/x.txt"
 "$bin" import "$tmp/x.txt" --entity 350481101 >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "not a report: exit $rc"

@@ -14,7 +14,7 @@ that the Word reader yields exactly what the other readers yield.
   tracked changes (a deleted wrong number beside the inserted right one),
   a content control, a hyperlink and fields.
 * docx_bad_*: a truncated zip, a zip bomb, an "encrypted" entry, a DTD with
-  an entity, no table at all, a legacy .doc, an Excel package: exit 2.
+  an entity, no table at all, a legacy .doc, a zip that is no Office file: exit 2.
 
 Run from anywhere: python3 tests/import/corpus/generate_docx.py
 """
@@ -156,7 +156,7 @@ def encrypted(data):
 
 def write_case(name, files, case, expected=None):
     d = os.path.join(HERE, name)
-    shutil.rmtree(d, ignore_errors=True)
+    shutil.rmtree(d, ignore_errors=True)  # a case is rewritten whole
     os.makedirs(d)
     for fname, content in files.items():
         with open(os.path.join(d, fname), "wb") as f:
@@ -217,8 +217,8 @@ def main():
                                            + para(run("一、总体情况")) + "</w:body></w:document>"),
                               "docx_no_table"),
         "docx_bad_legacy_doc": (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + bytes(504), "legacy_office"),
-        "docx_bad_xlsx": (zip_bytes([("[Content_Types].xml", CONTENT_TYPES), ("xl/workbook.xml", "<workbook/>")]),
-                          "ooxml_not_docx"),
+        "docx_bad_other_zip": (zip_bytes([("[Content_Types].xml", CONTENT_TYPES), ("readme.txt", "x")]),
+                               "ooxml_not_office"),
     }
     for name, (data, code) in bad.items():
         write_case(name, {"input.docx": data}, {"input": "input.docx", "entity": "350481101",

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# gongkai import's readers on the same reports (issue 15, target: a typical
+# report as DOCX or XLSX imported in <= 20 ms), each next to the same report
+# as HTML or text, measured in the same run.  200 imports per file: bounded.
+set -euo pipefail
+b=${1:-build/bench}
+c=tests/import/corpus
+echo "## import: the sample (2019 format) as HTML (baseline), and as DOCX saved by LibreOffice"
+"$b"/bench/bench_import 200 "$c/sample_html_spans/input.html" "$c/docx_lo_sample/input.docx"
+echo "## import: the 2021 report as text (baseline), HTML, DOCX (LibreOffice, Word-like), XLSX"
+"$b"/bench/bench_import 200 "$c/report_2021_text/input.txt" "$c/report_2021_html/input.html" \
+  "$c/docx_lo_2021/input.docx" "$c/docx_word_features/input.docx" "$c/xlsx_2021/input.xlsx" \
+  "$c/xlsx_2021_shared_formulas/input.xlsx"
