@@ -12,7 +12,7 @@
 const gk_config_key gk_config_keys[] = {
     {"listen-address", "GK_LISTEN_ADDRESS", GK_CFG_STRING, "127.0.0.1", 0, 0, OFF(listen_address),
      "HTTP 服务监听的 IP 地址"},
-    {"port", "GK_PORT", GK_CFG_INT, "8080", 1, 65535, OFF(port), "HTTP 服务的 TCP 端口"},
+    {"port", "GK_PORT", GK_CFG_INT, "8080", 0, 65535, OFF(port), "HTTP 服务的 TCP 端口（0：由系统选择，见日志）"},
     {"database", "GK_DATABASE", GK_CFG_STRING, "", 0, 0, OFF(database),
      "libpq 连接串或 postgresql:// URI；为空时用 libpq 的 PG* 环境变量"},
     {"pool-size", "GK_POOL_SIZE", GK_CFG_INT, "4", 1, 64, OFF(pool_size),

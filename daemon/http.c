@@ -31,6 +31,7 @@
 const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
     "report", "revisions", "region", "rollup", "compliance", "diff",
+    "console",
 };
 
 struct gk_server {
@@ -71,6 +72,9 @@ static const route_def routes[] = {
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
+    {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
@@ -690,7 +694,18 @@ int gk_server_listen(gk_server *s)
         gk_log_error("cannot listen on %s:%ld", s->cfg->listen_address, s->cfg->port);
         return -1;
     }
-    gk_log_info("listening on http://%s:%ld", s->cfg->listen_address, s->cfg->port);
+    /* With --port=0 the system picks the port: log the one bound, so tests
+     * (the browser tests read this line) need no guessed free port. */
+    long port = s->cfg->port;
+    struct sockaddr_storage a;
+    socklen_t alen = sizeof a;
+    if (getsockname(evhttp_bound_socket_get_fd(s->bound), (struct sockaddr *)&a, &alen) == 0) {
+        if (a.ss_family == AF_INET)
+            port = ntohs(((struct sockaddr_in *)&a)->sin_port);
+        else if (a.ss_family == AF_INET6)
+            port = ntohs(((struct sockaddr_in6 *)&a)->sin6_port);
+    }
+    gk_log_info("listening on http://%s:%ld", s->cfg->listen_address, port);
     return 0;
 }
 

@@ -18,6 +18,7 @@ void gk_route_diff(gk_req *r);
 void gk_route_region(gk_req *r);
 void gk_route_rollup(gk_req *r);
 void gk_route_compliance(gk_req *r);
+void gk_route_console(gk_req *r);
 
 /* The township names of the registry for narrative.foreign_entity, loaded
  * at start-up (NULL: the rule is skipped).  Not owned. */

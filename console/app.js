@@ -1,0 +1,240 @@
+// The console's whole logic (a standard ES module, no build step).
+// Sign-in: the API token is kept in sessionStorage (this tab only, gone when
+// it closes) and sent as an Authorization header; no cookie is ever set, so
+// no other site can make the browser send it (no CSRF).  Everything shown
+// from the server goes through textContent, never innerHTML (no XSS sink).
+// See docs/security.md.
+
+const $ = (id) => document.getElementById(id);
+const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
+const STATE_ORDER = { errors: 0, warnings: 1, missing: 2, ok: 3 };
+const SEVERITY_TEXT = { error: '错误', warning: '警告', info: '提示' };
+const POLL_MS = 2000;
+
+let session = null;       // {token, region, year}
+let boardEtag = null;
+let boardData = null;
+let pollTimer = null;
+
+class ApiError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+function loadSession() {
+  try { session = JSON.parse(sessionStorage.getItem('gk-session')); } catch { session = null; }
+}
+
+async function api(path, { method = 'GET', body = null, etag = null } = {}) {
+  const headers = { Authorization: `Bearer ${session.token}` };
+  if (body !== null) headers['Content-Type'] = 'application/json';
+  if (etag) headers['If-None-Match'] = etag;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
+  }
+  if (res.status === 304) return { status: 304, etag, json: null };
+  let json = null;
+  try { json = await res.json(); } catch { json = null; }
+  if (!res.ok) {
+    const e = json && json.error ? json.error : { code: 'http_' + res.status, message: `服务器返回错误（${res.status}）` };
+    let message = e.message;
+    if (res.status === 401) message = `登录已失效或令牌无效：${e.message}。请重新登录。`;
+    else if (res.status === 403) message = `无权进行此操作：${e.message}`;
+    throw new ApiError(res.status, e.code, message);
+  }
+  return { status: res.status, etag: res.headers.get('ETag'), json };
+}
+
+function showMessage(text) {
+  const m = $('message');
+  m.textContent = text || '';
+  m.hidden = !text;
+}
+
+function show(section) {
+  for (const id of ['login', 'board', 'submit']) $(id).hidden = id !== section;
+  $('nav').hidden = section === 'login';
+  if (section !== 'board' && pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
+}
+
+function handleError(e) {
+  showMessage(e.message);
+  if (e.status === 401) {
+    sessionStorage.removeItem('gk-session');
+    session = null;
+    show('login');
+  }
+}
+
+// ---- 报送情况 board ----
+
+function cell(tr, text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+  return td;
+}
+
+function renderBoard() {
+  const d = boardData;
+  if (!d) return;
+  const ents = d.entities || [];
+  const late = ents.filter((e) => e.late).length;
+  const missing = d.summary.missing;
+  $('board-title').textContent = `报送情况 · ${d.region.name}（${d.region.code}）· ${d.year} 年度`;
+  $('c-expected').textContent = String(ents.length);
+  $('c-submitted').textContent = String(ents.length - missing);
+  $('c-missing').textContent = String(missing);
+  $('c-late').textContent = String(late);
+  $('c-errors').textContent = String(d.summary.errors);
+  $('c-warnings').textContent = String(d.summary.warnings);
+  $('c-ok').textContent = String(d.summary.ok);
+  const f = $('filter').value;
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
+  const s = $('sort').value;
+  rows = rows.slice().sort((a, b) =>
+    s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
+      : s === 'errors' ? (b.errors - a.errors) || a.code.localeCompare(b.code)
+        : a.code.localeCompare(b.code));
+  const tbody = $('units').tBodies[0];
+  tbody.replaceChildren();
+  for (const e of rows) {
+    const tr = document.createElement('tr');
+    tr.dataset.code = e.code;
+    cell(tr, e.code);
+    cell(tr, e.name);
+    cell(tr, STATE_TEXT[e.state] || e.state, 'state-' + e.state);
+    cell(tr, e.late ? '逾期' : '');
+    cell(tr, e.revision === null ? '' : String(e.revision), 'num');
+    cell(tr, String(e.errors), 'num');
+    cell(tr, String(e.warnings), 'num');
+    tbody.appendChild(tr);
+  }
+}
+
+// Polls with the ETag: an unchanged board costs a 304 and no redraw.
+async function pollBoard() {
+  pollTimer = null;
+  try {
+    const r = await api(`/api/v1/regions/${encodeURIComponent(session.region)}/compliance?year=${session.year}`,
+      { etag: boardEtag });
+    if (r.status !== 304) {
+      boardEtag = r.etag;
+      boardData = r.json;
+      renderBoard();
+    }
+    $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN')}`;
+    if (!$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS);
+  } catch (e) {
+    handleError(e);
+    if (e.status !== 401 && e.status !== 403 && !$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS * 5);
+  }
+}
+
+function openBoard() {
+  showMessage('');
+  show('board');
+  boardEtag = null;
+  pollBoard();
+}
+
+// ---- 填报 ----
+
+function renderResult(title, r) {
+  const box = $('result');
+  box.replaceChildren();
+  const h = document.createElement('h3');
+  h.textContent = title;
+  box.appendChild(h);
+  const findings = r.findings || [];
+  const p = document.createElement('p');
+  p.textContent = findings.length === 0 ? '未发现问题。' : `共发现 ${findings.length} 个问题：`;
+  box.appendChild(p);
+  const ul = document.createElement('ul');
+  ul.className = 'findings';
+  for (const f of findings) {
+    const li = document.createElement('li');
+    li.className = f.severity;
+    li.textContent = `【${SEVERITY_TEXT[f.severity] || f.severity}】${f.message} `;
+    const code = document.createElement('code');
+    code.textContent = f.path ? `${f.path} · ${f.code}` : f.code;
+    li.appendChild(code);
+    ul.appendChild(li);
+  }
+  box.appendChild(ul);
+}
+
+function reportBody() {
+  const text = $('report').value;
+  try { JSON.parse(text); } catch (e) {
+    throw new ApiError(400, 'invalid_json', `报告内容不是有效的 JSON：${e.message}`);
+  }
+  return text;
+}
+
+async function checkOrSend(submit) {
+  showMessage('');
+  try {
+    const body = reportBody();
+    const r = await api(submit ? '/api/v1/reports' : '/api/v1/check', { method: 'POST', body });
+    if (submit) {
+      const j = r.json;
+      renderResult(j.created ? `已提交：第 ${j.revision} 次修订（${j.submitted_at}）`
+        : `内容与第 ${j.revision} 次修订相同，未新建修订`, j);
+    } else {
+      renderResult('检查结果（未保存）', r.json);
+    }
+  } catch (e) {
+    handleError(e);   // the typed report stays in the textarea
+  }
+}
+
+async function loadLastYear() {
+  showMessage('');
+  try {
+    const r = await api(`/api/v1/reports/${encodeURIComponent(session.region)}/${session.year - 1}`);
+    const rep = r.json.report || r.json;
+    rep.year = session.year;
+    $('report').value = JSON.stringify(rep, null, 2);
+  } catch (e) {
+    handleError(e);
+  }
+}
+
+// ---- wiring ----
+
+function init() {
+  loadSession();
+  $('login-year').value = String(new Date().getFullYear() - 1);
+  $('login-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    session = { token: $('token').value.trim(), region: $('login-region').value.trim(),
+      year: Number($('login-year').value) };
+    sessionStorage.setItem('gk-session', JSON.stringify(session));
+    $('token').value = '';
+    openBoard();
+  });
+  $('logout').addEventListener('click', () => {
+    sessionStorage.removeItem('gk-session');
+    session = null;
+    showMessage('');
+    show('login');
+  });
+  $('go-board').addEventListener('click', openBoard);
+  $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); });
+  $('filter').addEventListener('change', renderBoard);
+  $('sort').addEventListener('change', renderBoard);
+  $('check').addEventListener('click', () => checkOrSend(false));
+  $('send').addEventListener('click', () => checkOrSend(true));
+  $('load-last').addEventListener('click', loadLastYear);
+  $('file').addEventListener('change', async () => {
+    const f = $('file').files[0];
+    if (f) $('report').value = await f.text();
+  });
+  if (session) openBoard(); else show('login');
+}
+
+init();
