@@ -54,7 +54,7 @@ function showMessage(text) {
 }
 
 function show(section) {
-  for (const id of ['login', 'board', 'submit']) $(id).hidden = id !== section;
+  for (const id of ['login', 'board', 'rollup', 'submit']) $(id).hidden = id !== section;
   $('nav').hidden = section === 'login';
   if (section !== 'board' && pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
 }
@@ -141,6 +141,92 @@ function openBoard() {
   pollBoard();
 }
 
+// ---- 汇总: the rollup table by table, in the format's own order ----
+
+const formats = {};
+
+async function formatOf(version) {
+  if (!formats[version]) formats[version] = (await api(`/api/v1/formats/${encodeURIComponent(version)}`)).json;
+  return formats[version];
+}
+
+function cellDetail(label, c) {
+  $('cell-detail').textContent =
+    `${label}：合计 ${c.sum}；已填 ${c.reported} 个单位，不适用 ${c.not_applicable} 个，未填 ${c.blank} 个`;
+}
+
+function renderTable(t, data) {
+  const table = document.createElement('table');
+  table.dataset.table = t.key;
+  const cap = document.createElement('caption');
+  cap.textContent = `${t.section}、${t.label}`;
+  table.appendChild(cap);
+  // A row without its own column list has every column of the table.
+  const has = (row, key) => !row.columns || row.columns.includes(key);
+  const used = t.columns.filter((c) => t.rows.some((r) => has(r, c.key)));
+  const head = document.createElement('tr');
+  for (const text of ['项目', ...used.map((c) => c.label)]) {
+    const th = document.createElement('th');
+    th.textContent = text;
+    head.appendChild(th);
+  }
+  table.appendChild(head);
+  for (const row of t.rows) {
+    const tr = document.createElement('tr');
+    cell(tr, row.label);
+    for (const col of used) {
+      if (!has(row, col.key)) { cell(tr, '', 'na'); continue; }
+      const c = data && data[row.key] ? data[row.key][col.key] : null;
+      const td = cell(tr, c ? (c.reported > 0 ? String(c.sum) : (c.not_applicable > 0 ? '/' : '')) : '', 'num');
+      td.dataset.cell = `${t.key}.${row.key}.${col.key}`;
+      td.tabIndex = 0;
+      const show = () => cellDetail(`${row.label} · ${col.label}`,
+        c || { sum: 0, reported: 0, not_applicable: 0, blank: 0 });
+      td.addEventListener('click', show);
+      td.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); show(); } });
+    }
+    table.appendChild(tr);
+  }
+  return table;
+}
+
+async function openRollup() {
+  showMessage('');
+  show('rollup');
+  $('cell-detail').textContent = '';
+  try {
+    const r = (await api(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}`)).json;
+    const cov = r.coverage;
+    $('rollup-title').textContent = `汇总 · ${r.region.name}（${r.region.code}）· ${r.year} 年度`;
+    $('coverage').textContent = `应报 ${cov.expected} 个单位，已报 ${cov.submitted} 个，未报 ${cov.missing_count} 个，逾期 ${cov.late_count} 个；` +
+      `汇总 ${r.rollup.reports} 份报告（${r.format} 版格式）。`;
+    const fmt = await formatOf(r.format);
+    const box = $('rollup-tables');
+    box.replaceChildren();
+    for (const t of fmt.tables) box.appendChild(renderTable(t, r.rollup.tables ? r.rollup.tables[t.key] : null));
+  } catch (e) {
+    handleError(e);
+  }
+}
+
+// The CSV needs the Authorization header, so it is fetched here and handed
+// to the browser as a Blob download (no token in any URL).
+async function downloadCsv() {
+  showMessage('');
+  try {
+    const res = await fetch(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}&format=csv`,
+      { headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store', credentials: 'omit' });
+    if (!res.ok) throw new ApiError(res.status, 'http', `下载失败（${res.status}）`);
+    const a = $('csv-link');
+    if (a.href) URL.revokeObjectURL(a.href);
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = `汇总-${session.region}-${session.year}.csv`;
+    a.click();
+  } catch (e) {
+    handleError(e.status === undefined ? new ApiError(0, 'network', '无法连接服务器，请检查网络后重试') : e);
+  }
+}
+
 // ---- 填报 ----
 
 function renderResult(title, r) {
@@ -224,6 +310,8 @@ function init() {
     show('login');
   });
   $('go-board').addEventListener('click', openBoard);
+  $('go-rollup').addEventListener('click', openRollup);
+  $('csv').addEventListener('click', downloadCsv);
   $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); });
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);

@@ -149,6 +149,28 @@ test('board, submission from the form, and the open board changing without reloa
   await office.selectOption('#filter', '');
   await office.screenshot({ path: join(ROOT, 'docs/console-board.png') });
 
+  // 汇总: coverage, a summed cell and its contributors, and the CSV download.
+  await office.click('#go-rollup');
+  await office.locator('#rollup-tables table').first().waitFor();
+  assert.match(await office.textContent('#coverage'), new RegExp(`应报 ${EXPECTED} 个单位，已报 1 个，未报 ${EXPECTED - 1} 个，逾期 1 个`));
+  const format = JSON.parse(readFileSync(join(ROOT, 'formats/2019.json'), 'utf8'));
+  await until('every table of the format', async () =>
+    (await office.locator('#rollup-tables table').count()) === format.tables.length);
+  assert.equal(await office.isHidden('#message'), true);
+  const sample = JSON.parse(readFileSync(SAMPLE, 'utf8'));
+  const received = office.locator('td[data-cell="requests.received.natural_person"]');
+  assert.equal(await received.textContent(), String(sample.tables.requests.received.natural_person));
+  const prior = office.locator('td[data-cell="active.licensing.prior_items"]');
+  assert.equal(await prior.textContent(), String(sample.tables.active.licensing.prior_items));
+  await prior.click();
+  assert.match(await office.textContent('#cell-detail'), /已填 1 个单位，不适用 0 个，未填 0 个/);
+  const [download] = await Promise.all([office.waitForEvent('download'), office.click('#csv')]);
+  assert.equal(download.suggestedFilename(), '汇总-350481-2020.csv');
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeff'), 'UTF-8 with BOM');
+  assert.match(csv, /行政许可/);
+  await office.screenshot({ path: join(ROOT, 'docs/console-rollup.png'), fullPage: true });
+
   // A viewer trying to submit is refused in the page.
   await office.click('#go-submit');
   await office.setInputFiles('#file', SAMPLE);

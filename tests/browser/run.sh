@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the console's browser tests: a private PostgreSQL (scripts/pg-local)
 # in a fresh temporary directory, a real gongkaid on a port the system picks
-# (--port=0, read back from its log), the fixture region registry and three
+# (--port=0, read back from its log), the fixture region registry and two
 # tokens, then node's test runner on console.test.mjs (Debian's chromium
 # driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
 set -euo pipefail
