@@ -54,7 +54,7 @@ function showMessage(text) {
 }
 
 function show(section) {
-  for (const id of ['login', 'board', 'rollup', 'submit']) $(id).hidden = id !== section;
+  for (const id of ['login', 'board', 'unit', 'rollup', 'submit']) $(id).hidden = id !== section;
   $('nav').hidden = section === 'login';
   if (section !== 'board' && pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
 }
@@ -104,7 +104,13 @@ function renderBoard() {
   for (const e of rows) {
     const tr = document.createElement('tr');
     tr.dataset.code = e.code;
-    cell(tr, e.code);
+    const codeCell = cell(tr, '');
+    const link = document.createElement('button');
+    link.type = 'button';
+    link.className = 'link';
+    link.textContent = e.code;
+    link.addEventListener('click', () => openUnit(e.code, e.name, e.late));
+    codeCell.appendChild(link);
     cell(tr, e.name);
     cell(tr, STATE_TEXT[e.state] || e.state, 'state-' + e.state);
     cell(tr, e.late ? '逾期' : '');
@@ -139,6 +145,55 @@ function openBoard() {
   show('board');
   boardEtag = null;
   pollBoard();
+}
+
+// ---- a unit's report: findings, revisions, prose ----
+
+// The prose sections as the regulation numbers them (FORMAT.md §2).
+const NARRATIVE_TEXT = { overview: '一、总体情况', problems: '五、存在的主要问题及改进情况', other: '六、其他需要报告的事项' };
+const STATUS_TEXT = { errors: '有错误', warnings: '有警告', info: '无问题（有提示）', ok: '无问题' };
+
+async function openUnit(code, name, late) {
+  showMessage('');
+  show('unit');
+  $('unit-title').textContent = `单位报告 · ${name}（${code}）· ${session.year} 年度`;
+  for (const id of ['unit-meta', 'unit-findings', 'unit-narrative']) $(id).replaceChildren();
+  $('unit-revisions').tBodies[0].replaceChildren();
+  let rep;
+  try {
+    rep = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}`)).json;
+  } catch (e) {
+    if (e.status === 404) { $('unit-meta').textContent = `该单位尚未报送 ${session.year} 年度报告。`; return; }
+    handleError(e);
+    return;
+  }
+  $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
+    `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
+  renderResult('检查结果', rep, $('unit-findings'));
+  const narrative = (rep.report && rep.report.narrative) || {};
+  for (const [key, text] of Object.entries(narrative)) {
+    if (typeof text !== 'string') continue;
+    const h = document.createElement('h4');
+    h.textContent = NARRATIVE_TEXT[key] || key;
+    const p = document.createElement('p');
+    p.textContent = text;
+    $('unit-narrative').append(h, p);
+  }
+  try {
+    const revs = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}/revisions`)).json.revisions;
+    const tbody = $('unit-revisions').tBodies[0];
+    for (const v of revs) {
+      const tr = document.createElement('tr');
+      cell(tr, String(v.revision), 'num');
+      cell(tr, v.submitted_at);
+      cell(tr, STATUS_TEXT[v.status] || v.status);
+      cell(tr, String(v.errors), 'num');
+      cell(tr, String(v.warnings), 'num');
+      tbody.appendChild(tr);
+    }
+  } catch (e) {
+    handleError(e);
+  }
 }
 
 // ---- 汇总: the rollup table by table, in the format's own order ----
@@ -229,8 +284,7 @@ async function downloadCsv() {
 
 // ---- 填报 ----
 
-function renderResult(title, r) {
-  const box = $('result');
+function renderResult(title, r, box = $('result')) {
   box.replaceChildren();
   const h = document.createElement('h3');
   h.textContent = title;

@@ -37,9 +37,10 @@ async function newPage(viewport = { width: 1366, height: 768 }) {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // A refused API call (401/403, which some tests provoke on purpose) is
+    // A refused API call (401/403/404, which some tests provoke on purpose,
+    // each asserting what the page then says) is
     // logged by Chromium as a failed resource; anything else is a defect.
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 40[13]/.test(m.text()))
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 40[134]/.test(m.text()))
       problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${URL_}/console/`);
@@ -148,6 +149,21 @@ test('board, submission from the form, and the open board changing without reloa
   assert.equal(await office.locator('#units tbody tr').count(), EXPECTED - 1);
   await office.selectOption('#filter', '');
   await office.screenshot({ path: join(ROOT, 'docs/console-board.png') });
+
+  // A unit's report from its row: findings with messages, revisions, prose.
+  await office.click('#units tr[data-code="350481101"] button');
+  await office.locator('#unit-revisions tbody tr').first().waitFor();
+  assert.match(await office.textContent('#unit-title'), /贡川镇（350481101）/);
+  assert.match(await office.textContent('#unit-meta'), /当前第 1 次修订.*逾期报送/);
+  assert.match(await office.textContent('#unit-findings'), /缺少第四部分/);
+  assert.equal(await office.locator('#unit-revisions tbody tr').count(), 1);
+  assert.match(await office.textContent('#unit-narrative'), /一、总体情况2020年，我镇党委、政府高度重视/);
+  await office.screenshot({ path: join(ROOT, 'docs/console-unit.png') });
+  // A unit that has not reported says so.
+  await office.click('#go-board');
+  await office.click('#units tr[data-code="350481102"] button');
+  await office.locator('#unit-meta', { hasText: '尚未报送' }).waitFor();
+  assert.equal(await office.isHidden('#message'), true);
 
   // 汇总: coverage, a summed cell and its contributors, and the CSV download.
   await office.click('#go-rollup');
