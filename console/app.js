@@ -307,6 +307,88 @@ function renderResult(title, r, box = $('result')) {
   box.appendChild(ul);
 }
 
+// The three tables as a form in the format's layout.  The JSON in the
+// textarea stays the one source of truth: the inputs are filled from it and
+// write back into it, so a file, last year's report or typing all agree.
+function parseReport() {
+  try { return JSON.parse($('report').value); } catch { return null; }
+}
+
+async function renderForm() {
+  const rep = parseReport();
+  const box = $('form-tables');
+  if (!rep || typeof rep !== 'object') { box.replaceChildren(); return; }
+  let fmt;
+  try { fmt = await formatOf(rep.format || '2019'); } catch (e) { handleError(e); return; }
+  box.replaceChildren();
+  for (const t of fmt.tables) {
+    const table = document.createElement('table');
+    const cap = document.createElement('caption');
+    cap.textContent = `${t.section}、${t.label}`;
+    cap.dataset.path = `tables.${t.key}`;
+    table.appendChild(cap);
+    const has = (row, key) => !row.columns || row.columns.includes(key);
+    const used = t.columns.filter((c) => t.rows.some((r) => has(r, c.key)));
+    const head = document.createElement('tr');
+    for (const text of ['项目', ...used.map((c) => c.label)]) {
+      const th = document.createElement('th');
+      th.textContent = text;
+      head.appendChild(th);
+    }
+    table.appendChild(head);
+    for (const row of t.rows) {
+      const tr = document.createElement('tr');
+      cell(tr, row.label);
+      for (const col of used) {
+        if (!has(row, col.key)) { cell(tr, '', 'na'); continue; }
+        const td = cell(tr, '');
+        const input = document.createElement('input');
+        input.inputMode = col.kind === 'amount' ? 'decimal' : 'numeric';
+        input.dataset.path = `tables.${t.key}.${row.key}.${col.key}`;
+        input.setAttribute('aria-label', `${row.label} ${col.label}`);
+        const v = rep.tables && rep.tables[t.key] && rep.tables[t.key][row.key]
+          ? rep.tables[t.key][row.key][col.key] : undefined;
+        input.value = v === undefined ? '' : v === null ? '/' : String(v);
+        input.addEventListener('change', () => writeCell(t.key, row.key, col.key, input.value.trim()));
+        td.appendChild(input);
+      }
+      table.appendChild(tr);
+    }
+    box.appendChild(table);
+  }
+}
+
+function writeCell(tk, rk, ck, text) {
+  const rep = parseReport();
+  if (!rep) return;
+  rep.tables = rep.tables || {};
+  rep.tables[tk] = rep.tables[tk] || {};
+  rep.tables[tk][rk] = rep.tables[tk][rk] || {};
+  if (text === '') delete rep.tables[tk][rk][ck];
+  else if (text === '/') rep.tables[tk][rk][ck] = null;
+  else if (/^-?\d+(\.\d{1,2})?$/.test(text)) rep.tables[tk][rk][ck] = Number(text);
+  else { showMessage(`“${text}”不是有效的数字（留空表示未填，“/”表示不适用）`); return; }
+  showMessage('');
+  $('report').value = JSON.stringify(rep, null, 2);
+}
+
+// Marks each finding on its cell (or its table's caption), with its message.
+function markFindings(findings) {
+  for (const el of $('form-tables').querySelectorAll('[data-path]')) {
+    el.classList.remove('finding-error', 'finding-warning');
+    el.removeAttribute('title');
+  }
+  for (const f of findings || []) {
+    if (!f.path) continue;
+    let el = null;
+    for (let p = f.path; p && !el; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '')
+      el = $('form-tables').querySelector(`[data-path="${CSS.escape(p)}"]`);
+    if (!el) continue;
+    el.classList.add(f.severity === 'error' ? 'finding-error' : 'finding-warning');
+    el.title = (el.title ? el.title + '\n' : '') + f.message;
+  }
+}
+
 function reportBody() {
   const text = $('report').value;
   try { JSON.parse(text); } catch (e) {
@@ -327,6 +409,7 @@ async function checkOrSend(submit) {
     } else {
       renderResult('检查结果（未保存）', r.json);
     }
+    markFindings(r.json.findings);
   } catch (e) {
     handleError(e);   // the typed report stays in the textarea
   }
@@ -339,6 +422,7 @@ async function loadLastYear() {
     const rep = r.json.report || r.json;
     rep.year = session.year;
     $('report').value = JSON.stringify(rep, null, 2);
+    await renderForm();
   } catch (e) {
     handleError(e);
   }
@@ -366,7 +450,8 @@ function init() {
   $('go-board').addEventListener('click', openBoard);
   $('go-rollup').addEventListener('click', openRollup);
   $('csv').addEventListener('click', downloadCsv);
-  $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); });
+  $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); renderForm(); });
+  $('report').addEventListener('change', renderForm);
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
   $('check').addEventListener('click', () => checkOrSend(false));
@@ -374,7 +459,7 @@ function init() {
   $('load-last').addEventListener('click', loadLastYear);
   $('file').addEventListener('change', async () => {
     const f = $('file').files[0];
-    if (f) $('report').value = await f.text();
+    if (f) { $('report').value = await f.text(); await renderForm(); }
   });
   if (session) openBoard(); else show('login');
 }

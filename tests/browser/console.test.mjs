@@ -134,12 +134,35 @@ test('board, submission from the form, and the open board changing without reloa
   assert.equal(await town.isHidden('#message'), true);
   await town.screenshot({ path: join(ROOT, 'docs/console-submit-phone.png'), fullPage: true });
 
+  // A deliberate arithmetic error typed into the table: its finding is marked
+  // on the cell; fixed and submitted again, the mark is gone.
+  const cellInput = town.locator('input[data-path="tables.requests.received.natural_person"]');
+  assert.equal(await cellInput.inputValue(), '0');
+  await cellInput.fill('5');
+  await cellInput.press('Tab');
+  assert.match(await town.inputValue('#report'), /"natural_person": 5/);
+  await town.click('#send');
+  await town.locator('#result h3', { hasText: '第 2 次修订' }).waitFor();
+  const marked = town.locator('#form-tables .finding-error');
+  await marked.first().waitFor();
+  const marks = async () => town.locator('#form-tables .finding-error').evaluateAll((els) => els.map((e) => e.dataset.path).sort());
+  assert.deepEqual(await marks(), ['tables.appeals', 'tables.requests.received.natural_person', 'tables.requests.received.total'].sort());
+  assert.match(await cellInput.getAttribute('title'), /本年新收 \+ 上年结转 5/);
+  await cellInput.scrollIntoViewIfNeeded();
+  await town.screenshot({ path: join(ROOT, 'docs/console-submit-finding.png') });
+  await cellInput.fill('0');
+  await cellInput.press('Tab');
+  await town.click('#send');
+  await town.locator('#result h3', { hasText: '第 3 次修订' }).waitFor();
+  assert.deepEqual(await marks(), ['tables.appeals'], 'only the missing table stays marked');
+
   // The office's page polls with its ETag: the submission shows within seconds.
-  await until('the board to show the submission',
-    async () => (await office.textContent('#c-submitted')) === '1');
+  await until('the board to show the third revision', async () =>
+    (await office.textContent('#units tr[data-code="350481101"] td:nth-child(5)')) === '3');
+  assert.equal(await office.textContent('#c-submitted'), '1');
   assert.equal(await office.textContent('#c-missing'), String(EXPECTED - 1));
   assert.notEqual(await office.textContent('#units tr[data-code="350481101"] td:nth-child(3)'), '未报');
-  assert.equal(await office.textContent('#units tr[data-code="350481101"] td:nth-child(5)'), '1');
+  assert.equal(await office.textContent('#units tr[data-code="350481101"] td:nth-child(5)'), '3');
   // Filter: only the one that reported remains when showing those not 未报 … here 逾期
   // (submitted long after 31 January 2021).
   await office.selectOption('#filter', 'late');
@@ -154,9 +177,13 @@ test('board, submission from the form, and the open board changing without reloa
   await office.click('#units tr[data-code="350481101"] button');
   await office.locator('#unit-revisions tbody tr').first().waitFor();
   assert.match(await office.textContent('#unit-title'), /贡川镇（350481101）/);
-  assert.match(await office.textContent('#unit-meta'), /当前第 1 次修订.*逾期报送/);
+  assert.match(await office.textContent('#unit-meta'), /当前第 3 次修订.*逾期报送/);
   assert.match(await office.textContent('#unit-findings'), /缺少第四部分/);
-  assert.equal(await office.locator('#unit-revisions tbody tr').count(), 1);
+  assert.equal(await office.locator('#unit-revisions tbody tr').count(), 3);
+  const revRows = await office.locator('#unit-revisions tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.deepEqual(revRows.map((r) => [r[0], r[3]]), [['1', '1'], ['2', '3'], ['3', '1']],
+    'revision 2 had the two typed arithmetic errors, revision 3 not');
   assert.match(await office.textContent('#unit-narrative'), /一、总体情况2020年，我镇党委、政府高度重视/);
   await office.screenshot({ path: join(ROOT, 'docs/console-unit.png') });
   // A unit that has not reported says so.
