@@ -13,6 +13,9 @@ const URL_ = process.env.GK_URL;
 const ROOT = process.env.GK_ROOT;
 const tokens = Object.fromEntries(readFileSync(process.env.GK_TOKENS, 'utf8').trim().split('\n')
   .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+// Screenshots go to the run's temporary directory; GK_SCREENSHOTS=$PWD/docs
+// refreshes the ones the README shows (so a plain test run dirties no file).
+const SHOTS = process.env.GK_SCREENSHOTS || process.env.GK_TMP;
 const SAMPLE = join(ROOT, 'tests/data/sample-350481101-2020.json');
 // The fixture registry's townships under 永安市: what the board must expect.
 const EXPECTED = readFileSync(join(ROOT, 'tests/integration/fixtures/regions.csv'), 'utf8')
@@ -132,7 +135,7 @@ test('board, submission from the form, and the open board changing without reloa
   await town.locator('#result h3', { hasText: '已提交' }).waitFor();
   assert.match(await town.textContent('#result h3'), /已提交：第 1 次修订/);
   assert.equal(await town.isHidden('#message'), true);
-  await town.screenshot({ path: join(ROOT, 'docs/console-submit-phone.png'), fullPage: true });
+  await town.screenshot({ path: join(SHOTS, 'console-submit-phone.png'), fullPage: true });
 
   // A deliberate arithmetic error typed into the table: its finding is marked
   // on the cell; fixed and submitted again, the mark is gone.
@@ -149,7 +152,7 @@ test('board, submission from the form, and the open board changing without reloa
   assert.deepEqual(await marks(), ['tables.appeals', 'tables.requests.received.natural_person', 'tables.requests.received.total'].sort());
   assert.match(await cellInput.getAttribute('title'), /本年新收 \+ 上年结转 5/);
   await cellInput.scrollIntoViewIfNeeded();
-  await town.screenshot({ path: join(ROOT, 'docs/console-submit-finding.png') });
+  await town.screenshot({ path: join(SHOTS, 'console-submit-finding.png') });
   await cellInput.fill('0');
   await cellInput.press('Tab');
   await town.click('#send');
@@ -171,7 +174,7 @@ test('board, submission from the form, and the open board changing without reloa
   await office.selectOption('#filter', 'missing');
   assert.equal(await office.locator('#units tbody tr').count(), EXPECTED - 1);
   await office.selectOption('#filter', '');
-  await office.screenshot({ path: join(ROOT, 'docs/console-board.png') });
+  await office.screenshot({ path: join(SHOTS, 'console-board.png') });
 
   // A unit's report from its row: findings with messages, revisions, prose.
   await office.click('#units tr[data-code="350481101"] button');
@@ -185,7 +188,7 @@ test('board, submission from the form, and the open board changing without reloa
   assert.deepEqual(revRows.map((r) => [r[0], r[3]]), [['1', '1'], ['2', '3'], ['3', '1']],
     'revision 2 had the two typed arithmetic errors, revision 3 not');
   assert.match(await office.textContent('#unit-narrative'), /一、总体情况2020年，我镇党委、政府高度重视/);
-  await office.screenshot({ path: join(ROOT, 'docs/console-unit.png') });
+  await office.screenshot({ path: join(SHOTS, 'console-unit.png') });
   // A unit that has not reported says so.
   await office.click('#go-board');
   await office.click('#units tr[data-code="350481102"] button');
@@ -212,7 +215,7 @@ test('board, submission from the form, and the open board changing without reloa
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.startsWith('\ufeff'), 'UTF-8 with BOM');
   assert.match(csv, /行政许可/);
-  await office.screenshot({ path: join(ROOT, 'docs/console-rollup.png'), fullPage: true });
+  await office.screenshot({ path: join(SHOTS, 'console-rollup.png'), fullPage: true });
 
   // A viewer trying to submit is refused in the page.
   await office.click('#go-submit');

@@ -4,6 +4,7 @@
 # (--port=0, read back from its log), the fixture region registry and two
 # tokens, then node's test runner on console.test.mjs (Debian's chromium
 # driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
+# (GK_SCREENSHOTS=DIR keeps the screenshots there: $PWD/docs refreshes the README's).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
