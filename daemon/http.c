@@ -35,6 +35,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "report", "revisions", "region", "rollup", "compliance", "diff",
     "review", "review_set",
     "format_schema", "openapi", "benchmark",
+    "console",
 };
 
 struct gk_server {
@@ -81,6 +82,9 @@ static const route_def routes[] = {
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
     {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
+    {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }

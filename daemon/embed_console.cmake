@@ -1,0 +1,22 @@
+# Turns console/* (the web console's static files) into a C file of byte
+# arrays, so gongkaid serves its console with no files at run time, like
+# the SQL migrations (embed_sql.cmake).  Called with -DOUT=<file.c> -DDIR=<dir>.
+file(GLOB files "${DIR}/*.html" "${DIR}/*.js" "${DIR}/*.css" "${DIR}/*.svg")
+list(SORT files)
+set(body "/* Generated from console/ by daemon/embed_console.cmake; do not edit. */\n#include <stddef.h>\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const unsigned char gk_asset_${i}[] = {${hex}0x00};\n")
+  get_filename_component(name "${f}" NAME)
+  string(APPEND table "  {\"${name}\", gk_asset_${i}, ${len}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "struct gk_asset { const char *name; const unsigned char *data; size_t len; };\n")
+string(APPEND body "const struct gk_asset gk_console_assets[] = {\n${table}  {NULL, NULL, 0}\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the console's browser tests: a private PostgreSQL (scripts/pg-local)
+# in a fresh temporary directory, a real gongkaid on a port the system picks
+# (--port=0, read back from its log), the fixture region registry and two
+# tokens, then node's test runner on console.test.mjs (Debian's chromium
+# driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
+# (GK_SCREENSHOTS=DIR keeps the screenshots there: $PWD/docs refreshes the README's).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=$1
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "playwright-core missing: run scripts/npm-browser-tests first" >&2
+  exit 1
+fi
+var=$(mktemp -d /tmp/gk-browser.XXXXXX)
+daemon_pid=""
+cleanup() {
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill -TERM "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
+  "$root/scripts/pg-local" stop "$var" >/dev/null 2>&1 || true
+  rm -rf "$var"
+}
+trap cleanup EXIT
+"$root/scripts/pg-local" start "$var" >/dev/null
+export GK_DATABASE
+GK_DATABASE=$("$root/scripts/pg-local" conninfo "$var")
+"$bin" migrate >/dev/null 2>&1
+"$bin" regions import "$root/tests/integration/fixtures/regions.csv" >/dev/null 2>&1
+# Tokens reach node through a file readable by us only, never through argv.
+(
+  umask 077
+  {
+    echo "GK_T_VIEWER=$("$bin" token create --region 350481 --role viewer --note browser 2>/dev/null)"
+    echo "GK_T_TOWN=$("$bin" token create --region 350481101 --role submitter --note browser 2>/dev/null)"
+  } >"$var/tokens"
+)
+"$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
+daemon_pid=$!
+port=""
+for _ in $(seq 1 200); do
+  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$var/daemon.log" | head -1)
+  [ -n "$port" ] && break
+  kill -0 "$daemon_pid" 2>/dev/null || { cat "$var/daemon.log" >&2; exit 1; }
+  sleep 0.05
+done
+[ -n "$port" ] || { echo "gongkaid did not log its port" >&2; cat "$var/daemon.log" >&2; exit 1; }
+export GK_URL="http://127.0.0.1:$port" GK_TOKENS="$var/tokens" GK_ROOT="$root" GK_TMP="$var"
+status=0
+node --test --test-concurrency=1 "$here/console.test.mjs" || status=$?
+[ "$status" -eq 0 ] || tail -n 50 "$var/daemon.log" >&2
+exit "$status"
