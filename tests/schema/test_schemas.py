@@ -162,7 +162,7 @@ def daemon_routes():
     table = table[:table.index("};")]
     out = {}
     for path, methods in re.findall(r'\{"(/[^"]*)",\s*([A-Z_ |]+),', table):
-        out[path] = {m.strip()[2:].lower() for m in methods.split("|")}
+        out.setdefault(path, set()).update(m.strip()[2:].lower() for m in methods.split("|"))
     return out
 
 
