@@ -50,5 +50,14 @@ done
 export GK_URL="http://127.0.0.1:$port" GK_TOKENS="$var/tokens" GK_ROOT="$root" GK_TMP="$var"
 status=0
 node --test --test-concurrency=1 "$here/console.test.mjs" || status=$?
+# Stop the daemon here, not in cleanup, so that a sanitizer report written at
+# exit (LeakSanitizer) lands in the log before the log is read.
+kill -TERM "$daemon_pid" 2>/dev/null || true
+wait "$daemon_pid" 2>/dev/null || status=1
+daemon_pid=""
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$var/daemon.log"; then
+  echo "browser_console: gongkaid reported a sanitizer error:" >&2
+  status=1
+fi
 [ "$status" -eq 0 ] || tail -n 50 "$var/daemon.log" >&2
 exit "$status"
