@@ -13,6 +13,7 @@
 #include "gongkai/textutil.h"
 #include "cellref.h"
 #include "fastparse.h"
+#include "gongkai/exactjson.h"
 #include "util.h"
 
 const char *const gk_narrative_keys[GK_NARR_COUNT] = {"overview", "problems", "other"};
@@ -154,6 +155,7 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     c->state = GK_CELL_INVALID;
     c->value = 0;
     c->raw = json_deep_copy(v);
+    const char *exact = gk_json_exact_text(v);
     if (json_is_real(v)) {
         /* Canonical JSON writes reals with 15 significant digits; keep an
          * invalid real at that precision too, so parse → serialise → parse
@@ -165,7 +167,7 @@ static void parse_cell(gk_report *r, size_t cell, const json_t *v, gk_findings *
     if (fs) {
         char ref[256];
         /* Shown as people wrote it: 1.23456, not jansson's 1.2345600000000001. */
-        char *shown = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | GK_JSON_REAL_FLAGS);
+        char *shown = exact ? gk_xstrdup(exact) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | GK_JSON_REAL_FLAGS);
         gk_cellref(f, cell, ref, sizeof ref);
         gk_findings_add(fs, "value.invalid", GK_SEV_ERROR, d->path, "%s：值 %.40s %s", ref,
                         shown ? shown : "?", why);
@@ -464,6 +466,21 @@ static void json_error(gk_error *err, const json_error_t *je, const char *text, 
     err->column = column;
 }
 
+/* The tables of the document loaded again with every decimal literal kept
+ * as its text (gk_json_loadb_exact), so gk_value_from_json reads amounts
+ * from their digits, never a double.  Only the tables: elsewhere a number
+ * must stay a number (a decimal in place of a text is still no text). */
+static void exact_tables(json_t *root, const char *text, size_t len)
+{
+    if (!json_is_object(root) || !json_object_get(root, "tables"))
+        return;
+    json_t *ex = gk_json_loadb_exact(text, len, GK_JSON_LOAD_FLAGS, NULL);
+    json_t *t = json_is_object(ex) ? json_object_get(ex, "tables") : NULL;
+    if (t)
+        json_object_set(root, "tables", t);
+    json_decref(ex);
+}
+
 gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs, gk_error *err)
 {
     json_error_t jerr;
@@ -472,6 +489,7 @@ gk_report *gk_report_parse_general(const char *text, size_t len, gk_findings *fs
         json_error(err, &jerr, text, len);
         return NULL;
     }
+    exact_tables(root, text, len);
     gk_report *r = gk_report_from_json(root, fs, err);
     json_decref(root);
     return r;
@@ -557,6 +575,7 @@ gk_report *gk_report_parse_tolerant(const char *text, size_t len, gk_findings *f
         cur_len = n;
         at[repairs++] = start;
     }
+    exact_tables(root, cur, cur_len);
     free(work);
     r = gk_report_from_json(root, fs, err);
     json_decref(root);
@@ -574,8 +593,12 @@ static json_t *cell_to_json(const gk_report *r, size_t cell)
     case GK_CELL_INVALID:
         return json_deep_copy(c->raw);
     case GK_CELL_NUMBER:
-        if (kind == GK_KIND_AMOUNT && c->value % GK_AMOUNT_SCALE)
-            return json_real((double)c->value / GK_AMOUNT_SCALE);
+        if (kind == GK_KIND_AMOUNT && c->value % GK_AMOUNT_SCALE) {
+            /* exact decimal (gk_json_dumps_exact), never a double */
+            char digits[32];
+            gk_value_format(kind, c->value, digits, sizeof digits);
+            return gk_json_exact_number(digits);
+        }
         return json_integer(kind == GK_KIND_AMOUNT ? c->value / GK_AMOUNT_SCALE : c->value);
     default:
         return NULL;
@@ -629,7 +652,7 @@ json_t *gk_report_to_json(const gk_report *r)
 char *gk_report_dump(const gk_report *r, bool pretty)
 {
     json_t *o = gk_report_to_json(r);
-    char *s = json_dumps(o, GK_JSON_REAL_FLAGS | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    char *s = gk_json_dumps_exact(o, GK_JSON_REAL_FLAGS | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
     json_decref(o);
     return s;
 }

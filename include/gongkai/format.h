@@ -15,21 +15,22 @@
 #include "gongkai/findings.h"
 
 /* Amounts are kept exact as integers of 1/GK_AMOUNT_SCALE units. */
-#define GK_AMOUNT_SCALE 10000
-#define GK_AMOUNT_DECIMALS 4
+#define GK_AMOUNT_SCALE 1000000
+#define GK_AMOUNT_DECIMALS 6
 /* The largest magnitude a cell may hold (docs/api.md): a count 10^12, an
- * amount 10^10 of its unit (10^14 scaled).  So a rollup stays inside int64
+ * amount 10^8 of its unit (10^14 scaled, six decimals: real reports print
+ * fees in 万元 such as 24252.311082).  So a rollup stays inside int64
  * (and PostgreSQL's bigint) for 9.2 million reports of counts and 92,233 of
  * amounts, all at the bound — more than the registry's units — and no
  * submission can make an ancestor's sum overflow and fail another entity's
  * submission.  10^14 < 2^53 also keeps a scaled amount exact in a double. */
 #define GK_VALUE_MAX INT64_C(1000000000000)
-#define GK_AMOUNT_MAX INT64_C(10000000000)
+#define GK_AMOUNT_MAX INT64_C(100000000)
 
 typedef enum gk_value_kind {
     GK_KIND_COUNT = 0,        /* integer >= 0 */
     GK_KIND_SIGNED_COUNT = 1, /* integer, may be negative (本年增/减) */
-    GK_KIND_AMOUNT = 2,       /* decimal >= 0, at most 4 decimals */
+    GK_KIND_AMOUNT = 2,       /* decimal >= 0, at most GK_AMOUNT_DECIMALS (6) decimals */
 } gk_value_kind;
 
 typedef struct gk_column {

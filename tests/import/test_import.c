@@ -14,6 +14,16 @@
 #include "imp.h"
 #include "gongkai/rules.h"
 
+/* The report as plain JSON (an exact amount node written and read back as
+ * a number), to compare with a reference file read by json_load_file. */
+static json_t *report_json(const gk_report *r)
+{
+    char *s = gk_report_dump(r, false);
+    json_t *j = json_loads(s, 0, NULL);
+    free(s);
+    return j;
+}
+
 #define SAMPLE GK_SHARED_DIR "/samples/000_97e675048cbabdae.txt"
 
 static char *slurp(const char *path, size_t *len)
@@ -133,7 +143,7 @@ START_TEST(sample_equals_reference_json)
     gk_import_options opt = {.entity = "350481101"};
     gk_import_result res;
     ck_assert_int_eq(import_file(SAMPLE, &opt, &res), GK_IMPORT_OK);
-    json_t *got = gk_report_to_json(res.report);
+    json_t *got = report_json(res.report);
     json_error_t e;
     json_t *want = json_load_file(GK_TEST_DATA "/sample-350481101-2020.json", 0, &e);
     ck_assert_ptr_nonnull(want);
@@ -262,7 +272,7 @@ static void run_case(const char *dir)
         snprintf(path, sizeof path, "%s/expected.json", dir);
         json_t *want = json_load_file(path, 0, &e);
         ck_assert_msg(want != NULL, "%s: %s", path, e.text);
-        json_t *got = gk_report_to_json(res.report);
+        json_t *got = report_json(res.report);
         if (!json_equal(got, want)) {
             char *s = json_dumps(got, JSON_INDENT(1) | JSON_SORT_KEYS);
             fprintf(stderr, "%s: got\n%s\n", dir, s);
@@ -361,12 +371,17 @@ START_TEST(values_convert)
         {"-3", GK_KIND_SIGNED_COUNT, false, 0, -3},
         {"+2", GK_KIND_SIGNED_COUNT, false, 0, 2},
         {"251000元", GK_KIND_AMOUNT, false, 0, 251000LL * GK_AMOUNT_SCALE},
-        {"251000元", GK_KIND_AMOUNT, true, 0, 251000},           /* 25.1 万元 */
+        {"251000元", GK_KIND_AMOUNT, true, 0, 25100000},         /* 25.1 万元 */
         {"12.5万元", GK_KIND_AMOUNT, false, 0, 125000LL * GK_AMOUNT_SCALE},
-        {"12.5万元", GK_KIND_AMOUNT, true, 0, 125000},           /* 12.5 万元 */
-        {"12.5", GK_KIND_AMOUNT, true, 0, 125000},
-        {"0.5元", GK_KIND_AMOUNT, true, -1, 0},                  /* 0.00005 万元 */
-        {"1,234.56元", GK_KIND_AMOUNT, false, 0, 12345600},
+        {"12.5万元", GK_KIND_AMOUNT, true, 0, 12500000},         /* 12.5 万元 */
+        {"12.5", GK_KIND_AMOUNT, true, 0, 12500000},
+        {"24252.311082", GK_KIND_AMOUNT, true, 0, 24252311082},   /* six decimals (issue 13) */
+        {"4166.241619万元", GK_KIND_AMOUNT, true, 0, 4166241619},
+        {"24252.3110821", GK_KIND_AMOUNT, true, -1, 0},           /* a seventh: refused */
+        {"0.5元", GK_KIND_AMOUNT, true, 0, 50},                  /* 0.00005 万元 */
+        {"0.05元", GK_KIND_AMOUNT, true, 0, 5},                   /* 0.000005 万元 */
+        {"0.005元", GK_KIND_AMOUNT, true, -1, 0},                /* 0.0000005 万元 */
+        {"1,234.56元", GK_KIND_AMOUNT, false, 0, 1234560000},
         {"5元", GK_KIND_COUNT, false, -1, 0},
         {"99999999999999999999", GK_KIND_COUNT, false, -1, 0},
         /* thousands separators only as \d{1,3}([, ]\d{3})+ (full-width too) */
@@ -381,7 +396,7 @@ START_TEST(values_convert)
         {"1234,567", GK_KIND_COUNT, false, -1, 0},
         {"1,234 567", GK_KIND_COUNT, false, -1, 0},
         {"1 234 5", GK_KIND_COUNT, false, -1, 0},
-        {"12.5 万元", GK_KIND_AMOUNT, true, 0, 125000},
+        {"12.5 万元", GK_KIND_AMOUNT, true, 0, 12500000},
         /* count units, one list for all */
         {"3 件", GK_KIND_COUNT, false, 0, 3},
         {"2人", GK_KIND_COUNT, false, 0, 2},

@@ -119,24 +119,67 @@ END_TEST
  * 15 significant digits (123456789012.346) while the CSV was exact. */
 START_TEST(rollup_json_amount_exact)
 {
-    /* eleven towns at the largest amount held: 16 significant digits */
+    /* eleven towns at the largest amount held: 16 significant digits (six decimals) */
     static const char *const towns[] = {"350481001", "350481002", "350481003", "350481004",
                                         "350481100", "350481101", "350481102", "350481103",
                                         "350481104", "350481105", "350481106"};
     for (size_t i = 0; i < sizeof towns / sizeof *towns; i++) {
-        gk_resp r = post_cell(towns[i], "procurement", "amount_yuan", "9999999999.9999");
+        gk_resp r = post_cell(towns[i], "procurement", "amount_yuan", "99999999.999999");
         ck_assert_msg(r.status == 201, "%s: %d %s", towns[i], r.status, r.body);
         gk_resp_free(&r);
     }
     gk_resp r = get_rollup("350481", "");
-    ck_assert_msg(strstr(r.body, "\"amount_yuan\":{\"sum\":109999999999.9989,") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "\"amount_yuan\":{\"sum\":1099999999.999989,") != NULL, "%s", r.body);
     gk_resp_free(&r);
     r = get_rollup("350481", "&format=csv");
-    ck_assert_msg(strstr(r.body, "109999999999.9989") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "1099999999.999989") != NULL, "%s", r.body);
     gk_resp_free(&r);
     /* one more above the bound: refused, the sum unchanged */
-    r = post_cell("350481107", "procurement", "amount_yuan", "10000000000.0001");
+    r = post_cell("350481107", "procurement", "amount_yuan", "100000000.000001");
     ck_assert_msg(r.status == 422 && strstr(r.body, "value_out_of_range"), "%d %s", r.status, r.body);
+    gk_resp_free(&r);
+}
+END_TEST
+
+/* Issue 13, item 4: real reports print fees with six decimals (24252.311082
+ * 万元).  Such an amount was refused (小数位数超过 4 位); now it is stored
+ * and comes back digit for digit in the report, the rollup JSON and the
+ * CSV.  A seventh decimal is still refused as value.invalid, never rounded. */
+START_TEST(six_decimal_amount_exact)
+{
+    static const struct {
+        const char *town, *amount;
+    } cases[] = {{"350481202", "24252.311082"}, {"350481203", "4166.241619"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_resp r = post_cell(cases[i].town, "procurement", "amount_yuan", cases[i].amount);
+        ck_assert_msg(r.status == 201, "%s: %d %s", cases[i].town, r.status, r.body);
+        ck_assert_msg(strstr(r.body, "value.invalid") == NULL, "%s: %s", cases[i].amount, r.body);
+        gk_resp_free(&r);
+        char path[160], want[96];
+        snprintf(path, sizeof path, "/api/v1/reports/%s/2020", cases[i].town);
+        r = gk_h_call(&H, "GET", path, token, NULL, NULL);
+        snprintf(want, sizeof want, "\"amount_yuan\":%s", cases[i].amount);
+        ck_assert_msg(r.status == 200 && strstr(r.body, want) != NULL, "%s: %d %s", path, r.status, r.body);
+        gk_resp_free(&r);
+        r = get_rollup(cases[i].town, "");
+        snprintf(want, sizeof want, "\"amount_yuan\":{\"sum\":%s,", cases[i].amount);
+        ck_assert_msg(strstr(r.body, want) != NULL, "%s: %s", want, r.body);
+        gk_resp_free(&r);
+        r = get_rollup(cases[i].town, "&format=csv");
+        ck_assert_msg(strstr(r.body, cases[i].amount) != NULL, "%s", r.body);
+        gk_resp_free(&r);
+    }
+    /* the stored sum is the scaled integer, exactly */
+    const char *p[] = {"350481202"};
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT sum(sums[22]) FROM rollup WHERE region = $1 AND year = 2020", 1, p),
+                     24252311082LL);
+    /* seven decimals: a finding, not a rounded number */
+    gk_resp r = post_cell("350481204", "procurement", "amount_yuan", "24252.3110821");
+    ck_assert_msg(strstr(r.body, "value.invalid") != NULL && strstr(r.body, "小数位数超过 6 位") != NULL, "%d %s",
+                  r.status, r.body);
+    gk_resp_free(&r);
+    r = get_rollup("350481204", "");
+    ck_assert_msg(strstr(r.body, "24252.311082") == NULL, "%s", r.body);
     gk_resp_free(&r);
 }
 END_TEST
@@ -159,6 +202,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, overflow_sum_other_entity);
     tcase_add_test(tc, rollup_json_amount_exact);
+    tcase_add_test(tc, six_decimal_amount_exact);
     suite_add_tcase(s, tc);
     int failed = gk_h_run_suite(&H, s);
     json_decref(sample);

@@ -268,13 +268,13 @@ START_TEST(test_amounts_exact)
     gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
                             "{\"fees\":{\"amount_10k_yuan\":12.5}}}}",
                             &fs);
-    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, 125000);
+    ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, 12500000);
     char buf[32];
-    gk_value_format(GK_KIND_AMOUNT, 125000, buf, sizeof buf);
+    gk_value_format(GK_KIND_AMOUNT, 12500000, buf, sizeof buf);
     ck_assert_str_eq(buf, "12.5");
     gk_value_format(GK_KIND_AMOUNT, 1, buf, sizeof buf);
-    ck_assert_str_eq(buf, "0.0001");
-    gk_value_format(GK_KIND_AMOUNT, 30000, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.000001");
+    gk_value_format(GK_KIND_AMOUNT, 3000000, buf, sizeof buf);
     ck_assert_str_eq(buf, "3");
     char *s = gk_report_dump(r, false);
     ck_assert(strstr(s, "\"amount_10k_yuan\":12.5}") != NULL);
@@ -291,7 +291,7 @@ START_TEST(test_invalid_amount_shown_as_written)
     gk_findings fs;
     gk_findings_init(&fs);
     gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
-                            "{\"fees\":{\"amount_10k_yuan\":1.23456}}}}",
+                            "{\"fees\":{\"amount_10k_yuan\":1.2345678}}}}",
                             &fs);
     ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->state, GK_CELL_INVALID);
     const gk_finding *f = NULL;
@@ -299,7 +299,7 @@ START_TEST(test_invalid_amount_shown_as_written)
         if (strcmp(fs.items[i].code, "value.invalid") == 0)
             f = &fs.items[i];
     ck_assert_ptr_nonnull(f);
-    ck_assert_msg(strstr(f->message, "值 1.23456 小数位数超过 4 位") != NULL, "%s", f->message);
+    ck_assert_msg(strstr(f->message, "值 1.2345678 小数位数超过 6 位") != NULL, "%s", f->message);
     gk_report_free(r);
     gk_findings_free(&fs);
 }
@@ -335,15 +335,16 @@ START_TEST(test_overflow_sum_other_entity_value_bound)
     gk_findings_init(&fs);
     gk_report *r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
                             "{\"rules\":{\"issued\":1000000000000},"
-                            "\"fees\":{\"amount_10k_yuan\":9999999999.9999}}}}",
+                            "\"fees\":{\"amount_10k_yuan\":99999999.999999}}}}",
                             &fs);
     ck_assert_int_eq(gk_report_cell(r, "active", "rules", "issued")->value, GK_VALUE_MAX);
     ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_AMOUNT_MAX * GK_AMOUNT_SCALE - 1);
     ck_assert_ptr_null(gk_report_out_of_range(r));
     gk_report_free(r);
     gk_findings_free(&fs);
-    /* amounts: beyond 10^10 of the unit, on both paths */
-    static const char *const amounts[] = {"10000000000.0001", "10000000001", "12345678901.5", "1e11"};
+    /* amounts: beyond 10^8 of the unit, on both paths */
+    static const char *const amounts[] = {"100000000.000001", "100000001", "123456789.5", "1e9",
+                                          "100000000000000000000.5"};
     for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
         char text[512];
         snprintf(text, sizeof text,
@@ -360,7 +361,7 @@ START_TEST(test_overflow_sum_other_entity_value_bound)
     /* the bound itself is a number */
     gk_findings_init(&fs);
     r = parse_ok("{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
-                 "{\"fees\":{\"amount_10k_yuan\":10000000000}}}}",
+                 "{\"fees\":{\"amount_10k_yuan\":100000000}}}}",
                  &fs);
     ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value, GK_AMOUNT_MAX * GK_AMOUNT_SCALE);
     ck_assert_ptr_null(gk_report_out_of_range(r));
@@ -370,26 +371,76 @@ START_TEST(test_overflow_sum_other_entity_value_bound)
 END_TEST
 
 /* Regression (issue 13, item 4): 24252.311082 万元 (a real published fee)
- * arrived as a JSON number and was silently rounded to 24252.3111 by a
- * relative tolerance.  Until amounts hold six decimals it is refused with a
- * finding, never rounded. */
+ * arrived as a JSON number and was silently rounded to 24252.3111, later
+ * refused for its fifth decimal.  Amounts hold six decimals now: read from
+ * the literal digits on both parse paths (never a double) and dumped back
+ * exactly; a seventh decimal is refused, never rounded. */
+/* A 2021 report whose only cell is the fee `amount`, by the fast path or
+ * the general one (a stray key keeps the fast path out). */
+static gk_report *parse_fee(const char *amount, int general, gk_findings *fs)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",%s\"tables\":{\"active\":"
+             "{\"fees\":{\"amount_10k_yuan\":%s}}}}",
+             general ? "\"x\":1," : "", amount);
+    gk_error err;
+    gk_report *r = general ? gk_report_parse_general(text, strlen(text), fs, &err)
+                           : gk_report_parse(text, strlen(text), fs, &err);
+    ck_assert_msg(r != NULL, "%s refused", amount);
+    return r;
+}
+
 START_TEST(test_amount_six_decimals_not_rounded)
 {
-    static const char *const six[] = {"24252.311082", "4166.241619", "0.00001", "99999999.12345"};
+    static const struct {
+        const char *text, *dumped;
+        int64_t scaled;
+    } six[] = {{"24252.311082", "24252.311082", INT64_C(24252311082)},
+               {"4166.241619", "4166.241619", INT64_C(4166241619)},
+               {"0.000001", "0.000001", 1},
+               {"99999999.123456", "99999999.123456", INT64_C(99999999123456)},
+               {"99999999.999999", "99999999.999999", INT64_C(99999999999999)},
+               {"1.2500000", "1.25", 1250000}};
     for (size_t i = 0; i < sizeof six / sizeof *six; i++) {
-        char text[512];
-        snprintf(text, sizeof text,
-                 "{\"format\":\"2021\",\"year\":2022,\"entity\":\"35\",\"tables\":{\"active\":"
-                 "{\"fees\":{\"amount_10k_yuan\":%s}}}}",
-                 six[i]);
-        gk_findings fs;
-        gk_findings_init(&fs);
-        gk_report *r = parse_ok(text, &fs);
-        ck_assert_msg(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->state == GK_CELL_INVALID, "%s kept as %lld",
-                      six[i], (long long)gk_report_cell(r, "active", "fees", "amount_10k_yuan")->value);
-        ck_assert_uint_eq(tu_count(&fs, "value.invalid", "tables.active.fees.amount_10k_yuan"), 1);
-        gk_report_free(r);
-        gk_findings_free(&fs);
+        for (int general = 0; general < 2; general++) {
+            char want[128];
+            gk_findings fs;
+            gk_findings_init(&fs);
+            gk_report *r = parse_fee(six[i].text, general, &fs);
+            const gk_cell *c = gk_report_cell(r, "active", "fees", "amount_10k_yuan");
+            ck_assert_msg(c->state == GK_CELL_NUMBER && c->value == six[i].scaled, "%s (general %d): state %d value %lld",
+                          six[i].text, general, c->state, (long long)c->value);
+            ck_assert_uint_eq(tu_count(&fs, "value.invalid", "tables.active.fees.amount_10k_yuan"), 0);
+            char *s = gk_report_dump(r, false);
+            snprintf(want, sizeof want, "\"amount_10k_yuan\":%s}", six[i].dumped);
+            ck_assert_msg(strstr(s, want) != NULL, "%s dumped as %s", six[i].text, s);
+            free(s);
+            gk_report_free(r);
+            gk_findings_free(&fs);
+        }
+    }
+    /* seven decimals: refused on both paths, shown as written */
+    static const char *const seven[] = {"24252.3110821", "0.0000001", "4166.2416190001"};
+    for (size_t i = 0; i < sizeof seven / sizeof *seven; i++) {
+        for (int general = 0; general < 2; general++) {
+            gk_findings fs;
+            gk_findings_init(&fs);
+            gk_report *r = parse_fee(seven[i], general, &fs);
+            ck_assert_int_eq(gk_report_cell(r, "active", "fees", "amount_10k_yuan")->state, GK_CELL_INVALID);
+            ck_assert_uint_eq(tu_count(&fs, "value.invalid", "tables.active.fees.amount_10k_yuan"), 1);
+            bool said = false;
+            for (size_t k = 0; k < fs.n; k++)
+                said |= strstr(fs.items[k].message, "小数位数超过 6 位") != NULL;
+            ck_assert_msg(said, "%s: no 小数位数超过 6 位", seven[i]);
+            ck_assert_ptr_null(gk_report_out_of_range(r));
+            /* the invalid cell is written back as the literal, not a double */
+            char *s = gk_report_dump(r, false);
+            ck_assert_msg(strstr(s, seven[i]) != NULL, "%s dumped as %s", seven[i], s);
+            free(s);
+            gk_report_free(r);
+            gk_findings_free(&fs);
+        }
     }
 }
 END_TEST

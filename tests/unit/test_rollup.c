@@ -6,6 +6,7 @@
 #include "gongkai/exactjson.h"
 #include "gongkai/rollup.h"
 #include "gongkai/rules.h"
+#include "fastparse.h"
 #include "testutil.h"
 
 static unsigned seed = 4242;
@@ -137,10 +138,11 @@ START_TEST(test_rollup_json_amount_exact)
         int64_t a, b;
         const char *want;
     } cases[] = {
-        {INT64_C(1234567890120000), 3456, "\"sum\":123456789012.3456,"},
-        {INT64_C(9999999999999999), 1, "\"sum\":1000000000000,"},
-        {INT64_C(10000000000000000), INT64_C(9999999999999999), "\"sum\":1999999999999.9999,"},
-        {1, 2, "\"sum\":0.0003,"},
+        {INT64_C(123456789012000000), 345600, "\"sum\":123456789012.3456,"},
+        {INT64_C(24252311082), INT64_C(4166241619), "\"sum\":28418.552701,"},
+        {INT64_C(999999999999999999), 1, "\"sum\":1000000000000,"},
+        {INT64_C(1000000000000000000), INT64_C(999999999999999999), "\"sum\":1999999999999.999999,"},
+        {1, 2, "\"sum\":0.000003,"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         gk_report *a = gk_report_new(f, 2021, "350481101");
@@ -181,6 +183,41 @@ START_TEST(test_rollup_json_amount_exact)
 }
 END_TEST
 
+/* Issue 13, item 4: six-decimal fees as published (24252.311082 and
+ * 4166.241619 万元), parsed from their text, summed and written exactly. */
+START_TEST(test_rollup_six_decimals_from_text)
+{
+    /* each fee twice, by the fast and the general path: 2 × 28418.552701 */
+    static const char *const fees[] = {"24252.311082", "4166.241619"};
+    const gk_format *f = gk_format_find("2021");
+    gk_rollup *ru = gk_rollup_new(f);
+    for (size_t k = 0; k < 2; k++) {
+        for (int general = 0; general < 2; general++) {
+            char text[256];
+            snprintf(text, sizeof text,
+                     "{\"format\":\"2021\",\"year\":2021,\"entity\":\"35048110%zu\",%s\"tables\":{\"active\":"
+                     "{\"fees\":{\"amount_10k_yuan\":%s}}}}",
+                     k + 1, general ? "\"x\":1," : "", fees[k]);
+            gk_error err;
+            gk_report *r = general ? gk_report_parse_general(text, strlen(text), NULL, &err)
+                                   : gk_report_parse(text, strlen(text), NULL, &err);
+            ck_assert_ptr_nonnull(r);
+            ck_assert_int_eq(gk_rollup_add(ru, r, 1), 0);
+            gk_report_free(r);
+        }
+    }
+    json_t *j = gk_rollup_to_json(ru);
+    char *text = gk_json_dumps_exact(json_object_get(json_object_get(json_object_get(json_object_get(j, "tables"),
+                                                                                        "active"), "fees"),
+                                                      "amount_10k_yuan"),
+                                     JSON_COMPACT);
+    ck_assert_msg(text != NULL && strstr(text, "\"sum\":56837.105402,") != NULL, "%s", text);
+    free(text);
+    json_decref(j);
+    gk_rollup_free(ru);
+}
+END_TEST
+
 START_TEST(test_counts_and_removal)
 {
     const gk_format *f = gk_format_find("2021");
@@ -188,13 +225,13 @@ START_TEST(test_counts_and_removal)
     gk_report *b = gk_report_new(f, 2021, "350481102");
     gk_report *c = gk_report_new(f, 2021, "350481103");
     int i = gk_format_cell_index(f, "active", "fees", "amount_10k_yuan");
-    a->cells[i] = (gk_cell){GK_CELL_NUMBER, 125000, NULL};
+    a->cells[i] = (gk_cell){GK_CELL_NUMBER, 12500000, NULL};
     b->cells[i] = (gk_cell){GK_CELL_NULL, 0, NULL};
     gk_rollup *ru = gk_rollup_new(f);
     ck_assert_int_eq(gk_rollup_add(ru, a, 1), 0);
     ck_assert_int_eq(gk_rollup_add(ru, b, 1), 0);
     ck_assert_int_eq(gk_rollup_add(ru, c, 1), 0);
-    ck_assert_int_eq(ru->cells[i].sum, 125000);
+    ck_assert_int_eq(ru->cells[i].sum, 12500000);
     ck_assert_int_eq(ru->cells[i].n_number, 1);
     ck_assert_int_eq(ru->cells[i].n_null, 1);
     json_t *j = gk_rollup_to_json(ru);
@@ -241,6 +278,7 @@ int main(void)
     tcase_add_test(tc, test_broken_report_breaks_sum);
     tcase_add_test(tc, test_counts_and_removal);
     tcase_add_test(tc, test_rollup_json_amount_exact);
+    tcase_add_test(tc, test_rollup_six_decimals_from_text);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
