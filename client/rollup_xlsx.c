@@ -5,14 +5,14 @@
  * each number.  One sheet per table of the format, in the printed order:
  * the table's title, then per group of rows with the same columns a header
  * of column labels and the rows.  A cell is the sum as a number (counts
- * with format "0", amounts with their decimals shown, "#,##0.00##"), "/"
+ * with format "0", amounts with their decimals shown, "#,##0.00####"), "/"
  * when every report that filled it said not applicable, empty when none
  * filled it; where not every report gave a number, a comment says how many
  * did ("2/3 份报告填了数字").  Then the coverage counts (报送情况) and, when
  * given, every township's findings one per row (检查结果).  The number goes to Excel as the decimal text
  * the server sent, parsed once: Excel itself keeps numbers as doubles, and
- * amounts have at most GK_AMOUNT_DECIMALS decimals, well inside a double's
- * 15 significant digits for any township's budget. */
+ * amounts have at most GK_AMOUNT_DECIMALS (6) decimals, inside a double's 15
+ * significant digits for sums below 10^9 units (the JSON and CSV stay exact). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,7 +185,7 @@ int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, co
     format_set_num_format(fm.count, "0");
     fm.amount = workbook_add_format(wb);
     format_set_border(fm.amount, LXW_BORDER_THIN);
-    format_set_num_format(fm.amount, "#,##0.00##");
+    format_set_num_format(fm.amount, "#,##0.00####");
     fm.text = workbook_add_format(wb);
     format_set_border(fm.text, LXW_BORDER_THIN);
     format_set_align(fm.text, LXW_ALIGN_RIGHT);

@@ -2,7 +2,7 @@
 """Opens `gongkai rollup --xlsx`'s workbook with an independent reader
 (Debian's python3-openpyxl) and checks it against the rollup JSON the same
 server gave: every number of the tables equals the JSON's sums (exactly, as
-decimals), counts carry the format "0" and amounts "#,##0.00##", a cell not
+decimals), counts carry the format "0" and amounts "#,##0.00####", a cell not
 every report filled has a comment "k/n 份报告填了数字", "/" stands for not
 applicable.  Usage: check_rollup_xlsx.py BOOK.xlsx ROLLUP.json [COMPLIANCE.json]
 (with the compliance JSON: the 检查结果 sheet has one row per finding, and one
@@ -37,7 +37,7 @@ for ws in sheets:
                 raise AssertionError(f"{ws.title}!{c.coordinate}: a boolean")
             if isinstance(c.value, (int, float)):
                 numbers += 1
-                assert c.number_format in ("0", "#,##0.00##"), (ws.title, c.coordinate, c.number_format)
+                assert c.number_format in ("0", "#,##0.00####"), (ws.title, c.coordinate, c.number_format)
                 got_sum += Decimal(repr(c.value))
                 if c.comment:
                     assert "份报告填了数字" in c.comment.text, c.comment.text

@@ -184,6 +184,40 @@ START_TEST(six_decimal_amount_exact)
 }
 END_TEST
 
+/* sql/070: a database from before six decimals holds amount sums at
+ * 1/10^4.  Here 350481202's sum is set back to what that database held for
+ * 24252.3111 (242523111), the migration is marked not applied, and
+ * `gongkaid migrate` must turn it into 24252.3111 at 1/10^6 — and leave the
+ * counts beside it alone. */
+START_TEST(migration_070_rescales_old_sums)
+{
+    const char *p[] = {"350481202"};
+    long counts = gk_h_sql_long(&H, "SELECT sum(sums[21]) FROM rollup WHERE region = $1 AND year = 2020", 1, p);
+    ck_assert_int_eq(gk_h_sql_long(&H,
+                                   "WITH u AS (UPDATE rollup SET sums[22] = CASE WHEN sums[22] = 24252311082 "
+                                   "THEN 242523111 ELSE sums[22] END WHERE region = $1 AND year = 2020 "
+                                   "RETURNING 1) SELECT count(*) FROM u",
+                                   1, p) > 0,
+                     1);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT sum(sums[22]) FROM rollup WHERE region = $1 AND year = 2020", 1, p),
+                     242523111L);
+    ck_assert_int_eq(gk_h_sql_long(&H,
+                                   "WITH d AS (DELETE FROM schema_migrations WHERE version = '070_amount_scale_6' "
+                                   "RETURNING 1) SELECT count(*) FROM d",
+                                   0, NULL),
+                     1);
+    const char *mig[] = {"migrate", NULL};
+    ck_assert_int_eq(gk_h_cli(&H, NULL, 0, mig), 0);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT sum(sums[22]) FROM rollup WHERE region = $1 AND year = 2020", 1, p),
+                     24252311100L);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT sum(sums[21]) FROM rollup WHERE region = $1 AND year = 2020", 1, p),
+                     counts);
+    ck_assert_int_eq(gk_h_sql_long(&H, "SELECT count(*) FROM schema_migrations WHERE version = '070_amount_scale_6'",
+                                   0, NULL),
+                     1);
+}
+END_TEST
+
 int main(void)
 {
     json_error_t e;
@@ -203,6 +237,7 @@ int main(void)
     tcase_add_test(tc, overflow_sum_other_entity);
     tcase_add_test(tc, rollup_json_amount_exact);
     tcase_add_test(tc, six_decimal_amount_exact);
+    tcase_add_test(tc, migration_070_rescales_old_sums);
     suite_add_tcase(s, tc);
     int failed = gk_h_run_suite(&H, s);
     json_decref(sample);
