@@ -206,9 +206,10 @@ static bool read_int(fp *s, int64_t *v)
     return true;
 }
 
-/* An amount: an integer or a decimal with at most 4 fraction digits and no
- * exponent, read exactly as 1/10000 units (what the general path computes
- * through a double for the same text); anything else goes to that path. */
+/* An amount: an integer or a decimal with at most GK_AMOUNT_DECIMALS (6)
+ * fraction digits and no exponent, read exactly as 1/GK_AMOUNT_SCALE units
+ * (what the general path reads from the same literal text); anything else
+ * goes to that path. */
 static bool read_amount(fp *s, int64_t *v)
 {
     const char *start = s->p;

@@ -142,7 +142,7 @@ START_TEST(rollup_json_amount_exact)
 END_TEST
 
 /* Issue 13, item 4: real reports print fees with six decimals (24252.311082
- * 万元).  Such an amount was refused (小数位数超过 4 位); now it is stored
+ * 万元).  Such an amount used to be refused (more than 4 decimals); now it is stored
  * and comes back digit for digit in the report, the rollup JSON and the
  * CSV.  A seventh decimal is still refused as value.invalid, never rounded. */
 START_TEST(six_decimal_amount_exact)
