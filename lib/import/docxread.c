@@ -32,10 +32,7 @@ typedef struct numdef {
     int count[MAX_LEVELS];
 } numdef;
 
-typedef struct buf {
-    char *s;
-    size_t n, cap;
-} buf;
+typedef gk_imp_buf buf;
 
 typedef struct reader {
     gk_imp_doc *doc;
@@ -44,17 +41,6 @@ typedef struct reader {
     numdef *nums;
     size_t nnums;
 } reader;
-
-static void buf_add(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = gk_imp_xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
 
 static int int_attr(const xmlNode *n, const char *local, int dflt)
 {
@@ -144,15 +130,15 @@ static void chinese(int v, buf *b)
     if (v < 1 || v > 99) {
         char t[16];
         int k = snprintf(t, sizeof t, "%d", v);
-        buf_add(b, t, (size_t)k);
+        gk_imp_buf_add(b, t, (size_t)k);
         return;
     }
     if (v >= 20)
-        buf_add(b, d[v / 10], strlen(d[v / 10]));
+        gk_imp_buf_add(b, d[v / 10], strlen(d[v / 10]));
     if (v >= 10)
-        buf_add(b, "十", strlen("十"));
+        gk_imp_buf_add(b, "十", strlen("十"));
     if (v % 10)
-        buf_add(b, d[v % 10], strlen(d[v % 10]));
+        gk_imp_buf_add(b, d[v % 10], strlen(d[v % 10]));
 }
 
 static void format_level(const lvl *l, int v, buf *b)
@@ -163,7 +149,7 @@ static void format_level(const lvl *l, int v, buf *b)
     } else {
         char t[16];
         int k = snprintf(t, sizeof t, "%d", v);
-        buf_add(b, t, (size_t)k);
+        gk_imp_buf_add(b, t, (size_t)k);
     }
 }
 
@@ -192,7 +178,7 @@ static void number_prefix(reader *r, const xmlNode *ppr, buf *out)
             format_level(&nd->lv[k], nd->count[k] ? nd->count[k] : nd->lv[k].start, out);
             p++;
         } else {
-            buf_add(out, p, 1);
+            gk_imp_buf_add(out, p, 1);
         }
     }
 }
@@ -209,13 +195,13 @@ static void run_text(const xmlNode *n, buf *b)
         if (gk_ooxml_is(c, "t")) {
             xmlChar *t = xmlNodeGetContent(c);
             if (t) {
-                buf_add(b, (const char *)t, strlen((const char *)t));
+                gk_imp_buf_add(b, (const char *)t, strlen((const char *)t));
                 xmlFree(t);
             }
         } else if (gk_ooxml_is(c, "tab")) {
-            buf_add(b, " ", 1);
+            gk_imp_buf_add(b, " ", 1);
         } else if (gk_ooxml_is(c, "br") || gk_ooxml_is(c, "cr")) {
-            buf_add(b, "\n", 1);
+            gk_imp_buf_add(b, "\n", 1);
         } else if (gk_ooxml_is(c, "del") || gk_ooxml_is(c, "moveFrom") ||
                    gk_ooxml_is(c, "delText") || gk_ooxml_is(c, "instrText") ||
                    gk_ooxml_is(c, "pPr") || gk_ooxml_is(c, "rPr") || gk_ooxml_is(c, "tbl") ||
@@ -264,7 +250,7 @@ static void cell_text(const xmlNode *n, buf *b)
     for (const xmlNode *c = n->children; c; c = c->next) {
         if (gk_ooxml_is(c, "p")) {
             if (b->n && b->s[b->n - 1] != ' ')
-                buf_add(b, " ", 1);
+                gk_imp_buf_add(b, " ", 1);
             size_t from = b->n;
             run_text(c, b);
             for (size_t i = from; i < b->n; i++)

@@ -14,21 +14,7 @@
 #include <libxml/tree.h>
 #include "imp.h"
 
-typedef struct buf {
-    char *s;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = gk_imp_xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
+typedef gk_imp_buf buf;
 
 /* Appends text with HTML's whitespace collapsing (runs → one space). */
 static void buf_add_collapsed(buf *b, const char *s)
@@ -37,9 +23,9 @@ static void buf_add_collapsed(buf *b, const char *s)
         char c = *s;
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
             if (b->n && b->s[b->n - 1] != ' ' && b->s[b->n - 1] != '\n')
-                buf_add(b, " ", 1);
+                gk_imp_buf_add(b, " ", 1);
         } else {
-            buf_add(b, &c, 1);
+            gk_imp_buf_add(b, &c, 1);
         }
     }
 }
@@ -94,7 +80,7 @@ static void flush_text(reader *r)
 static void buf_space(buf *b)
 {
     if (b->n && b->s[b->n - 1] != ' ')
-        buf_add(b, " ", 1);
+        gk_imp_buf_add(b, " ", 1);
 }
 
 /* Text of a cell: its text nodes, <br> and blocks as a space. */
@@ -292,7 +278,7 @@ static void walk(reader *r, const xmlNode *n)
                     size_t k = e ? (size_t)(e - s) : strlen(s);
                     if (!r->text.n)
                         r->text_line = line;
-                    buf_add(&r->text, s, k);
+                    gk_imp_buf_add(&r->text, s, k);
                     if (!e)
                         break;
                     flush_text(r);

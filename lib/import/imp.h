@@ -46,6 +46,13 @@ void *gk_imp_xrealloc(void *p, size_t n);
 char *gk_imp_xstrdup(const char *s);
 char *gk_imp_xstrndup(const char *s, size_t n);
 char *gk_imp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A growing NUL-terminated text: the HTML and Word readers gather a cell's
+ * or paragraph's text in one ({0} is empty; free s). */
+typedef struct gk_imp_buf {
+    char *s;
+    size_t n, cap;
+} gk_imp_buf;
+void gk_imp_buf_add(gk_imp_buf *b, const char *s, size_t n);
 
 void gk_imp_doc_free(gk_imp_doc *d);
 gk_imp_line *gk_imp_doc_add(gk_imp_doc *d, gk_imp_line_kind kind, int line);

@@ -29,6 +29,17 @@ void *gk_imp_xrealloc(void *p, size_t n)
     return p;
 }
 
+void gk_imp_buf_add(gk_imp_buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->s = gk_imp_xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
 char *gk_imp_xstrdup(const char *s)
 {
     return gk_imp_xstrndup(s, strlen(s));
