@@ -34,7 +34,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "unknown", "healthz", "metrics", "formats", "format", "submit", "check",
     "report", "revisions", "region", "rollup", "compliance", "diff",
     "review", "review_set",
-    "format_schema", "openapi", "benchmark",
+    "format_schema", "openapi", "benchmark", "trend",
     "console",
 };
 
@@ -82,6 +82,7 @@ static const route_def routes[] = {
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
     {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
+    {"/api/v1/regions/*/trend", M_GET, GK_R_TREND, gk_route_trend},
     {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},

@@ -38,6 +38,7 @@ typedef enum gk_route {
     GK_R_FORMAT_SCHEMA,
     GK_R_OPENAPI,
     GK_R_BENCHMARK,
+    GK_R_TREND,
     GK_R_CONSOLE,
     GK_R_COUNT
 } gk_route;

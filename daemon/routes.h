@@ -23,8 +23,10 @@ void gk_route_compliance(gk_req *r);
 /* routes_review.c: the office's review state of a report, and its transitions */
 void gk_route_review(gk_req *r);
 void gk_route_review_set(gk_req *r);
-/* routes_benchmark.c: one cell's peer statistics below a region */
+/* routes_benchmark.c: the peer statistics of one cell or every cell below a region */
 void gk_route_benchmark(gk_req *r);
+/* routes_trend.c: one cell over the years, of a region and its peers */
+void gk_route_trend(gk_req *r);
 /* routes_console.c: the web console's embedded files */
 void gk_route_console(gk_req *r);
 
@@ -34,5 +36,7 @@ void gk_routes_set_names(const gk_names *names);
 /* The answer cache of rollup and compliance (NULL: none).  Not owned. */
 struct gk_cache;
 void gk_routes_set_cache(struct gk_cache *cache);
+/* The answer cache (routes_regions.c), shared with the peer routes (peers.c). */
+struct gk_cache *gk_routes_answers(void);
 
 #endif

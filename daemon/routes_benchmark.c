@@ -1,25 +1,35 @@
-/* routes_benchmark.c — GET /api/v1/regions/{code}/benchmark?year=Y&cell=PATH
- * (issue 17): one count cell of the current revisions of the township-level
- * units below a region — count, min, P25, P50, P75, max (as PostgreSQL's
- * percentile_cont, but exact: lib/stats.c) and each unit's percentile rank.
+/* routes_benchmark.c — GET /api/v1/regions/{code}/benchmark?year=Y[&cell=PATH]
+ * [&level=township|county][&kind=town|township|subdistrict] (issue 17): the
+ * peer statistics of the current revisions of the units of one level below
+ * a region — count, min, P25, P50, P75, max (as PostgreSQL's
+ * percentile_cont, but exact: lib/stats.c) — for one cell with each unit's
+ * percentile rank, or for every cell of the year's format at once; and the
+ * peer.outlier findings (a count far above the unit's peers: docs/rules.md).
  * Units whose report uses another format, or leaves the cell blank or not
- * applicable, are listed apart and not counted.  Computed per request from
- * the stored bodies (no answer cache yet). */
+ * applicable, are not counted.  Answers are kept in the answer cache under a
+ * tag that moves with every change of the region's reports (peers.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongkai/exactjson.h"
 #include "gongkai/format.h"
 #include "gongkai/stats.h"
+#include "peers.h"
 #include "routes.h"
 #include "store.h"
+
+/* peer.outlier: only counts, only from this many units (the unit and at
+ * least three peers), and only from this value up (docs/rules.md) */
+#define OUTLIER_MIN_UNITS 4
+#define OUTLIER_MIN_VALUE 5
 
 typedef struct bench_st {
     int year;
     char year_s[16];
     const gk_format *f;
-    int cell;
-    char table[32], row[48], column[48];
+    int cell;              /* -1: every cell */
+    gk_peer_group g;
     char *path;
 } bench_st;
 
@@ -30,107 +40,251 @@ static void st_free(void *p)
     free(st);
 }
 
-static const char *const values_sql =
-    "SELECT t.code, t.name, jsonb_typeof(r.body->'tables'->$3->$4->$5), r.body->'tables'->$3->$4->>$5"
-    " FROM regions t JOIN report_current c ON c.entity = t.code AND c.year = $1::int AND c.format = $6"
-    " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
-    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
+/* The values of one cell over the units, and what the answer says of it. */
+typedef struct cell_values {
+    size_t n;
+    const unsigned char *state;   /* GK_PEER_* per unit */
+    const int64_t *value;
+} cell_values;
 
-static void values_done(gk_req *r, PGresult *res)
+static const char *kind_name(gk_value_kind k)
+{
+    return k == GK_KIND_AMOUNT ? "amount" : k == GK_KIND_SIGNED_COUNT ? "signed_count" : "count";
+}
+
+static size_t lower_bound(const int64_t *v, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* One cell's statistics; with_units adds every unit's value and rank and
+ * the units not counted.  NULL when out of memory. */
+static json_t *cell_json(const gk_format *f, int cell, const cell_values *cv, PGresult *res, bool with_units)
+{
+    gk_value_kind kind = f->tables[f->cells[cell].table].columns[f->cells[cell].column].kind;
+    int64_t *sorted = malloc((cv->n + 1) * sizeof *sorted);
+    json_t *o = json_object(), *units = json_array(), *apart = json_array(), *outliers = json_array();
+    if (sorted == NULL || o == NULL || units == NULL || apart == NULL || outliers == NULL) {
+        free(sorted);
+        json_decref(o);
+        json_decref(units);
+        json_decref(apart);
+        json_decref(outliers);
+        return NULL;
+    }
+    size_t k = 0, n_null = 0, n_blank = 0;
+    for (size_t i = 0; i < cv->n; i++) {
+        if (cv->state[i] == GK_PEER_NUMBER)
+            sorted[k++] = cv->value[i];
+        else if (cv->state[i] == GK_PEER_NULL)
+            n_null++;
+        else
+            n_blank++;
+    }
+    gk_quartiles q = {0};
+    json_object_set_new(o, "cell", json_string(f->cells[cell].path));
+    json_object_set_new(o, "kind", json_string(kind_name(kind)));
+    json_object_set_new(o, "count", json_integer((json_int_t)k));
+    if (k > 0 && gk_stats_quartiles(sorted, k, &q) == 0) {
+        json_object_set_new(o, "min", gk_peer_number(kind, q.min));
+        json_object_set_new(o, "p25", gk_peer_quartile(kind, q.q4[0]));
+        json_object_set_new(o, "p50", gk_peer_quartile(kind, q.q4[1]));
+        json_object_set_new(o, "p75", gk_peer_quartile(kind, q.q4[2]));
+        json_object_set_new(o, "max", gk_peer_number(kind, q.max));
+    } else {
+        const char *names[] = {"min", "p25", "p50", "p75", "max"};
+        for (int j = 0; j < 5; j++)
+            json_object_set_new(o, names[j], json_null());
+    }
+    json_object_set_new(o, "not_applicable", json_integer((json_int_t)n_null));
+    json_object_set_new(o, "blank", json_integer((json_int_t)n_blank));
+    for (size_t i = 0; i < cv->n; i++) {
+        const char *code = PQgetvalue(res, (int)i, 0), *name = PQgetvalue(res, (int)i, 1);
+        if (cv->state[i] != GK_PEER_NUMBER) {
+            if (with_units)
+                json_array_append_new(apart, json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "state",
+                                                       cv->state[i] == GK_PEER_NULL ? "not_applicable" : "blank"));
+            continue;
+        }
+        int64_t x = cv->value[i];
+        if (with_units) {
+            int pm = gk_stats_rank_permille(sorted, k, x);
+            char rank[16];
+            snprintf(rank, sizeof rank, "%d.%d", pm / 10, pm % 10);
+            json_array_append_new(units, json_pack("{s:s,s:s,s:o,s:s}", "code", code, "name", name, "value",
+                                                   gk_peer_number(kind, x), "percentile_rank", rank));
+        }
+        gk_quartiles others;
+        if (kind != GK_KIND_COUNT || k < OUTLIER_MIN_UNITS || x < OUTLIER_MIN_VALUE ||
+            gk_stats_quartiles_without(sorted, k, lower_bound(sorted, k, x), &others) != 0 ||
+            !gk_stats_far_above(&others, x))
+            continue;
+        char p25[40], p75[40];
+        gk_stats_quarter_text(others.q4[0], p25, sizeof p25);
+        gk_stats_quarter_text(others.q4[2], p75, sizeof p75);
+        char msg[400];
+        snprintf(msg, sizeof msg,
+                 "%s 的 %s 为 %lld，远高于同级其他 %zu 个单位（P25 %s、P75 %s；超过 P75 加 3 倍四分位距），请核实",
+                 name, f->cells[cell].path, (long long)x, others.n, p25, p75);
+        json_array_append_new(outliers, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "code", code, "name", name,
+                                                  "rule", "peer.outlier", "severity", "info", "value",
+                                                  (json_int_t)x, "peers_p25", p25, "peers_p75", p75, "message",
+                                                  msg));
+    }
+    free(sorted);
+    if (with_units) {
+        json_object_set_new(o, "units", units);
+        json_object_set_new(o, "not_counted", apart);
+    } else {
+        json_decref(units);
+        json_decref(apart);
+    }
+    json_object_set_new(o, "outliers", outliers);
+    return o;
+}
+
+static json_t *answer_head(gk_req *r, const bench_st *st)
+{
+    return json_pack("{s:s,s:i,s:s,s:s,s:s}", "region", r->seg[0], "year", st->year, "format", st->f->version,
+                     "level", st->g.level[0] == '4' ? "township" : "county", "kind",
+                     st->g.kind[0] ? st->g.kind : "all");
+}
+
+/* ---- one cell: its value extracted by PostgreSQL ---- */
+
+static void one_cell_done(gk_req *r, PGresult *res)
 {
     bench_st *st = r->st;
     if (!gk_req_ok(r, res))
         return;
-    int n = PQntuples(res);
-    int64_t *v = calloc((size_t)n + 1, sizeof *v), *sorted = calloc((size_t)n + 1, sizeof *sorted);
-    json_t *units = json_array(), *apart = json_array();
-    if (v == NULL || sorted == NULL || units == NULL || apart == NULL) {
-        free(v);
-        free(sorted);
-        json_decref(units);
-        json_decref(apart);
+    size_t n = (size_t)PQntuples(res);
+    const gk_cell_def *d = &st->f->cells[st->cell];
+    gk_value_kind kind = st->f->tables[d->table].columns[d->column].kind;
+    unsigned char *state = malloc(n + 1);
+    int64_t *value = calloc(n + 1, sizeof *value);
+    json_t *o = NULL, *c = NULL;
+    if (state != NULL && value != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            int s = gk_peer_value(kind, PQgetvalue(res, (int)i, 2), PQgetvalue(res, (int)i, 3), &value[i]);
+            /* a value the parser would not accept is not a peer's number */
+            state[i] = (unsigned char)(s == GK_PEER_INVALID ? GK_PEER_BLANK : s);
+        }
+        cell_values cv = {n, state, value};
+        c = cell_json(st->f, st->cell, &cv, res, true);
+        o = c != NULL ? answer_head(r, st) : NULL;
+    }
+    free(state);
+    free(value);
+    if (o == NULL) {
+        json_decref(c);
         gk_reply_error(r, 500, "internal", "", "内存不足");
         return;
     }
-    size_t k = 0;
-    for (int i = 0; i < n; i++) {
-        const char *type = PQgetvalue(res, i, 2), *text = PQgetvalue(res, i, 3);
-        char *end = NULL;
-        long long x = strcmp(type, "number") == 0 ? strtoll(text, &end, 10) : 0;
-        if (end == NULL || *end != '\0' || end == text) {
-            json_array_append_new(apart, json_pack("{s:s,s:s,s:s}", "code", PQgetvalue(res, i, 0), "name",
-                                                   PQgetvalue(res, i, 1), "state",
-                                                   !strcmp(type, "null") ? "not_applicable" : "blank"));
-            continue;
+    json_object_update(o, c);   /* the one cell's keys at the top, as before */
+    json_decref(c);
+    gk_peer_reply(r, o);
+}
+
+#define UNITS_FROM                                                                                  \
+    " FROM regions t JOIN report_current c ON c.entity = t.code AND c.year = $1::int AND c.format = $5" \
+    " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision WHERE"
+
+static const char *const one_cell_sql =
+    "SELECT t.code, t.name, jsonb_typeof(r.body->'tables'->$6->$7->$8), r.body->'tables'->$6->$7->>$8"
+    UNITS_FROM GK_PEER_WHERE("$2", "$3", "$4") " ORDER BY t.code";
+
+/* ---- every cell: the stored tables read once per unit ---- */
+
+static const char *const all_cells_sql =
+    "SELECT t.code, t.name, (r.body->'tables')::text" UNITS_FROM GK_PEER_WHERE("$2", "$3", "$4") " ORDER BY t.code";
+
+static void all_cells_done(gk_req *r, PGresult *res)
+{
+    bench_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    const gk_format *f = st->f;
+    size_t n = (size_t)PQntuples(res), m = f->n_cells;
+    unsigned char *state = malloc(n * m + 1);
+    int64_t *value = calloc(n * m + 1, sizeof *value);
+    json_t *o = state && value ? answer_head(r, st) : NULL, *cells = json_array();
+    bool ok = o != NULL && cells != NULL;
+    /* state/value are cell-major: the units of cell c at c·n */
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *text = PQgetvalue(res, (int)i, 2);
+        json_error_t e;
+        json_t *tables = gk_json_loadb_exact(text, strlen(text), 0, &e);
+        for (size_t c = 0; c < m; c++) {
+            const gk_cell_def *d = &f->cells[c];
+            const gk_table *t = &f->tables[d->table];
+            json_t *v = json_object_get(
+                json_object_get(json_object_get(tables, t->key), t->rows[d->row].key), t->columns[d->column].key);
+            int s = gk_peer_value_json(t->columns[d->column].kind, v, &value[c * n + i]);
+            state[c * n + i] = (unsigned char)(s == GK_PEER_INVALID ? GK_PEER_BLANK : s);
         }
-        v[k++] = x;
+        json_decref(tables);
     }
-    memcpy(sorted, v, k * sizeof *v);
-    gk_quartiles q = {0};
-    json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:I}", "region", r->seg[0], "year", st->year, "format", st->f->version,
-                          "cell", st->f->cells[st->cell].path, "count", (json_int_t)k);
-    if (k > 0 && gk_stats_quartiles(sorted, k, &q) == 0) {
-        char b[32];
-        json_object_set_new(o, "min", json_integer(q.min));
-        const char *names[] = {"p25", "p50", "p75"};
-        for (int j = 0; j < 3; j++) {
-            /* exact: an integer, or text with its quarter ("1.5") */
-            gk_stats_quarter_text(q.q4[j], b, sizeof b);
-            json_object_set_new(o, names[j], q.q4[j] % 4 == 0 ? json_integer(q.q4[j] / 4) : json_string(b));
-        }
-        json_object_set_new(o, "max", json_integer(q.max));
-    } else {
-        json_object_set_new(o, "min", json_null());
-        json_object_set_new(o, "p25", json_null());
-        json_object_set_new(o, "p50", json_null());
-        json_object_set_new(o, "p75", json_null());
-        json_object_set_new(o, "max", json_null());
+    for (size_t c = 0; ok && c < m; c++) {
+        cell_values cv = {n, state + c * n, value + c * n};
+        json_t *one = cell_json(f, (int)c, &cv, res, false);
+        ok = one != NULL && json_array_append_new(cells, one) == 0;
     }
-    for (int i = 0; i < n; i++) {
-        const char *type = PQgetvalue(res, i, 2), *text = PQgetvalue(res, i, 3);
-        char *end = NULL;
-        if (strcmp(type, "number") != 0)
-            continue;
-        long long x = strtoll(text, &end, 10);
-        if (end == text || *end != '\0')
-            continue;
-        int pm = gk_stats_rank_permille(sorted, k, x);
-        char rank[16];
-        snprintf(rank, sizeof rank, "%d.%d", pm / 10, pm % 10);
-        json_array_append_new(units, json_pack("{s:s,s:s,s:I,s:s}", "code", PQgetvalue(res, i, 0), "name",
-                                               PQgetvalue(res, i, 1), "value", (json_int_t)x, "percentile_rank",
-                                               rank));
+    free(state);
+    free(value);
+    if (!ok) {
+        json_decref(o);
+        json_decref(cells);
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
     }
-    free(v);
-    free(sorted);
-    json_object_set_new(o, "units", units);
-    json_object_set_new(o, "not_counted", apart);
-    gk_reply_json(r, 200, o);
+    json_object_set_new(o, "units", json_integer((json_int_t)n));
+    json_object_set_new(o, "cells", cells);
+    gk_peer_reply(r, o);
 }
 
 static void region_done(gk_req *r, PGresult *res)
 {
     bench_st *st = r->st;
-    if (!gk_req_ok(r, res))
+    if (!gk_peer_region_ok(r, res))
         return;
-    if (PQntuples(res) != 1) {
-        gk_reply_error(r, 404, "not_found", "", "没有这个区划：%s", r->seg[0]);
+    char tag[64];
+    char cell[16] = "all";
+    if (st->cell >= 0)
+        snprintf(cell, sizeof cell, "%d", st->cell);
+    snprintf(tag, sizeof tag, "bm-%s-%d-%s-%s-%s", r->seg[0], st->year, st->g.level, st->g.kind, cell);
+    if (gk_peer_answer_by_tag(r, res, tag))
         return;
-    }
-    if (!gk_req_in_scope(r, PQgetvalue(res, 0, 0))) {
-        gk_reply_error(r, 403, "forbidden", "", "令牌无权访问 %s", r->seg[0]);
-        return;
-    }
     st->path = strdup(PQgetvalue(res, 0, 0));
-    const char *v[] = {st->year_s, st->path, st->table, st->row, st->column, st->f->version};
-    gk_req_query(r, values_sql, 6, v, values_done);
+    if (st->path == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return;
+    }
+    if (st->cell < 0) {
+        const char *v[] = {st->year_s, st->path, st->g.level, st->g.kind, st->f->version};
+        gk_req_query(r, all_cells_sql, 5, v, all_cells_done);
+        return;
+    }
+    const gk_cell_def *d = &st->f->cells[st->cell];
+    const gk_table *t = &st->f->tables[d->table];
+    const char *v[] = {st->year_s, st->path, st->g.level, st->g.kind, st->f->version,
+                       t->key, t->rows[d->row].key, t->columns[d->column].key};
+    gk_req_query(r, one_cell_sql, 8, v, one_cell_done);
 }
 
 static void bench_start(gk_req *r, PGresult *res)
 {
     (void)res;
-    const char *v[] = {r->seg[0]};
-    gk_req_query(r, "SELECT path::text FROM regions WHERE code = $1", 1, v, region_done);
+    bench_st *st = r->st;
+    const char *v[] = {r->seg[0], st->year_s, st->year_s};
+    gk_req_query(r, gk_peer_region_sql, 3, v, region_done);
 }
 
 void gk_route_benchmark(gk_req *r)
@@ -146,6 +300,15 @@ void gk_route_benchmark(gk_req *r)
         gk_reply_error(r, 404, "not_found", "", "没有这个区划：%s", r->seg[0]);
         return;
     }
+    gk_peer_group g;
+    if (!gk_peer_group_param(r, &g))
+        return;
+    int ci = -1;
+    if (cell != NULL && (ci = gk_peer_cell_param(f, cell)) < 0) {
+        gk_reply_error(r, 422, "invalid_cell", "cell", "cell 应为 %s 年版格式的单元格，如 tables.active.rules.issued",
+                       f->version);
+        return;
+    }
     bench_st *st = calloc(1, sizeof *st);
     if (st == NULL) {
         gk_reply_error(r, 500, "internal", "", "内存不足");
@@ -154,31 +317,8 @@ void gk_route_benchmark(gk_req *r)
     st->year = year;
     snprintf(st->year_s, sizeof st->year_s, "%d", year);
     st->f = f;
-    /* cell=tables.<table>.<row>.<column> or <table>.<row>.<column> */
-    const char *c = cell ? cell : "";
-    if (strncmp(c, "tables.", 7) == 0)
-        c += 7;
-    int n = 0;
-    if (strlen(c) < 100)
-        n = sscanf(c, "%31[a-z_].%47[a-z_0-9].%47[a-z_0-9]", st->table, st->row, st->column);
-    st->cell = n == 3 ? gk_format_cell_index(f, st->table, st->row, st->column) : -1;
-    if (st->cell >= 0) {
-        size_t len = strlen(st->table) + strlen(st->row) + strlen(st->column) + 2;
-        if (len != strlen(c))
-            st->cell = -1;
-    }
-    if (st->cell < 0) {
-        free(st);
-        gk_reply_error(r, 422, "invalid_cell", "cell", "cell 应为 %s 年版格式的单元格，如 tables.active.rules.issued",
-                       f->version);
-        return;
-    }
-    const gk_cell_def *d = &f->cells[st->cell];
-    if (f->tables[d->table].columns[d->column].kind == GK_KIND_AMOUNT) {
-        free(st);
-        gk_reply_error(r, 422, "unsupported_cell", "cell", "金额单元格的同级比较尚未提供，请选择件数类单元格");
-        return;
-    }
+    st->cell = ci;
+    st->g = g;
     r->st = st;
     r->st_free = st_free;
     gk_req_with_db(r, true, bench_start);

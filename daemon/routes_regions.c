@@ -97,6 +97,7 @@ static const char *rollup_kind(const region_st *st) { return st->csv ? "rc" : "r
 
 static gk_cache *answers;
 void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
+gk_cache *gk_routes_answers(void) { return answers; }
 
 static void blob_sent(const void *data, size_t len, void *arg)
 {

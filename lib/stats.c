@@ -12,14 +12,22 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* 4 × percentile_cont(k/4): position p = k(n-1)/4, between v[p/4] and the next */
-static int64_t quarter(const int64_t *v, size_t n, int k)
+/* The j-th of the sorted values with the one at index skip left out
+ * (skip = n: none left out). */
+static int64_t nth(const int64_t *v, size_t skip, size_t j)
 {
-    size_t pos4 = (size_t)k * (n - 1);   /* 4 × position */
+    return v[j < skip ? j : j + 1];
+}
+
+/* 4 × percentile_cont(k/4) of the m = n (or n - 1, one left out) values:
+ * position p = k(m-1)/4, between the value at p and the next */
+static int64_t quarter(const int64_t *v, size_t m, size_t skip, int k)
+{
+    size_t pos4 = (size_t)k * (m - 1);   /* 4 × position */
     size_t lo = pos4 / 4, frac = pos4 % 4;
     if (frac == 0)
-        return 4 * v[lo];
-    return 4 * v[lo] + (int64_t)frac * (v[lo + 1] - v[lo]);
+        return 4 * nth(v, skip, lo);
+    return 4 * nth(v, skip, lo) + (int64_t)frac * (nth(v, skip, lo + 1) - nth(v, skip, lo));
 }
 
 int gk_stats_quartiles(int64_t *v, size_t n, gk_quartiles *out)
@@ -31,8 +39,44 @@ int gk_stats_quartiles(int64_t *v, size_t n, gk_quartiles *out)
     out->min = v[0];
     out->max = v[n - 1];
     for (int k = 1; k <= 3; k++)
-        out->q4[k - 1] = quarter(v, n, k);
+        out->q4[k - 1] = quarter(v, n, n, k);
     return 0;
+}
+
+int gk_stats_quartiles_without(const int64_t *sorted, size_t n, size_t skip, gk_quartiles *out)
+{
+    if (n < 2 || skip >= n)
+        return -1;
+    out->n = n - 1;
+    out->min = nth(sorted, skip, 0);
+    out->max = nth(sorted, skip, n - 2);
+    for (int k = 1; k <= 3; k++)
+        out->q4[k - 1] = quarter(sorted, n - 1, skip, k);
+    return 0;
+}
+
+bool gk_stats_far_above(const gk_quartiles *others, int64_t x)
+{
+    /* 4x > 4·P75 + 3·(4·P75 − 4·P25); |values| < 2^60 / 16 keeps it in range */
+    int64_t q25 = others->q4[0], q75 = others->q4[2];
+    return 4 * x > q75 + 3 * (q75 - q25);
+}
+
+void gk_stats_quarter_amount_text(int64_t q4, char *buf, size_t len)
+{
+    /* q4 / 4 of 1/10^6 units = q4 · 25 of 1/10^8 units: eight decimals at most */
+    int neg = q4 < 0;
+    uint64_t a = (neg ? (uint64_t)0 - (uint64_t)q4 : (uint64_t)q4) * 25u;
+    uint64_t whole = a / 100000000u, frac = a % 100000000u;
+    if (frac == 0) {
+        snprintf(buf, len, "%s%" PRIu64, neg ? "-" : "", whole);
+        return;
+    }
+    char fr[16];
+    snprintf(fr, sizeof fr, "%08" PRIu64, frac);
+    for (int i = 7; i > 0 && fr[i] == '0'; i--)
+        fr[i] = '\0';
+    snprintf(buf, len, "%s%" PRIu64 ".%s", neg ? "-" : "", whole, fr);
 }
 
 void gk_stats_quarter_text(int64_t q4, char *buf, size_t len)

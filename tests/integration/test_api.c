@@ -542,6 +542,11 @@ START_TEST(auth_matrix)
         {"GET", "/api/v1/regions/350481/rollup?year=2020", {200, 403, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/350481/compliance?year=2020", {200, 403, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/0/rollup?year=2020",  {200, 403, 403, 403, 403, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481/benchmark?year=2020", {200, 403, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481101/benchmark?year=2020&cell=active.rules.new_made",
+                                                       {200, 200, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481/trend?year=2020&cell=active.rules.new_made",
+                                                       {200, 403, 200, 200, 200, 403, 403, 401}},
     };
     char *before = db_state();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

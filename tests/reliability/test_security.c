@@ -66,6 +66,8 @@ static const route routes[] = {
     {"GET", "/api/v1/regions/%s/compliance?year=2020", K_READ, false},
     {"GET", "/api/v1/reports/%s/2020/review", K_READ, true},
     {"GET", "/api/v1/regions/%s/benchmark?year=2020&cell=active.rules.new_made", K_READ, false},
+    {"GET", "/api/v1/regions/%s/benchmark?year=2020", K_READ, false},
+    {"GET", "/api/v1/regions/%s/trend?year=2020&cell=active.rules.new_made", K_READ, false},
     /* reopening a pending report: 409 for whoever may review, so nothing changes */
     {"POST", "/api/v1/reports/%s/2020/review", K_REVIEW, true},
 };

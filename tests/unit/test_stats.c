@@ -70,6 +70,73 @@ START_TEST(mid_rank)
 }
 END_TEST
 
+/* Leaving one value out equals computing over a copy without it, for every
+ * index of pseudo-random sorted arrays of every small length. */
+START_TEST(leave_one_out_matches_copy)
+{
+    uint64_t seed = 12345;
+    for (size_t n = 2; n <= 17; n++) {
+        for (int round = 0; round < 20; round++) {
+            int64_t v[17], rest[16];
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                v[i] = (int64_t)(seed >> 59);   /* 0..31: many ties */
+            }
+            gk_quartiles all;
+            gk_stats_quartiles(v, n, &all);   /* sorts v */
+            for (size_t skip = 0; skip < n; skip++) {
+                size_t m = 0;
+                for (size_t i = 0; i < n; i++)
+                    if (i != skip)
+                        rest[m++] = v[i];
+                gk_quartiles want, got;
+                gk_stats_quartiles(rest, m, &want);
+                ck_assert_int_eq(gk_stats_quartiles_without(v, n, skip, &got), 0);
+                ck_assert_int_eq(got.n, want.n);
+                ck_assert_int_eq(got.min, want.min);
+                ck_assert_int_eq(got.max, want.max);
+                for (int k = 0; k < 3; k++)
+                    ck_assert_int_eq(got.q4[k], want.q4[k]);
+            }
+        }
+    }
+    gk_quartiles q;
+    int64_t one[] = {3};
+    ck_assert_int_eq(gk_stats_quartiles_without(one, 1, 0, &q), -1);
+}
+END_TEST
+
+START_TEST(far_out_fence)
+{
+    /* peers 0, 0, 0: P25 = P75 = 0, so any value above 0 is beyond the fence */
+    int64_t v[] = {0, 0, 0, 6};
+    gk_quartiles o;
+    gk_stats_quartiles_without(v, 4, 3, &o);
+    ck_assert(gk_stats_far_above(&o, 6));
+    /* peers 1..8: P25 2.75, P75 6.25, fence 6.25 + 3 × 3.5 = 16.75 */
+    int64_t w[] = {1, 2, 3, 4, 5, 6, 7, 8, 99};
+    gk_stats_quartiles_without(w, 9, 8, &o);
+    ck_assert(!gk_stats_far_above(&o, 16));
+    ck_assert(gk_stats_far_above(&o, 17));
+}
+END_TEST
+
+START_TEST(amount_quarter_text)
+{
+    char b[40];
+    gk_stats_quarter_amount_text(4 * 12500000LL, b, sizeof b);   /* 12.5 */
+    ck_assert_str_eq(b, "12.5");
+    gk_stats_quarter_amount_text(2, b, sizeof b);                /* half a millionth */
+    ck_assert_str_eq(b, "0.0000005");
+    gk_stats_quarter_amount_text(1, b, sizeof b);
+    ck_assert_str_eq(b, "0.00000025");
+    gk_stats_quarter_amount_text(4 * 3000000LL, b, sizeof b);
+    ck_assert_str_eq(b, "3");
+    gk_stats_quarter_amount_text(-6, b, sizeof b);
+    ck_assert_str_eq(b, "-0.0000015");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stats");
@@ -77,6 +144,9 @@ int main(void)
     tcase_add_test(tc, quartiles_interpolate_like_percentile_cont);
     tcase_add_test(tc, quarter_text_signs);
     tcase_add_test(tc, mid_rank);
+    tcase_add_test(tc, leave_one_out_matches_copy);
+    tcase_add_test(tc, far_out_fence);
+    tcase_add_test(tc, amount_quarter_text);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
