@@ -112,7 +112,7 @@ static void trend_done(gk_req *r, PGresult *res)
         return;
     json_t *years = json_array();
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "region", r->seg[0], "cell", st->f->cells[st->cell].path,
-                          "level", st->g.level[0] == '4' ? "township" : "county", "kind",
+                          "level", st->g.level[0] == '4' ? "township" : "county", "unit_kind",
                           st->g.kind[0] ? st->g.kind : "all", "years", years);
     int n = PQntuples(res), i = 0;
     bool ok = o != NULL;

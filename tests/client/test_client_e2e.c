@@ -1009,8 +1009,9 @@ START_TEST(review_return_seen_by_township)
 }
 END_TEST
 
-/* `gongkai benchmark`: the quartiles and each unit's rank; a bad cell is the
- * server's clear 422 (exit 3), a missing --cell a usage error (exit 2). */
+/* `gongkai benchmark`: the quartiles and each unit's rank; every cell
+ * without --cell; the trend; a bad cell or level is the server's clear 422
+ * (exit 3), --trend without --cell a usage error (exit 2). */
 START_TEST(benchmark_prints_quartiles)
 {
     run r;
@@ -1026,7 +1027,25 @@ START_TEST(benchmark_prints_quartiles)
     ASSERT_RC(&r, 3);
     ASSERT_HAS(r.stderr_text, "invalid_cell");
     free_run(&r);
-    const char *none[] = {"benchmark", CITY, "--year", "2020", NULL};
+    const char *all[] = {"benchmark", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, all);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "全部单元格");
+    ASSERT_HAS(r.stdout_text, "tables.active.procurement.amount_yuan");
+    free_run(&r);
+    const char *tr[] = {"benchmark", CITY, "--year", "2020", "--cell", "tables.active.licensing.decisions",
+                        "--trend", "--years", "2", NULL};
+    client(&r, tok_city_view, tr);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "逐年趋势");
+    ASSERT_HAS(r.stdout_text, "2019");
+    free_run(&r);
+    const char *lv[] = {"benchmark", CITY, "--year", "2020", "--level", "city", NULL};
+    client(&r, tok_city_view, lv);
+    ASSERT_RC(&r, 3);
+    ASSERT_HAS(r.stderr_text, "invalid_level");
+    free_run(&r);
+    const char *none[] = {"benchmark", CITY, "--year", "2020", "--trend", NULL};
     client(&r, tok_city_view, none);
     ASSERT_RC(&r, 2);
     ASSERT_HAS(r.stderr_text, "--cell");

@@ -288,6 +288,59 @@ static void expect(const char *token, const char *path, int status, const char *
 
 static void expect_error(const char *path, int status, const char *code) { expect(admin, path, status, code); }
 
+/* Every cell over more units than one page of the daemon's reading (2,000):
+ * 2,100 townships of three new counties, written by SQL, with the quartiles
+ * still equal to percentile_cont's.  Runs last: it adds units to 三明市. */
+START_TEST(all_cells_paged)
+{
+    char *sample_text = json_dumps(sample, JSON_COMPACT);
+    const char *p[] = {sample_text};
+    char *done = gk_h_sql1(&H,
+        "WITH c AS (INSERT INTO regions (code, name, parent, level, path)"
+        "  SELECT '35049' || k, '测试' || k || '县', '3504', 3, ARRAY['0', '35', '3504', '35049' || k]"
+        "  FROM generate_series(7, 9) k RETURNING code),"
+        " t AS (INSERT INTO regions (code, name, parent, level, path)"
+        "  SELECT c.code || lpad(i::text, 3, '0'), '测试' || c.code || i || '镇', c.code, 4,"
+        "         ARRAY['0', '35', '3504', c.code, c.code || lpad(i::text, 3, '0')]"
+        "  FROM c, generate_series(1, 700) i RETURNING code),"
+        " b AS (SELECT t.code, jsonb_set(jsonb_set($1::jsonb, '{entity}', to_jsonb(t.code)),"
+        "         '{tables,active,licensing,decisions}', to_jsonb(abs(hashtext(t.code)) % 50)) AS body FROM t),"
+        " r AS (INSERT INTO reports (entity, year, revision, format, body, body_text, content_hash, status,"
+        "         findings, errors, warnings, infos)"
+        "  SELECT code, 2020, 1, '2019', body, body::text, md5(body::text), 'ok', '[]', 0, 0, 0 FROM b"
+        "  RETURNING entity)"
+        " INSERT INTO report_current (entity, year, revision, format, first_submitted_at)"
+        " SELECT entity, 2020, 1, '2019', now() FROM r RETURNING 'done'",
+        1, p);
+    free(sample_text);
+    ck_assert_ptr_nonnull(done);
+    free(done);
+    json_t *all = get_json("/api/v1/regions/3504/benchmark?year=2020");
+    long units = gk_h_sql_long(&H, "SELECT count(*) FROM report_current c JOIN regions g ON g.code = c.entity"
+                                   " WHERE c.year = 2020 AND g.level = 4 AND '3504' = ANY(g.path)", 0, NULL);
+    ck_assert_int_gt(units, 2100);
+    ck_assert_int_eq(json_integer_value(json_object_get(all, "units")), units);
+    json_t *c = cell_of(all, "tables.active.licensing.decisions");
+    ck_assert_int_eq(json_integer_value(json_object_get(c, "count")), units);
+    const char *qk[] = {"p25", "p50", "p75"}, *fr[] = {"0.25", "0.5", "0.75"};
+    for (int i = 0; i < 3; i++) {
+        const char *q[] = {fr[i]};
+        char *pg = gk_h_sql1(&H,
+                             "SELECT percentile_cont($1::float8) WITHIN GROUP (ORDER BY"
+                             " (r.body->'tables'->'active'->'licensing'->>'decisions')::numeric)::text"
+                             " FROM report_current c JOIN reports r USING (entity, year, revision)"
+                             " JOIN regions g ON g.code = c.entity"
+                             " WHERE c.year = 2020 AND g.level = 4 AND '3504' = ANY(g.path)",
+                             1, q);
+        char buf[40];
+        ck_assert_ptr_nonnull(pg);
+        ck_assert_str_eq(text_of(json_object_get(c, qk[i]), buf, sizeof buf), pg);
+        free(pg);
+    }
+    json_decref(all);
+}
+END_TEST
+
 START_TEST(errors_and_scope)
 {
     expect(admin, "/api/v1/regions/350481/benchmark?cell=active.rules.new_made", 400, "invalid_year");
@@ -334,6 +387,7 @@ int main(void)
     tcase_add_test(tc, etag_and_cache);
     tcase_add_test(tc, trend_over_years);
     tcase_add_test(tc, errors_and_scope);
+    tcase_add_test(tc, all_cells_paged);
     suite_add_tcase(s, tc);
     int failed = gk_h_run_suite(&H, s);
     json_decref(sample);
