@@ -66,19 +66,6 @@ static const char *kind_name(gk_value_kind k)
     return k == GK_KIND_AMOUNT ? "amount" : k == GK_KIND_SIGNED_COUNT ? "signed_count" : "count";
 }
 
-static size_t lower_bound(const int64_t *v, size_t n, int64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* One cell's statistics; with_units adds every unit's value and rank and
  * the units not counted.  NULL when out of memory. */
 static json_t *cell_json(const gk_format *f, int cell, const cell_values *cv, const char *const *codes,
@@ -139,7 +126,7 @@ static json_t *cell_json(const gk_format *f, int cell, const cell_values *cv, co
         }
         gk_quartiles others;
         if (kind != GK_KIND_COUNT || k < OUTLIER_MIN_UNITS || x < OUTLIER_MIN_VALUE ||
-            gk_stats_quartiles_without(sorted, k, lower_bound(sorted, k, x), &others) != 0 ||
+            gk_stats_quartiles_without(sorted, k, gk_stats_lower_bound(sorted, k, x), &others) != 0 ||
             !gk_stats_far_above(&others, x))
             continue;
         char p25[40], p75[40];

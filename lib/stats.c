@@ -87,15 +87,29 @@ void gk_stats_quarter_text(int64_t q4, char *buf, size_t len)
     snprintf(buf, len, "%s%" PRIu64 "%s", neg ? "-" : "", a / 4, frac[a % 4]);
 }
 
+/* The first index of sorted whose value is >= x (strict: > x). */
+static size_t bound(const int64_t *sorted, size_t n, int64_t x, bool strict)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strict ? sorted[mid] <= x : sorted[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t gk_stats_lower_bound(const int64_t *sorted, size_t n, int64_t x) { return bound(sorted, n, x, false); }
+
 int gk_stats_rank_permille(const int64_t *sorted, size_t n, int64_t x)
 {
     if (n == 0)
         return 0;
-    size_t below = 0, equal = 0;
-    for (size_t i = 0; i < n; i++) {
-        below += sorted[i] < x;
-        equal += sorted[i] == x;
-    }
+    /* binary search: a national cell ranks 41,352 units, O(n log n) not n² */
+    size_t below = bound(sorted, n, x, false);
+    size_t equal = bound(sorted, n, x, true) - below;
     /* 1000 × (2·below + equal) / (2n), rounded half up */
     uint64_t num = 1000u * (2u * (uint64_t)below + (uint64_t)equal);
     uint64_t den = 2u * (uint64_t)n;

@@ -30,5 +30,7 @@ void gk_stats_quarter_text(int64_t q4, char *buf, size_t len);
 /* Mid-rank percentile of x among the sorted values v: 100 × (below + equal/2)
  * / n, in tenths of a percent rounded half up (0..1000). */
 int gk_stats_rank_permille(const int64_t *sorted, size_t n, int64_t x);
+/* The first index of the sorted values holding a value >= x (n: none). */
+size_t gk_stats_lower_bound(const int64_t *sorted, size_t n, int64_t x);
 
 #endif
