@@ -13,9 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -382,6 +387,20 @@ START_TEST(sign_ins_are_throttled)
     r = sign_in_raw("zhao", "zhao-password-1", "X-Real-IP: 192.0.2.9");
     expect(&r, 429, "too_many_attempts");
     gk_resp_free(&r);
+    /* behind nginx (--trust-proxy=1) the address is X-Real-IP's */
+    const char *proxied[] = {"--pwhash-ops=2", "--trust-proxy=1", "--signin-addr-failures=2", NULL};
+    restart_with(proxied);
+    for (int i = 0; i < 2; i++) {
+        gk_resp g = sign_in_raw("nobody-a", "wrong-password", "X-Real-IP: 192.0.2.1");
+        expect(&g, 401, "bad_credentials");
+        gk_resp_free(&g);
+    }
+    r = sign_in_raw("nobody-b", "wrong-password", "X-Real-IP: 192.0.2.1");
+    expect(&r, 429, "too_many_attempts");
+    gk_resp_free(&r);
+    r = sign_in_raw("nobody-b", "wrong-password", "X-Real-IP: 192.0.2.2");
+    expect(&r, 401, "bad_credentials");
+    gk_resp_free(&r);
     restart_with(limits);   /* the next tests sign in from this address */
 }
 END_TEST
@@ -501,9 +520,20 @@ END_TEST
 
 START_TEST(sessions_expire_idle_and_absolute)
 {
-    const char *short_limits[] = {"--pwhash-ops=2", "--session-idle-s=2", "--session-max-s=4", NULL};
+    const char *short_limits[] = {"--pwhash-ops=2", "--session-idle-s=2", "--session-max-s=4", "--cookie-secure=1",
+                                  NULL};
     restart_with(short_limits);
     add_user("zhou", "350481", "viewer", "zhou-password-1");
+    /* behind TLS: the cookie is Secure, and lives --session-max-s */
+    gk_resp c = sign_in_raw("zhou", "zhou-password-1", NULL);
+    expect(&c, 200, NULL);
+    char sc[300];
+    ck_assert_ptr_nonnull(gk_resp_header(&c, "Set-Cookie", sc, sizeof sc));
+    ck_assert_msg(strstr(sc, "; Max-Age=4; Secure") != NULL, "%s", sc);
+    char sid_c[65];
+    snprintf(sid_c, sizeof sid_c, "%.64s", sc + 11);
+    keep_secret(sid_c);
+    gk_resp_free(&c);
     /* idle: unused until the database's clock passes last_seen + 2 s */
     char sid[65];
     sign_in("zhou", "zhou-password-1", sid);
@@ -531,6 +561,77 @@ START_TEST(sessions_expire_idle_and_absolute)
         gk_h_nap_ms(300);
     }
     ck_assert_msg(expired_at >= 3900, "expired after %ld ms, before its 4 s", expired_at);
+    const char *normal[] = {"--pwhash-ops=2", NULL};
+    restart_with(normal);
+}
+END_TEST
+
+/* A sign-in sent on its own socket, not read yet. */
+static int send_sign_in(const char *name, const char *pw)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)H.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char body[200], req[512];
+    int bl = snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    int n = snprintf(req, sizeof req,
+                     "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+                     bl, body);
+    ck_assert_int_eq(send(fd, req, (size_t)n, 0), n);
+    return fd;
+}
+
+START_TEST(hashing_does_not_block_other_requests)
+{
+    /* costly hashes: Argon2id over 32 MiB, 12 passes, on one worker thread;
+     * two unknown names (each checked against the dummy hash, full cost) */
+    const char *slow[] = {"--pwhash-ops=12", "--pwhash-mem-kib=32768", "--pwhash-threads=1", NULL};
+    restart_with(slow);
+    long t0 = gk_h_now_ms();
+    int fds[2] = {send_sign_in("slow-one", "whatever-1"), send_sign_in("slow-two", "whatever-2")};
+    /* while they are hashed the loop keeps answering: count /healthz
+     * answers until both sign-ins are answered */
+    int answered = 0, healthz = 0;
+    long worst = 0;
+    bool done[2] = {false, false};
+    while (answered < 2) {
+        ck_assert_msg(gk_h_now_ms() - t0 < 120000, "the sign-ins were never answered");
+        long h0 = gk_h_now_ms();
+        gk_resp r;
+        ck_assert_int_eq(gk_h_http(&H, "GET", "/healthz", NULL, NULL, 0, &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        gk_resp_free(&r);
+        long dt = gk_h_now_ms() - h0;
+        for (int i = 0; i < 2; i++) {
+            struct pollfd p = {.fd = fds[i], .events = POLLIN};
+            if (!done[i] && poll(&p, 1, 0) == 1) {
+                done[i] = true;
+                answered++;
+            }
+        }
+        if (answered < 2) {   /* this /healthz was answered while a sign-in was still hashing */
+            healthz++;
+            worst = dt > worst ? dt : worst;
+            gk_h_nap_ms(10);  /* pacing, not waiting: a few hundred probes, not thousands */
+        }
+    }
+    long total = gk_h_now_ms() - t0;
+    for (int i = 0; i < 2; i++) {
+        char buf[512] = "";
+        ssize_t got = recv(fds[i], buf, sizeof buf - 1, 0);
+        ck_assert_int_gt(got, 12);
+        ck_assert_msg(strncmp(buf, "HTTP/1.1 401", 12) == 0, "%s", buf);
+        close(fds[i]);
+    }
+    fprintf(stderr, "hashing: 2 sign-ins in %ld ms; %d /healthz answered meanwhile, the slowest in %ld ms\n", total,
+            healthz, worst);
+    /* the two hashes (one worker: one after the other) took long enough to
+     * matter, and /healthz was answered all along, each far faster */
+    ck_assert_int_ge(healthz, 5);
+    ck_assert_msg(worst * 4 < total, "a /healthz took %ld ms of the sign-ins' %ld", worst, total);
     const char *normal[] = {"--pwhash-ops=2", NULL};
     restart_with(normal);
 }
@@ -578,6 +679,7 @@ int main(void)
     tcase_add_test(tc, disable_and_passwd_end_sessions);
     tcase_add_test(tc, sign_ins_are_throttled);
     tcase_add_test(tc, sessions_expire_idle_and_absolute);
+    tcase_add_test(tc, hashing_does_not_block_other_requests);
     tcase_add_test(tc, no_secret_in_the_log);
     suite_add_tcase(s, tc);
     int failed = gk_h_run_suite(&H, s);
