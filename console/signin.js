@@ -9,6 +9,13 @@
 const $ = (id) => document.getElementById(id);
 
 let hooks = null;   // {show(section), showMessage(text), onSignedIn(who, region, year)}
+const ROLE_TEXT = { submitter: '填报', viewer: '查阅', admin: '管理' };
+
+// Who is signed in, in the header, then the caller's own start.
+function signedIn(who, region, year) {
+  $('whoami').textContent = `${who.name}（${ROLE_TEXT[who.role] || who.role} · ${who.region}）`;
+  hooks.onSignedIn(who, region, year);
+}
 
 async function call(method, body) {
   const init = { method, cache: 'no-store', credentials: 'same-origin', headers: {} };
@@ -39,6 +46,7 @@ function refusal(r) {
 // Shows the sign-in form, with a reason when there is one.
 export function showSignIn(message = '') {
   $('signin-password').value = '';
+  $('whoami').textContent = '';
   hooks.show('login');
   hooks.showMessage(message);
   $('signin-name').focus();
@@ -68,7 +76,7 @@ async function submit(ev) {
   try {
     const r = await call('POST', { name, password });
     if (r.status !== 200) { showSignIn(refusal(r)); return; }
-    hooks.onSignedIn(r.json, region || r.json.region, year);
+    signedIn(r.json, region || r.json.region, year);
   } finally {
     button.disabled = false;
   }
@@ -82,7 +90,7 @@ export async function startSignIn(h) {
   $('login-form').addEventListener('submit', submit);
   const r = await call('GET');
   if (r.status === 200 && r.json.kind === 'session') {
-    hooks.onSignedIn(r.json, r.json.region, Number($('login-year').value));
+    signedIn(r.json, r.json.region, Number($('login-year').value));
   } else {
     const expired = r.json && r.json.error && r.json.error.code === 'session_expired';
     showSignIn(expired ? '登录已过期，请重新登录。' : '');

@@ -114,6 +114,7 @@ test('sign-in keeps only an HttpOnly, SameSite=Strict cookie; sign-out ends it',
   const cookies = await page.context().cookies();
   assert.equal(cookies.length, 1);
   assert.equal(cookies[0].name, 'gk_session');
+  assert.equal(await page.textContent('#whoami'), 'office-viewer（查阅 · 350481）');
   assert.equal(cookies[0].httpOnly, true);
   assert.equal(cookies[0].sameSite, 'Strict');
   assert.equal(cookies[0].path, '/');
