@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "cli.h"
+#include "gongkai/textutil.h"
 #include "password.h"
 
 #define USAGE                                                                                                    \
@@ -199,10 +200,13 @@ static int user_list(PGconn *pg)
         return 1;
     printf("%-6s %-20s %-12s %-10s %-20s %-20s %s\n", "id", "name", "region", "role", "created_at", "disabled_at",
            "sessions");
-    for (int i = 0; i < PQntuples(res); i++)
-        printf("%-6s %-20s %-12s %-10s %-20s %-20s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-               PQgetvalue(res, i, 6));
+    for (int i = 0; i < PQntuples(res); i++) {
+        /* names are often Chinese: padded by display width, not bytes */
+        printf("%-6s ", PQgetvalue(res, i, 0));
+        gk_fput_padded(stdout, PQgetvalue(res, i, 1), 20);
+        printf(" %-12s %-10s %-20s %-20s %s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+               PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+    }
     PQclear(res);
     return 0;
 }
