@@ -6,7 +6,8 @@
  * as the user's region and role, audit rows naming the user, sign-out,
  * revocation by `user disable` / `user passwd`, idle and absolute expiry
  * (short limits on a restarted daemon, polled with deadlines), and no
- * password or session id in the daemon's log. */
+ * password or session id in the daemon's log.  The daemon runs as a member
+ * of gongkai_daemon (sql/030, sql/120): sessions work with its grants only. */
 #include <check.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -230,6 +231,8 @@ END_TEST
 
 START_TEST(sign_in_sets_a_strict_cookie_stored_hashed)
 {
+    /* the daemon really runs as the least-privileged role */
+    ck_assert_int_ge(count("SELECT count(*) FROM pg_stat_activity WHERE usename = 'gk_sess_daemon'"), 1);
     add_user("张三", "350481", "viewer", "zhang-san-pass");
     gk_resp r = sign_in_raw("张三", "zhang-san-pass", ORIGIN);
     expect(&r, 200, NULL);
@@ -336,13 +339,25 @@ START_TEST(bad_sign_ins_are_refused_alike)
 }
 END_TEST
 
+/* Starts the daemon as the least-privileged login role; the CLI and the
+ * test's own SQL keep the owner. */
+static int start_daemon(const char *const *extra)
+{
+    char owner[sizeof H.conninfo];
+    snprintf(owner, sizeof owner, "%s", H.conninfo);
+    snprintf(H.conninfo, sizeof H.conninfo, "host=%s port=5432 user=gk_sess_daemon dbname=postgres", H.dir);
+    int rc = gk_h_daemon_start(&H, extra);
+    snprintf(H.conninfo, sizeof H.conninfo, "%s", owner);
+    return rc;
+}
+
 /* Restarts the daemon with other settings (its throttle table starts empty). */
 static void restart_with(const char *const *extra)
 {
     int st = 0;
     ck_assert_int_eq(gk_h_daemon_stop(&H, &st), 0);
     ck_assert_int_eq(st, 0);
-    ck_assert_int_eq(gk_h_daemon_start(&H, extra), 0);
+    ck_assert_int_eq(start_daemon(extra), 0);
 }
 
 START_TEST(sign_ins_are_throttled)
@@ -661,12 +676,18 @@ int main(void)
     const char *imp[] = {"regions", "import", GK_FIXTURES "/regions.csv", NULL};
     const char *tk[] = {"token", "create", "--region", "0", "--role", "admin", NULL};
     const char *extra[] = {"--pwhash-ops=2", "--signin-name-failures=3", "--signin-addr-failures=8", NULL};
+    PGresult *role = NULL;
     if (sample == NULL || gk_h_setup(&H) != 0 || gk_h_cli(&H, NULL, 0, imp) != 0 ||
-        gk_h_cli(&H, admin, sizeof admin, tk) != 0 || gk_h_daemon_start(&H, extra) != 0) {
+        gk_h_cli(&H, admin, sizeof admin, tk) != 0 ||
+        PQresultStatus(role = PQexec(H.sql, "CREATE ROLE gk_sess_daemon LOGIN IN ROLE gongkai_daemon")) !=
+            PGRES_COMMAND_OK ||
+        start_daemon(extra) != 0) {
+        PQclear(role);
         fprintf(stderr, "setup failed\n");
         gk_h_teardown(&H);
         return 1;
     }
+    PQclear(role);
     admin[strcspn(admin, "\n")] = '\0';
     Suite *s = suite_create("sessions");
     TCase *tc = tcase_create("sessions");
