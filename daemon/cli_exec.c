@@ -1,6 +1,7 @@
 /* cli_exec.c — the admin commands' one way to run a parameterised
  * statement: the error printed in Chinese, the result kept or cleared.
- * (cli_users.c uses it; the older cli_*.c files keep their own copies.) */
+ * (cli_users.c, cli_tokens.c and cli_deadline.c; cli_regions.c runs
+ * fixed statements with PQexec and keeps its own.) */
 #include <stdio.h>
 
 #include "cli.h"
