@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 
 static struct {
     pthread_mutex_t mu;
@@ -26,8 +25,20 @@ static struct {
     struct event *ev;
     unsigned long long ops;
     size_t mem_kib;
-    char dummy[GK_PWHASH_STRBYTES];    /* for names that do not exist */
+    char dummy[GK_PWHASH_STRBYTES];    /* for names that do not exist; made once, by a worker */
 } P = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .pipe_r = -1, .pipe_w = -1};
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+/* The dummy's password is random and thrown away: nothing matches it.  Made
+ * on first need rather than at start-up, so a daemon start costs no hash. */
+static void make_dummy(void)
+{
+    char rnd[32];
+    randombytes_buf(rnd, sizeof rnd);
+    if (gk_password_hash(P.dummy, rnd, sizeof rnd, P.ops, P.mem_kib) != 0)
+        P.dummy[0] = '\0';   /* then verify fails at once: still no match */
+    sodium_memzero(rnd, sizeof rnd);
+}
 
 gk_pw_job *gk_pw_job_new(void) { return calloc(1, sizeof(gk_pw_job)); }
 
@@ -48,7 +59,9 @@ static void work(gk_pw_job *job)
             job->rehash[0] = '\0';
     } else {
         /* An unknown name costs what a known one does, so the time of the
-         * answer does not tell which names exist. */
+         * answer does not tell which names exist (the very first one also
+         * makes the dummy: once per daemon). */
+        pthread_once(&dummy_once, make_dummy);
         (void)gk_password_verify(P.dummy, job->pw, job->pw_len);
         job->ok = false;
     }
@@ -110,14 +123,6 @@ int gk_pw_start(struct event_base *base, int threads, int queue_max, unsigned lo
     P.ops = ops;
     P.mem_kib = mem_kib;
     P.queue_max = queue_max;
-    /* the dummy's password is random and thrown away: nothing matches it */
-    char rnd[33];
-    randombytes_buf(rnd, 32);
-    rnd[32] = '\0';
-    if (gk_password_hash(P.dummy, rnd, 32, ops, mem_kib) != 0) {
-        gk_log_error("pwhash: cannot hash with %zu KiB", mem_kib);
-        return -1;
-    }
     int fds[2];
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
         return -1;
