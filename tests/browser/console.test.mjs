@@ -103,6 +103,7 @@ test('a wrong password is refused in the page, in Chinese', async () => {
   assert.match(await page.textContent('#message'), /用户名或密码错误/);
   assert.equal(await page.isVisible('#login'), true);
   assert.equal(await page.inputValue('#signin-password'), '', 'the password field is emptied');
+  await page.screenshot({ path: join(SHOTS, 'console-signin.png') });
   assert.deepEqual(await page.context().cookies(), [], 'no cookie for a refused sign-in');
   await page.context().close();
 });
