@@ -1,9 +1,10 @@
 // The console's whole logic (a standard ES module, no build step).
-// Sign-in: the API token is kept in sessionStorage (this tab only, gone when
-// it closes) and sent as an Authorization header; no cookie is ever set, so
-// no other site can make the browser send it (no CSRF).  Everything shown
-// from the server goes through textContent, never innerHTML (no XSS sink).
-// See docs/security.md.
+// Sign-in is signin.js's: a name and password give an HttpOnly session
+// cookie, sent by every fetch here (credentials 'same-origin') and never
+// seen by this script; the daemon refuses cookie writes from other sites.
+// Everything shown from the server goes through textContent, never
+// innerHTML (no XSS sink).  See docs/security.md.
+import { startSignIn, signOut, sessionEnded } from './signin.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
@@ -11,7 +12,7 @@ const STATE_ORDER = { errors: 0, warnings: 1, missing: 2, ok: 3 };
 const SEVERITY_TEXT = { error: '错误', warning: '警告', info: '提示' };
 const POLL_MS = 2000;
 
-let session = null;       // {token, region, year}
+let session = null;       // {name, role, region, year}
 let boardEtag = null;
 let boardData = null;
 let pollTimer = null;
@@ -20,17 +21,13 @@ class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-function loadSession() {
-  try { session = JSON.parse(sessionStorage.getItem('gk-session')); } catch { session = null; }
-}
-
 async function api(path, { method = 'GET', body = null, etag = null } = {}) {
-  const headers = { Authorization: `Bearer ${session.token}` };
+  const headers = {};
   if (body !== null) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-None-Match'] = etag;
   let res;
   try {
-    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+    res = await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
   }
@@ -40,7 +37,7 @@ async function api(path, { method = 'GET', body = null, etag = null } = {}) {
   if (!res.ok) {
     const e = json && json.error ? json.error : { code: 'http_' + res.status, message: `服务器返回错误（${res.status}）` };
     let message = e.message;
-    if (res.status === 401) message = `登录已失效或令牌无效：${e.message}。请重新登录。`;
+    if (res.status === 401) message = `登录已失效：${e.message}`;
     else if (res.status === 403) message = `无权进行此操作：${e.message}`;
     throw new ApiError(res.status, e.code, message);
   }
@@ -62,9 +59,8 @@ function show(section) {
 function handleError(e) {
   showMessage(e.message);
   if (e.status === 401) {
-    sessionStorage.removeItem('gk-session');
     session = null;
-    show('login');
+    sessionEnded(e);
   }
 }
 
@@ -264,13 +260,13 @@ async function openRollup() {
   }
 }
 
-// The CSV needs the Authorization header, so it is fetched here and handed
-// to the browser as a Blob download (no token in any URL).
+// The CSV is fetched here (with the session cookie) and handed to the
+// browser as a Blob download under a file name of ours.
 async function downloadCsv() {
   showMessage('');
   try {
     const res = await fetch(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}&format=csv`,
-      { headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store', credentials: 'omit' });
+      { cache: 'no-store', credentials: 'same-origin' });
     if (!res.ok) throw new ApiError(res.status, 'http', `下载失败（${res.status}）`);
     const a = $('csv-link');
     if (a.href) URL.revokeObjectURL(a.href);
@@ -431,22 +427,7 @@ async function loadLastYear() {
 // ---- wiring ----
 
 function init() {
-  loadSession();
-  $('login-year').value = String(new Date().getFullYear() - 1);
-  $('login-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    session = { token: $('token').value.trim(), region: $('login-region').value.trim(),
-      year: Number($('login-year').value) };
-    sessionStorage.setItem('gk-session', JSON.stringify(session));
-    $('token').value = '';
-    openBoard();
-  });
-  $('logout').addEventListener('click', () => {
-    sessionStorage.removeItem('gk-session');
-    session = null;
-    showMessage('');
-    show('login');
-  });
+  $('logout').addEventListener('click', () => signOut());
   $('go-board').addEventListener('click', openBoard);
   $('go-rollup').addEventListener('click', openRollup);
   $('csv').addEventListener('click', downloadCsv);
@@ -461,7 +442,13 @@ function init() {
     const f = $('file').files[0];
     if (f) { $('report').value = await f.text(); await renderForm(); }
   });
-  if (session) openBoard(); else show('login');
+  startSignIn({
+    show, showMessage,
+    onSignedIn: (who, region, year) => {
+      session = { name: who.name, role: who.role, region, year };
+      openBoard();
+    },
+  });
 }
 
 init();

@@ -19,5 +19,9 @@ void gk_auth_run(gk_req *r, gk_req_step next);
  * database: true with r's token fields set; false when not known there. */
 bool gk_auth_cached(gk_req *r);
 gk_role gk_role_parse(const char *s);
+/* A bearer token or a well-formed session cookie is present. */
+bool gk_auth_has_credentials(gk_req *r);
+/* The request proves it comes from our own pages (session_parse.h). */
+bool gk_auth_same_origin(gk_req *r);
 
 #endif

@@ -17,5 +17,11 @@ int gk_migrate_check(PGconn *pg) __attribute__((warn_unused_result));
 int gk_cli_regions(const gk_config *cfg, int argc, char **argv);
 int gk_cli_token(const gk_config *cfg, int argc, char **argv);
 int gk_cli_deadline(const gk_config *cfg, int argc, char **argv);
+/* Runs sql with text parameters; 0 (result in *out when out is not NULL,
+ * the caller PQclears it) or -1 after printing the error. */
+int gk_cli_exec(PGconn *pg, const char *sql, int n, const char *const *v, PGresult **out)
+    __attribute__((warn_unused_result));
+/* cli_users.c: console users (add|list|disable|passwd) */
+int gk_cli_user(const gk_config *cfg, int argc, char **argv);
 
 #endif

@@ -21,21 +21,6 @@
 /* Reports judged per round trip: bounds the memory of one batch. */
 #define REJUDGE_BATCH 200
 
-static int run(PGconn *pg, const char *sql, int n, const char *const *v, PGresult **out)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "失败：%s", PQresultErrorMessage(res));
-        PQclear(res);
-        return -1;
-    }
-    if (out)
-        *out = res;
-    else
-        PQclear(res);
-    return 0;
-}
-
 /* Judges one batch [{entity, year}] again and stores it; the number of
  * reports whose judgement changed, or -1. */
 static long rejudge(PGconn *pg, json_t *batch)
@@ -45,14 +30,14 @@ static long rejudge(PGconn *pg, json_t *batch)
     json_t *rows = NULL;
     char *text = json_dumps(batch, JSON_COMPACT), *utext = NULL;
     const char *v[1] = {text};
-    if (text == NULL || run(pg, gk_rejudge_sql, 1, v, &res) != 0)
+    if (text == NULL || gk_cli_exec(pg, gk_rejudge_sql, 1, v, &res) != 0)
         goto out;
     rows = gk_rejudge_rows(res, gk_townships());
     PQclear(res);
     res = NULL;
     utext = json_dumps(rows, JSON_COMPACT);
     v[0] = utext;
-    if (utext == NULL || run(pg, gk_rejudge_update_sql, 1, v, &res) != 0)
+    if (utext == NULL || gk_cli_exec(pg, gk_rejudge_update_sql, 1, v, &res) != 0)
         goto out;
     changed = atol(PQgetvalue(res, 0, 0));
 out:
@@ -70,19 +55,19 @@ static int change_deadline(PGconn *pg, const char *region, const char *year, con
     PGresult *res = NULL;
     const char *v[] = {region, year, date};
     long judged = 0, changed = 0;
-    if (run(pg, "BEGIN", 0, NULL, NULL) != 0)
+    if (gk_cli_exec(pg, "BEGIN", 0, NULL, NULL) != 0)
         return 1;
-    if (run(pg, "SELECT gk_lock_judgement($1::int)", 1, &year, NULL) != 0)
+    if (gk_cli_exec(pg, "SELECT gk_lock_judgement($1::int)", 1, &year, NULL) != 0)
         goto fail;
     if (date != NULL) {
-        if (run(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
+        if (gk_cli_exec(pg, "INSERT INTO deadlines (region, year, date) VALUES ($1, $2::int, $3::date) "
                     "ON CONFLICT (region, year) DO UPDATE SET date = EXCLUDED.date",
                 3, v, NULL) != 0 ||
-            run(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.set ' || $3, $1, $2::int, 'cli')",
+            gk_cli_exec(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.set ' || $3, $1, $2::int, 'cli')",
                 3, v, NULL) != 0)
             goto fail;
     } else {
-        if (run(pg, "DELETE FROM deadlines WHERE region = $1 AND year = $2::int", 2, v, &res) != 0)
+        if (gk_cli_exec(pg, "DELETE FROM deadlines WHERE region = $1 AND year = $2::int", 2, v, &res) != 0)
             goto fail;
         bool none = strcmp(PQcmdTuples(res), "0") == 0;
         PQclear(res);
@@ -91,12 +76,12 @@ static int change_deadline(PGconn *pg, const char *region, const char *year, con
             fprintf(stderr, "%s 没有自己的 %s 年度截止日期，无需取消（见 gongkaid deadline list）\n", region, year);
             goto fail;
         }
-        if (run(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.unset', $1, $2::int, 'cli')",
+        if (gk_cli_exec(pg, "INSERT INTO audit (action, entity, year, peer) VALUES ('deadline.unset', $1, $2::int, 'cli')",
                 2, v, NULL) != 0)
             goto fail;
     }
-    if (run(pg, "SELECT nextval('gk_generation')", 0, NULL, NULL) != 0 || gk_townships_load(pg) != 0 ||
-        run(pg, "SELECT c.entity FROM report_current c JOIN regions g ON g.code = c.entity"
+    if (gk_cli_exec(pg, "SELECT nextval('gk_generation')", 0, NULL, NULL) != 0 || gk_townships_load(pg) != 0 ||
+        gk_cli_exec(pg, "SELECT c.entity FROM report_current c JOIN regions g ON g.code = c.entity"
                 " WHERE c.year = $2::int AND $1 = ANY(g.path) ORDER BY c.entity",
             2, v, &res) != 0)
         goto fail;
@@ -114,7 +99,7 @@ static int change_deadline(PGconn *pg, const char *region, const char *year, con
     }
     PQclear(res);
     res = NULL;
-    if (run(pg, "COMMIT", 0, NULL, NULL) != 0)
+    if (gk_cli_exec(pg, "COMMIT", 0, NULL, NULL) != 0)
         return 1;
     if (date != NULL)
         fprintf(stderr, "已设定 %s %s 年度报告的截止日期为 %s（重新评判 %ld 份报告，其中 %ld 份结论有变）\n",
@@ -137,7 +122,7 @@ static int list_deadlines(PGconn *pg, const char *region)
 {
     PGresult *res = NULL;
     if (region != NULL) {
-        if (run(pg, "SELECT 1 FROM regions WHERE code = $1", 1, &region, &res) != 0)
+        if (gk_cli_exec(pg, "SELECT 1 FROM regions WHERE code = $1", 1, &region, &res) != 0)
             return 1;
         int found = PQntuples(res);
         PQclear(res);
@@ -146,7 +131,7 @@ static int list_deadlines(PGconn *pg, const char *region)
             return 1;
         }
     }
-    if (run(pg, "SELECT d.region, d.year, to_char(d.date, 'YYYY-MM-DD'), g.name FROM deadlines d"
+    if (gk_cli_exec(pg, "SELECT d.region, d.year, to_char(d.date, 'YYYY-MM-DD'), g.name FROM deadlines d"
                 " JOIN regions g ON g.code = d.region"
                 " WHERE $1::text IS NULL OR $1 = ANY(g.path)"
                 "  OR EXISTS (SELECT 1 FROM regions r WHERE r.code = $1 AND d.region = ANY(r.path))"

@@ -7,21 +7,6 @@
 #include "auth.h"
 #include "cli.h"
 
-static int run(PGconn *pg, const char *sql, int n, const char *const *v, PGresult **out)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "失败：%s", PQresultErrorMessage(res));
-        PQclear(res);
-        return -1;
-    }
-    if (out)
-        *out = res;
-    else
-        PQclear(res);
-    return 0;
-}
-
 static int token_create(PGconn *pg, int argc, char **argv)
 {
     const char *region = NULL, *role = NULL, *note = "";
@@ -51,7 +36,7 @@ static int token_create(PGconn *pg, int argc, char **argv)
     PGresult *res = NULL;
     const char *v[] = {bytea, region, role, note};
     PGresult *chk = NULL;
-    if (run(pg, "SELECT 1 FROM regions WHERE code = $1", 1, &region, &chk) != 0)
+    if (gk_cli_exec(pg, "SELECT 1 FROM regions WHERE code = $1", 1, &region, &chk) != 0)
         return 1;
     int known = PQntuples(chk) == 1;
     PQclear(chk);
@@ -59,7 +44,7 @@ static int token_create(PGconn *pg, int argc, char **argv)
         fprintf(stderr, "区划代码不存在：%s（先导入区划）\n", region);
         return 1;
     }
-    if (run(pg,
+    if (gk_cli_exec(pg,
             "WITH t AS (INSERT INTO tokens (hash, region, role, note) VALUES ($1::bytea, $2, $3, $4) RETURNING id),"
             " a AS (INSERT INTO audit (action, entity, peer) SELECT 'token.create #' || id || ' ' || $3, $2, 'cli'"
             "  FROM t) SELECT id FROM t",
@@ -74,7 +59,7 @@ static int token_create(PGconn *pg, int argc, char **argv)
 static int token_list(PGconn *pg)
 {
     PGresult *res = NULL;
-    if (run(pg,
+    if (gk_cli_exec(pg,
             "SELECT id, region, role, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
             " coalesce(to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-')"
             " FROM tokens ORDER BY id",
@@ -91,7 +76,7 @@ static int token_list(PGconn *pg)
 static int token_revoke(PGconn *pg, const char *id)
 {
     PGresult *res = NULL;
-    if (run(pg,
+    if (gk_cli_exec(pg,
             "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id::text = $1 AND revoked_at IS NULL RETURNING id,"
             " region), a AS (INSERT INTO audit (action, entity, peer) SELECT 'token.revoke #' || id, region, 'cli'"
             " FROM t) SELECT id FROM t",

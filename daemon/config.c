@@ -51,6 +51,28 @@ const gk_config_key gk_config_keys[] = {
     {"read-check-ms", "GK_READ_CHECK_MS", GK_CFG_INT, "100", 0, 3600000, OFF(read_check_ms),
      "已缓存的汇总/合规轮询直接从内存回答，每隔这么久到数据库核对一次未经通知的变更"
      "（0：每次轮询都到数据库核对）"},
+    {"pwhash-ops", "GK_PWHASH_OPS", GK_CFG_INT, "2", 1, 20, OFF(pwhash_ops),
+     "控制台密码的 Argon2id 迭代次数（opslimit，libsodium 的 INTERACTIVE 为 2）"},
+    {"pwhash-mem-kib", "GK_PWHASH_MEM_KIB", GK_CFG_INT, "65536", 8, 1048576, OFF(pwhash_mem_kib),
+     "控制台密码的 Argon2id 内存用量（KiB，memlimit；默认 64 MiB）；低于此设置的旧散列在下次登录时重算"},
+    {"pwhash-threads", "GK_PWHASH_THREADS", GK_CFG_INT, "2", 1, 16, OFF(pwhash_threads),
+     "在事件循环之外计算密码散列的线程数（同时进行的登录校验数；内存峰值 = 线程数 × pwhash-mem-kib）"},
+    {"pwhash-queue", "GK_PWHASH_QUEUE", GK_CFG_INT, "32", 1, 10000, OFF(pwhash_queue),
+     "等待散列线程的登录请求数上限；超出则答 503 busy"},
+    {"session-idle-s", "GK_SESSION_IDLE_S", GK_CFG_INT, "1800", 1, 86400, OFF(session_idle_s),
+     "控制台会话闲置多少秒后失效"},
+    {"session-max-s", "GK_SESSION_MAX_S", GK_CFG_INT, "43200", 1, 2592000, OFF(session_max_s),
+     "控制台会话自登录起最长有效秒数（无论是否在用）"},
+    {"cookie-secure", "GK_COOKIE_SECURE", GK_CFG_INT, "0", 0, 1, OFF(cookie_secure),
+     "1：服务位于 TLS（nginx）之后，会话 Cookie 带 Secure 属性，只经 HTTPS 发送"},
+    {"signin-name-failures", "GK_SIGNIN_NAME_FAILURES", GK_CFG_INT, "5", 1, 1000, OFF(signin_name_failures),
+     "同一用户名在 signin-window-s 内允许的登录失败次数；超出则答 429"},
+    {"signin-addr-failures", "GK_SIGNIN_ADDR_FAILURES", GK_CFG_INT, "20", 1, 100000, OFF(signin_addr_failures),
+     "同一客户端地址在 signin-window-s 内允许的登录失败次数；超出则答 429"},
+    {"signin-window-s", "GK_SIGNIN_WINDOW_S", GK_CFG_INT, "900", 1, 86400, OFF(signin_window_s),
+     "登录失败计数的时间窗（秒）"},
+    {"trust-proxy", "GK_TRUST_PROXY", GK_CFG_INT, "0", 0, 1, OFF(trust_proxy),
+     "1：只经 nginx 访问，登录限流按 X-Real-IP 头给出的客户端地址计（否则按连接的对端地址）"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 
@@ -129,7 +151,9 @@ void gk_config_help(FILE *out)
             "      gongkaid token list | token revoke ID\n"
             "      gongkaid deadline set REGION YEAR YYYY-MM-DD   设定截止日期（下级地区继承）\n"
             "      gongkaid deadline unset REGION YEAR          取消该地区本身的截止日期\n"
-            "      gongkaid deadline list [REGION]              列出设定的截止日期\n\n"
+            "      gongkaid deadline list [REGION]              列出设定的截止日期\n"
+            "      gongkaid user add NAME --region CODE --role submitter|viewer|admin   控制台用户（密码从终端或标准输入读入）\n"
+            "      gongkaid user list | user disable NAME | user passwd NAME\n\n"
             "选项（命令行 --键=值 或 --键 值；环境变量；默认值；取值范围）：\n");
     for (size_t i = 0; i < gk_config_nkeys; i++) {
         const gk_config_key *k = &gk_config_keys[i];

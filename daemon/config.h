@@ -28,6 +28,18 @@ typedef struct gk_config {
     long read_only;          /* 1: on a hot standby (docs/scaling.md) */
     long read_check_ms;      /* 0: every read validated in the database (readcache.h) */
     long db_prepare;         /* 1: statements prepared per connection (pgconn.h) */
+    /* console sign-in (routes_session.c, docs/security.md) */
+    long pwhash_ops;         /* Argon2id opslimit */
+    long pwhash_mem_kib;     /* Argon2id memlimit, KiB */
+    long pwhash_threads;     /* worker threads hashing off the event loop */
+    long pwhash_queue;       /* sign-ins waiting for a worker; beyond: 503 */
+    long session_idle_s;
+    long session_max_s;
+    long cookie_secure;      /* 1: behind TLS, the cookie gets Secure */
+    long signin_name_failures;
+    long signin_addr_failures;
+    long signin_window_s;
+    long trust_proxy;        /* 1: the client address is X-Real-IP (nginx) */
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

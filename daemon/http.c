@@ -36,6 +36,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "review", "review_set",
     "format_schema", "openapi", "benchmark", "trend",
     "console",
+    "session", "session_create", "session_delete",
 };
 
 struct gk_server {
@@ -55,7 +56,7 @@ struct gk_server {
     unsigned long long next_id;
 };
 
-enum { M_GET = 1, M_POST = 2 };
+enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
 
 typedef struct route_def {
     const char *pattern;   /* '*' matches one segment */
@@ -86,6 +87,9 @@ static const route_def routes[] = {
     {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/api/v1/session", M_GET, GK_R_SESSION, gk_route_session},
+    {"/api/v1/session", M_POST, GK_R_SESSION_CREATE, gk_route_session_create},
+    {"/api/v1/session", M_DELETE, GK_R_SESSION_DELETE, gk_route_session_delete},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
@@ -239,7 +243,8 @@ static void send_reply_ref(gk_req *r, int status, const char *content_type, cons
     if (done != NULL && !referenced)
         done(data, len, done_arg);
     const char *reason = status == 200 ? "OK" : status == 201 ? "Created" : status == 304 ? "Not Modified"
-                                                                                        : NULL;
+                         : status == 429 ? "Too Many Requests"   /* not in libevent 2.1's table */
+                                         : NULL;
     evhttp_send_reply(req, status, reason, buf);
     if (buf != NULL)
         evbuffer_free(buf);
@@ -472,8 +477,8 @@ static void on_lease_noauth(gk_lease *l, void *arg)
 void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
 {
     r->next = next;
-    if (auth && gk_req_header(r, "Authorization") == NULL) {
-        gk_reply_error(r, 401, "unauthorized", "", "缺少令牌（Authorization: Bearer …）");
+    if (auth && !gk_auth_has_credentials(r)) {
+        gk_reply_error(r, 401, "unauthorized", "", "缺少令牌（Authorization: Bearer …）或登录会话");
         return;
     }
     long ms = r->srv->cfg->request_timeout_ms;
@@ -494,6 +499,19 @@ void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
     if (rc > 0) {
         r->lease = l;
         start_step(r, auth);
+    }
+}
+
+void gk_req_lease_again(gk_req *r, gk_req_step next)
+{
+    r->next = next;
+    gk_lease *l = NULL;
+    int rc = gk_pool_acquire(r->srv->pool, false, on_lease_noauth, r, &l, &r->wait);
+    if (rc < 0) {
+        gk_reply_db_unavailable(r);
+    } else if (rc > 0) {
+        r->lease = l;
+        start_step(r, false);
     }
 }
 
@@ -660,7 +678,10 @@ static void dispatch(struct evhttp_request *req, void *arg)
     TAILQ_INIT(&r->query);
     snprintf(r->id, sizeof r->id, "%llx", ++s->next_id ^ ((unsigned long long)time(NULL) << 20));
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    int m = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ? M_GET : cmd == EVHTTP_REQ_POST ? M_POST : 0;
+    int m = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ? M_GET
+            : cmd == EVHTTP_REQ_POST                          ? M_POST
+            : cmd == EVHTTP_REQ_DELETE                        ? M_DELETE
+                                                              : 0;
     snprintf(r->method, sizeof r->method, "%s", method_name(cmd));
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     if (evcon != NULL) {
@@ -714,8 +735,9 @@ static void dispatch(struct evhttp_request *req, void *arg)
         return;
     }
     if (allowed != 0) {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          allowed == M_POST ? "POST" : allowed == M_GET ? "GET, HEAD" : "GET, HEAD, POST");
+        static const char *const allow[8] = {"", "GET, HEAD", "POST", "GET, HEAD, POST", "DELETE",
+                                             "GET, HEAD, DELETE", "POST, DELETE", "GET, HEAD, POST, DELETE"};
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow[allowed & 7]);
         gk_reply_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
         return;
     }

@@ -40,6 +40,9 @@ typedef enum gk_route {
     GK_R_BENCHMARK,
     GK_R_TREND,
     GK_R_CONSOLE,
+    GK_R_SESSION,           /* routes_session.c: GET who is signed in */
+    GK_R_SESSION_CREATE,    /* POST: sign in */
+    GK_R_SESSION_DELETE,    /* DELETE: sign out */
     GK_R_COUNT
 } gk_route;
 
@@ -72,6 +75,8 @@ struct gk_req {
     char token_region[16];
     gk_role role;
     char token_hash[65];            /* SHA-256 hex of the bearer token; "" before auth */
+    long long user_id;              /* signed in with a console session (auth.c); 0: not */
+    char user_name[72];
     /* read cache epochs when the request started (readcache.h) */
     unsigned long long rc_epoch, rc_token_epoch;
     /* database */
@@ -128,6 +133,10 @@ char *gk_req_body(gk_req *r, size_t *len);
 /* Acquires a connection, authenticates the bearer token (401 on failure)
  * when `auth`, then runs next(r, NULL). */
 void gk_req_with_db(gk_req *r, bool auth, gk_req_step next);
+/* After gk_req_with_db, once r gave its lease back (gk_lease_release, lease
+ * NULL) for work off the database: leases a connection again, then
+ * next(r, NULL); the request timeout set then still runs. */
+void gk_req_lease_again(gk_req *r, gk_req_step next);
 /* Runs one query on r's lease; next(r, res) follows (res status not yet
  * checked).  A lost connection answers 503 itself. */
 void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *values,

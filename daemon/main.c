@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "cli.h"
+#include "pwhash_worker.h"
 #include "config.h"
 #include "http.h"
 #include "listener.h"
@@ -120,6 +121,10 @@ static int serve(gk_config *cfg)
         gk_pool_set_read_reserve(pool, (int)cfg->pool_read_reserve);
         gk_pool_set_prepare(pool, cfg->db_prepare != 0);
     }
+    /* console sign-ins check passwords on these threads (pwhash_worker.h) */
+    if (gk_pw_start(base, (int)cfg->pwhash_threads, (int)cfg->pwhash_queue, (unsigned long long)cfg->pwhash_ops,
+                    (size_t)cfg->pwhash_mem_kib) != 0)
+        goto out;
     srv = pool != NULL ? gk_server_new(base, cfg, pool) : NULL;
     if (srv == NULL || gk_server_listen(srv) != 0)
         goto out;
@@ -143,6 +148,7 @@ out:
     signal(SIGTERM, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     gk_server_free(srv);
+    gk_pw_stop();
     gk_pool_free(pool);
     gk_readcache_free();
     gk_listener_free(listener);
@@ -207,6 +213,8 @@ int main(int argc, char **argv)
         rc = gk_cli_regions(&cfg, argc - i - 1, argv + i + 1);
     } else if (strcmp(argv[i], "token") == 0) {
         rc = gk_cli_token(&cfg, argc - i - 1, argv + i + 1);
+    } else if (strcmp(argv[i], "user") == 0) {
+        rc = gk_cli_user(&cfg, argc - i - 1, argv + i + 1);
     } else if (strcmp(argv[i], "deadline") == 0) {
         rc = gk_cli_deadline(&cfg, argc - i - 1, argv + i + 1);
     } else {

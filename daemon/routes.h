@@ -29,6 +29,10 @@ void gk_route_benchmark(gk_req *r);
 void gk_route_trend(gk_req *r);
 /* routes_console.c: the web console's embedded files */
 void gk_route_console(gk_req *r);
+/* routes_session.c: console sign-in, who is signed in, sign-out */
+void gk_route_session(gk_req *r);
+void gk_route_session_create(gk_req *r);
+void gk_route_session_delete(gk_req *r);
 
 /* The township names of the registry for narrative.foreign_entity, loaded
  * at start-up (NULL: the rule is skipped).  Not owned. */

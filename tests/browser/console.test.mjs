@@ -2,16 +2,20 @@
 // playwright-core against the real gongkaid and PostgreSQL that run.sh
 // started.  They check what a person sees: the board's numbers, a township's
 // submission changing the office's open board without reload, refusals shown
-// in Chinese, and no console errors or CSP violations.
+// in Chinese (a wrong password, an expired session, a viewer submitting, a
+// township reading its county), the session cookie's attributes with nothing
+// kept in the page's storage, and no console errors or CSP violations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const URL_ = process.env.GK_URL;
 const ROOT = process.env.GK_ROOT;
-const tokens = Object.fromEntries(readFileSync(process.env.GK_TOKENS, 'utf8').trim().split('\n')
+// name → password of the users run.sh made with `gongkaid user add`
+const passwords = Object.fromEntries(readFileSync(process.env.GK_USERS, 'utf8').trim().split('\n')
   .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 // Screenshots go to the run's temporary directory; GK_SCREENSHOTS=$PWD/docs
 // refreshes the ones the README shows (so a plain test run dirties no file).
@@ -23,6 +27,7 @@ const EXPECTED = readFileSync(join(ROOT, 'tests/integration/fixtures/regions.csv
 
 let browser;
 const problems = [];   // console errors and CSP violations of every page
+const sessionIds = [];  // every session cookie seen: none may reach the log
 
 before(async () => {
   browser = await chromium.launch({
@@ -61,8 +66,12 @@ async function until(what, cond, ms = 15000) {
   }
 }
 
-async function login(page, token, region, year = 2020) {
-  await page.fill('#token', token);
+// Signs in with a name and its password (wrong one if given); region ''
+// means the account's own.
+async function login(page, name, region = '', year = 2020, password = passwords[name]) {
+  await page.locator('#login').waitFor();
+  await page.fill('#signin-name', name);
+  await page.fill('#signin-password', password);
   await page.fill('#login-region', region);
   await page.fill('#login-year', String(year));
   await page.click('#login-form button[type=submit]');
@@ -87,18 +96,68 @@ test('the console is served embedded, with CSP, type, ETag and caching', async (
   assert.equal((await none.json()).error.code, 'not_found');
 });
 
-test('a wrong token is refused in the page, in Chinese', async () => {
+test('a wrong password is refused in the page, in Chinese', async () => {
   const page = await newPage();
-  await login(page, 'not-a-token', '350481');
+  await login(page, 'office-viewer', '350481', 2020, 'not-the-password');
   await page.locator('#message').waitFor({ state: 'visible' });
-  assert.match(await page.textContent('#message'), /登录已失效或令牌无效/);
+  assert.match(await page.textContent('#message'), /用户名或密码错误/);
   assert.equal(await page.isVisible('#login'), true);
+  assert.equal(await page.inputValue('#signin-password'), '', 'the password field is emptied');
+  await page.screenshot({ path: join(SHOTS, 'console-signin.png') });
+  assert.deepEqual(await page.context().cookies(), [], 'no cookie for a refused sign-in');
+  await page.context().close();
+});
+
+test('sign-in keeps only an HttpOnly, SameSite=Strict cookie; sign-out ends it', async () => {
+  const page = await newPage();
+  await login(page, 'office-viewer', '350481');
+  await page.locator('#units tbody tr').first().waitFor();
+  const cookies = await page.context().cookies();
+  assert.equal(cookies.length, 1);
+  assert.equal(cookies[0].name, 'gk_session');
+  assert.equal(await page.textContent('#whoami'), 'office-viewer（查阅 · 350481）');
+  assert.equal(cookies[0].httpOnly, true);
+  assert.equal(cookies[0].sameSite, 'Strict');
+  assert.equal(cookies[0].path, '/');
+  assert.match(cookies[0].value, /^[0-9a-f]{64}$/);
+  sessionIds.push(cookies[0].value);
+  // the page's script sees no cookie and stores nothing
+  assert.deepEqual(await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length]), ['', 0, 0]);
+  assert.equal(await page.inputValue('#signin-password'), '');
+  assert.doesNotMatch(page.url(), /password|gk_session/);
+  // a reload resumes the session the browser holds
+  await page.reload();
+  await page.locator('#units tbody tr').first().waitFor();
+  await page.click('#logout');
+  await page.locator('#login').waitFor();
+  assert.match(await page.textContent('#message'), /已退出登录/);
+  // and it is over on the server too: a reload shows the sign-in form
+  await page.reload();
+  await page.locator('#login').waitFor();
+  assert.equal(await page.isVisible('#board'), false);
+  await page.context().close();
+});
+
+test('an expired session sends the page back to sign-in, in Chinese', async () => {
+  const page = await newPage();
+  await login(page, 'expiring-viewer', '350481');
+  await page.locator('#units tbody tr').first().waitFor();
+  // the session's absolute expiry passes (as after --session-max-s)
+  execFileSync('psql', [process.env.GK_DATABASE, '-qAtc',
+    "UPDATE sessions SET expires_at = now() WHERE user_id = (SELECT id FROM users WHERE name = 'expiring-viewer')"]);
+  // the board's next poll is refused: the form comes back with the reason
+  await page.locator('#login').waitFor({ timeout: 15000 });
+  assert.match(await page.textContent('#message'), /登录已过期/);
+  assert.equal(await page.isVisible('#board'), false);
+  await login(page, 'expiring-viewer', '350481');
+  await page.locator('#units tbody tr').first().waitFor();
+  assert.equal(await page.isHidden('#message'), true);
   await page.context().close();
 });
 
 test('a township cannot read its county board: refused in Chinese', async () => {
   const page = await newPage();
-  await login(page, tokens.GK_T_TOWN, '350481');
+  await login(page, 'gongchuan-clerk', '350481');
   await page.locator('#message').waitFor({ state: 'visible' });
   assert.match(await page.textContent('#message'), /无权进行此操作/);
   assert.equal(await page.locator('#units tbody tr').count(), 0);
@@ -107,7 +166,7 @@ test('a township cannot read its county board: refused in Chinese', async () => 
 
 test('board, submission from the form, and the open board changing without reload', async () => {
   const office = await newPage();
-  await login(office, tokens.GK_T_VIEWER, '350481');
+  await login(office, 'office-viewer', '350481');
   await office.locator('#units tbody tr').first().waitFor();
   assert.equal(await office.textContent('#c-expected'), String(EXPECTED));
   assert.equal(await office.textContent('#c-submitted'), '0');
@@ -116,7 +175,7 @@ test('board, submission from the form, and the open board changing without reloa
   assert.equal(await office.textContent('#units tr[data-code="350481101"] td:nth-child(3)'), '未报');
 
   const town = await newPage({ width: 390, height: 844 });   // a phone-width screen
-  await login(town, tokens.GK_T_TOWN, '350481101');
+  await login(town, 'gongchuan-clerk');   // the account's own region
   await town.locator('#board').waitFor();
   await town.click('#go-submit');
   // A broken report is refused before it leaves the page, and what was typed stays.
@@ -231,4 +290,13 @@ test('board, submission from the form, and the open board changing without reloa
 
 test('no console errors and no CSP violations in any page', () => {
   assert.deepEqual(problems, []);
+});
+
+test('no password and no session id in the daemon log', () => {
+  const log = readFileSync(join(process.env.GK_TMP, 'daemon.log'), 'utf8');
+  assert.ok(log.includes('POST /api/v1/session 200'), 'the sign-ins are logged');
+  for (const pw of Object.values(passwords)) assert.ok(!log.includes(pw), 'a password is in the log');
+  assert.doesNotMatch(log, /gk_session=/);
+  assert.ok(sessionIds.length > 0);
+  for (const sid of sessionIds) assert.ok(!log.includes(sid), 'a session id is in the log');
 });

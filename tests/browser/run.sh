@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the console's browser tests: a private PostgreSQL (scripts/pg-local)
 # in a fresh temporary directory, a real gongkaid on a port the system picks
-# (--port=0, read back from its log), the fixture region registry and two
-# tokens, then node's test runner on console.test.mjs (Debian's chromium
+# (--port=0, read back from its log), the fixture region registry and three
+# console users, then node's test runner on console.test.mjs (Debian's chromium
 # driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
 # (GK_SCREENSHOTS=DIR keeps the screenshots there: $PWD/docs refreshes the README's).
 set -euo pipefail
@@ -29,13 +29,23 @@ export GK_DATABASE
 GK_DATABASE=$("$root/scripts/pg-local" conninfo "$var")
 "$bin" migrate >/dev/null 2>&1
 "$bin" regions import "$root/tests/integration/fixtures/regions.csv" >/dev/null 2>&1
-# Tokens reach node through a file readable by us only, never through argv.
+# Console users, made as an administrator would (`gongkaid user add`, the
+# password on stdin); their passwords reach node through a file readable by
+# us only, never through argv.  Cheap Argon2id limits for the test (the
+# daemon and the CLI read the same variables).
+export GK_PWHASH_MEM_KIB=8192 GK_PWHASH_OPS=1
 (
   umask 077
-  {
-    echo "GK_T_VIEWER=$("$bin" token create --region 350481 --role viewer --note browser 2>/dev/null)"
-    echo "GK_T_TOWN=$("$bin" token create --region 350481101 --role submitter --note browser 2>/dev/null)"
-  } >"$var/tokens"
+  : >"$var/users"
+  add_user() {  # name region role
+    local pw
+    pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+    printf '%s\n' "$pw" | "$bin" user add "$1" --region "$2" --role "$3" >/dev/null 2>&1
+    echo "$1=$pw" >>"$var/users"
+  }
+  add_user office-viewer 350481 viewer
+  add_user gongchuan-clerk 350481101 submitter
+  add_user expiring-viewer 350481 viewer
 )
 "$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
 daemon_pid=$!
@@ -47,7 +57,7 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 [ -n "$port" ] || { echo "gongkaid did not log its port" >&2; cat "$var/daemon.log" >&2; exit 1; }
-export GK_URL="http://127.0.0.1:$port" GK_TOKENS="$var/tokens" GK_ROOT="$root" GK_TMP="$var"
+export GK_URL="http://127.0.0.1:$port" GK_USERS="$var/users" GK_ROOT="$root" GK_TMP="$var"
 status=0
 node --test --test-concurrency=1 "$here/console.test.mjs" || status=$?
 # Stop the daemon here, not in cleanup, so that a sanitizer report written at

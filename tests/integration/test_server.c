@@ -176,7 +176,11 @@ START_TEST(help_documents_every_key)
                           "--max-headers", "--io-timeout-ms", "--request-timeout-ms", "--max-connections",
                           "--reconnect-min-ms", "--reconnect-max-ms", "--connect-timeout-ms", "--retry-after",
                           "--cache-entries", "--cache-mb", "--read-only", "--pool-read-reserve",
-                          "--read-check-ms", "--db-prepare"};
+                          "--read-check-ms", "--db-prepare",
+                          /* console sign-in (routes_session.c) */
+                          "--pwhash-ops", "--pwhash-mem-kib", "--pwhash-threads", "--pwhash-queue",
+                          "--session-idle-s", "--session-max-s", "--cookie-secure", "--signin-name-failures",
+                          "--signin-addr-failures", "--signin-window-s", "--trust-proxy"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);

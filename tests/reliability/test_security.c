@@ -196,6 +196,13 @@ START_TEST(daemon_role_is_least_privilege)
         "ALTER TABLE reports DISABLE TRIGGER reports_append_only",
         "SELECT nextval('gk_generation')",
         "INSERT INTO schema_migrations (version) VALUES ('999')",
+        /* console accounts (sql/120_accounts.sql): only a rehash and session bookkeeping */
+        "INSERT INTO users (name, token_id, password_hash) VALUES ('x', 1, '$argon2id$x')",
+        "UPDATE users SET disabled_at = NULL",
+        "UPDATE users SET token_id = 1",
+        "DELETE FROM sessions",
+        "UPDATE sessions SET expires_at = now() + interval '1 year'",
+        "UPDATE sessions SET user_id = 1",
     };
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
         PGresult *res = PQexec(d, forbidden[i]);
