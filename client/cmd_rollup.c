@@ -9,7 +9,7 @@
 #include "net_cmd.h"
 #include "net_util.h"
 #include "print_layout.h"
-#include "rollup_xlsx.h"
+#include "gongkai/workbook.h"
 
 static void usage(FILE *out)
 {
@@ -149,7 +149,7 @@ int gk_cmd_rollup(int argc, char **argv)
             rc = gk_netcmd_fail(&nerr);
             goto out;
         }
-        int wr = gk_rollup_write_xlsx_with(a, comp, out_path, why, sizeof why);
+        int wr = gk_workbook_rollup(a, comp, out_path, why, sizeof why);
         json_decref(comp);
         if (wr != 0) {
             fprintf(stderr, "gongkai: %s\n", why);

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include "imp.h"
 #include "ooxml.h"
+#include "xlsx.h"
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
@@ -651,6 +652,21 @@ static gk_import_status import_docx_bytes(const char *data, size_t len,
              "文件是 zip 包，但既不是 Word 文档（word/document.xml）也不是 Excel 工作簿（xl/workbook.xml）%s",
              "");
         return res->status;
+    }
+    if (!word) {
+        /* The fill-in template is read by its defined names, not by labels. */
+        xmlDocPtr wb = gk_ooxml_xml(z, "xl/workbook.xml", 0, res->error_code, res->error_message);
+        if (!wb) {
+            gk_ooxml_close(z);
+            res->status = GK_IMPORT_NOT_REPORT;
+            return res->status;
+        }
+        int t = gk_imp_xlsx_template(z, wb, opt, res);
+        xmlFreeDoc(wb);
+        if (t == 0) {
+            gk_ooxml_close(z);
+            return res->status;
+        }
     }
     gk_imp_doc doc = {0};
     int rc = word ? gk_imp_read_docx(z, &doc, res->error_code, res->error_message)
