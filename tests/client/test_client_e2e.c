@@ -467,6 +467,44 @@ START_TEST(rollup_table_csv_and_json)
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
              GK_CLIENT_TESTS_DIR, book, ans, comp);
     ck_assert_int_eq(system(cmd), 0);
+    /* The daemon's own workbook (GET …/rollup?format=xlsx): same checks,
+     * its headers, and the ETag answering 304. */
+    char path[160], hdr[256];
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=xlsx", CITY);
+    gk_resp rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Type", hdr, sizeof hdr));
+    ck_assert_str_eq(hdr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    ASSERT_HAS(hdr, "attachment; filename=\"rollup-" CITY "-2020.xlsx\"");
+    ASSERT_HAS(hdr, "filename*=UTF-8''%E6%B1%87%E6%80%BB-" CITY "-2020.xlsx");
+    ck_assert(rs.body_len > 4 && !memcmp(rs.body, "PK\x03\x04", 4));
+    char etag[128], inm[160];
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "ETag", etag, sizeof etag));
+    ck_assert_msg(strstr(etag, "rx-") != NULL, "etag %s", etag);
+    snprintf(book, sizeof book, "%s/daemon.xlsx", dir);
+    jf = fopen(book, "wb");
+    ck_assert_ptr_nonnull(jf);
+    ck_assert_uint_eq(fwrite(rs.body, 1, rs.body_len, jf), rs.body_len);
+    fclose(jf);
+    gk_resp_free(&rs);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
+             GK_CLIENT_TESTS_DIR, book, ans, comp);
+    ck_assert_int_eq(system(cmd), 0);
+    unlink(book);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, inm);
+    ck_assert_int_eq(rs.status, 304);
+    gk_resp_free(&rs);
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=xlsx", CITY);
+    rs = gk_h_call(&H, "GET", path, "not-a-token", NULL, NULL);
+    ck_assert_int_eq(rs.status, 401);
+    gk_resp_free(&rs);
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=pdf", CITY);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 400);
+    gk_resp_free(&rs);
+    snprintf(book, sizeof book, "%s/rollup.xlsx", dir);
     const char *nofile[] = {"rollup", CITY, "--year", "2020", "--xlsx", NULL};
     client(&r, tok_city_view, nofile);
     ASSERT_RC(&r, 2);
