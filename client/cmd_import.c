@@ -151,7 +151,16 @@ int gk_cmd_import(int argc, char **argv)
     char *data = NULL, *json = NULL;
     FILE *out = NULL;
     char fallback[PATH_MAX + 64];
-    if (!regions_path && !opt.entity) {
+    size_t len = 0;
+    data = gk_read_file(path, GK_IMPORT_MAX_FILE, &len);
+    if (!data) {
+        fprintf(stderr, "gongkai: %s: 无法读取：%s\n", path,
+                errno == EFBIG ? "文件过大" : strerror(errno));
+        rc = 1;
+        goto done;
+    }
+    /* The fill-in template names its entity: no registry to look it up in. */
+    if (!regions_path && !opt.entity && (kind || !gk_import_is_template(data, len))) {
         regions_path = default_regions(fallback, sizeof fallback);
         if (regions_path)
             fprintf(stderr, "说明：未给 --entity 或 --regions，按地区列表 %s 查找填报单位\n",
@@ -162,14 +171,6 @@ int gk_cmd_import(int argc, char **argv)
         if (rc)
             goto done;
         opt.regions = &regions;
-    }
-    size_t len = 0;
-    data = gk_read_file(path, GK_IMPORT_MAX_FILE, &len);
-    if (!data) {
-        fprintf(stderr, "gongkai: %s: 无法读取：%s\n", path,
-                errno == EFBIG ? "文件过大" : strerror(errno));
-        rc = 1;
-        goto done;
     }
     if (kind == 'H')
         gk_import_html(data, len, &opt, &res);

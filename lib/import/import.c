@@ -17,6 +17,7 @@
 #include "imp.h"
 #include "ooxml.h"
 #include "xlsx.h"
+#include "gongkai/template.h"
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
@@ -705,6 +706,31 @@ static gk_import_status import_pdf_bytes(const char *data, size_t len,
     gk_import_status st = import_doc(&doc, opt, res);
     gk_imp_doc_free(&doc);
     return st;
+}
+
+bool gk_import_is_template(const char *data, size_t len)
+{
+    char code[48], msg[320];
+    if (len < 4 || memcmp(data, "PK\x03\x04", 4))
+        return false;
+    gk_ooxml *z = gk_ooxml_open(data, len, code, msg);
+    if (!z)
+        return false;
+    xmlDocPtr wb = gk_ooxml_has(z, "xl/workbook.xml") ? gk_ooxml_xml(z, "xl/workbook.xml", 0, code, msg)
+                                                      : NULL;
+    bool yes = false;
+    const xmlNode *root = wb ? xmlDocGetRootElement(wb) : NULL;
+    for (const xmlNode *c = root ? root->children : NULL; c && !yes; c = c->next)
+        if (gk_ooxml_is(c, "definedNames"))
+            for (const xmlNode *d = c->children; d && !yes; d = d->next) {
+                char *name = gk_ooxml_is(d, "definedName") ? gk_ooxml_attr(d, "name") : NULL;
+                yes = name && !strcmp(name, GK_TNAME_TEMPLATE);
+                xmlFree(name);
+            }
+    if (wb)
+        xmlFreeDoc(wb);
+    gk_ooxml_close(z);
+    return yes;
 }
 
 gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_options *opt,

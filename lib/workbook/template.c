@@ -218,8 +218,9 @@ static void table(tpl *t, const gk_format *f, const gk_table *tab)
 }
 
 /* Section 四 as printed: one row of 15 numbers under a three-level header
- * (行政复议 | 行政诉讼: 未经复议直接起诉, 复议后起诉), the rows of the
- * registry becoming the header's groups. */
+ * (行政复议 over its five labels merged down | 行政诉讼 over 未经复议直接起诉
+ * and 复议后起诉, each over its five labels), the rows of the registry
+ * becoming the header's groups. */
 static void appeals(tpl *t, const gk_format *f, const gk_table *tab)
 {
     char title[256];
@@ -237,7 +238,11 @@ static void appeals(tpl *t, const gk_format *f, const gk_table *tab)
         lxw_col_t end = (lxw_col_t)(x + row->n_columns - 1);
         const char *colon = strstr(row->label, "：");
         if (!colon) {
-            worksheet_merge_range(t->ws, h, x, h + 1, end, row->label, t->head);
+            /* 行政复议: its name, its column labels merged down two rows */
+            worksheet_merge_range(t->ws, h, x, h, end, row->label, t->head);
+            for (size_t c = 0; c < row->n_columns; c++)
+                worksheet_merge_range(t->ws, h + 1, (lxw_col_t)(x + c), h + 2, (lxw_col_t)(x + c),
+                                      tab->columns[row->columns[c]].label, t->head);
         } else {
             if (k == 0 || !strstr(tab->rows[k - 1].label, "：")) {
                 char group[128];
@@ -246,12 +251,12 @@ static void appeals(tpl *t, const gk_format *f, const gk_table *tab)
                                       (lxw_col_t)(x + litigation * row->n_columns - 1), group, t->head);
             }
             worksheet_merge_range(t->ws, h + 1, x, h + 1, end, colon + strlen("："), t->head);
+            for (size_t c = 0; c < row->n_columns; c++)
+                worksheet_write_string(t->ws, h + 2, (lxw_col_t)(x + c),
+                                       tab->columns[row->columns[c]].label, t->head);
         }
-        for (size_t c = 0; c < row->n_columns; c++) {
-            worksheet_write_string(t->ws, h + 2, (lxw_col_t)(x + c), tab->columns[row->columns[c]].label,
-                                   t->head);
+        for (size_t c = 0; c < row->n_columns; c++)
             input(t, f, tab, k, row->columns[c], h + 3, (lxw_col_t)(x + c));
-        }
         validate(t, h + 3, x, end, GK_KIND_COUNT);
         x = end + 1;
     }
@@ -288,13 +293,16 @@ int gk_workbook_template(const gk_format *f, int year, const char *entity, const
     t.label = workbook_add_format(t.wb);
     format_set_border(t.label, LXW_BORDER_THIN);
     format_set_text_wrap(t.label);
-    static const char *const numfmt[3] = {"0", "0", "0.######"};
+    /* Counts "0"; amounts General, which shows the decimals typed (a
+     * pattern such as 0.###### would print 12 as "12."). */
+    static const char *const numfmt[3] = {"0", "0", NULL};
     for (int k = 0; k < 3; k++) {
         t.input[k] = workbook_add_format(t.wb);
         format_set_border(t.input[k], LXW_BORDER_THIN);
         format_set_unlocked(t.input[k]);
         format_set_bg_color(t.input[k], 0xFFFFF0);
-        format_set_num_format(t.input[k], numfmt[k]);
+        if (numfmt[k])
+            format_set_num_format(t.input[k], numfmt[k]);
         format_set_align(t.input[k], LXW_ALIGN_RIGHT);
     }
     t.prose = workbook_add_format(t.wb);
@@ -319,14 +327,12 @@ int gk_workbook_template(const gk_format *f, int year, const char *entity, const
     worksheet_write_string(t.ws, 1, LABEL_COL, text, NULL);
     worksheet_merge_range(t.ws, 2, LABEL_COL, 2, LAST_COL,
                           "填写说明：只能在浅黄色格子中填写。数字格：没有数据就留空，0 就填 0，"
-                          "不适用填“/”或“不适用”；本年增/减可以为负数；金额最多 6 位小数。"
+                          "不适用填“/”或“不适用”；本年增/减可以为负数；金额最多 6 位小数；"
+                          "最后一格填发布日期（如 2025-01-20，可留空）。"
                           "填好后运行 gongkai import 本文件 即得报告 JSON。",
                           t.note);
     worksheet_set_row(t.ws, 2, 36, NULL);
-    worksheet_write_string(t.ws, 3, LABEL_COL, "发布日期（如 2025-01-20，可留空）", t.label);
-    worksheet_merge_range(t.ws, 3, FIRST_DATA_COL, 3, FIRST_DATA_COL + 1, "", t.date);
-    name_cell(&t, GK_TNAME_PUBLISHED, 3, FIRST_DATA_COL);
-    t.row = 4;
+    t.row = 3;
 
     prose(&t, GK_NARR_OVERVIEW, "总体情况：填写正文，可多段（单元格内换行 Alt+Enter）。");
     for (size_t k = 0; k < f->n_tables; k++) {
@@ -337,6 +343,17 @@ int gk_workbook_template(const gk_format *f, int year, const char *entity, const
     }
     prose(&t, GK_NARR_PROBLEMS, "存在的主要问题及改进情况：填写正文。");
     prose(&t, GK_NARR_OTHER, "其他需要报告的事项：填写正文。");
+    /* The publication date ends the sheet alone in its row, as it ends the
+     * printed report (so the sheet read without its names keeps it too). */
+    t.row++;
+    worksheet_write_blank(t.ws, t.row, LABEL_COL, t.date);
+    name_cell(&t, GK_TNAME_PUBLISHED, t.row, LABEL_COL);
+    lxw_data_validation dv;
+    memset(&dv, 0, sizeof dv);
+    dv.validate = LXW_VALIDATION_TYPE_ANY;
+    dv.input_title = "发布日期";
+    dv.input_message = "报告的发布日期，如 2025-01-20；可留空。";
+    worksheet_data_validation_cell(t.ws, t.row, LABEL_COL, &dv);
 
     snprintf(text, sizeof text, "=\"%s\"", f->version);
     workbook_define_name(t.wb, GK_TNAME_FORMAT, text);

@@ -51,6 +51,13 @@ for ws in sheets:
             assert vals and vals[-1] == 3, (label, vals)
             found_new = True
 assert found_new, "no 本年新收 row"
+# Amounts cell by cell: every amount sum of the JSON is in the sheets exactly
+# (as a multiset; the JSON's decimals, not a float's noise).
+want_amounts = sorted(Decimal(c["sum"]) for t in rollup["tables"].values() for r in t.values()
+                      for k, c in r.items() if k.startswith("amount") and c.get("reported", 0) > 0)
+got_amounts = sorted(Decimal(repr(c.value)) for ws in sheets for row in ws.iter_rows() for c in row
+                     if isinstance(c.value, (int, float)) and c.number_format == "#,##0.00####")
+assert got_amounts == want_amounts, (got_amounts, want_amounts)
 assert numbers > 0
 assert got_sum == want_sum, (got_sum, want_sum)
 assert got_na == want_na, (got_na, want_na)
@@ -86,4 +93,5 @@ if len(sys.argv) > 3:
     want_codes = sorted(f["code"] for e in comp["entities"] for f in (e.get("findings") or []))
     assert got_codes == want_codes, (got_codes, want_codes)
     assert {r[0] for r in rows} == {e["code"] for e in comp["entities"]}
-print(f"ok: {len(sheets)} table sheets, {numbers} numbers, sum {got_sum}, {got_na} '/', {got_partial} comments")
+print(f"ok: {len(sheets)} table sheets, {numbers} numbers, sum {got_sum}, {got_na} '/', {got_partial} comments,"
+      f" amounts {[str(a) for a in got_amounts]}")

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "gongkai/exactjson.h"
 #include "harness.h"
 #include "net_config.h"
 #include "net_http.h"
@@ -205,8 +206,9 @@ static void set_cell(json_t *doc, const char *table, const char *row, const char
     json_object_set_new(r, col, json_integer(v));
 }
 
-/* A clean report for entity: the sample with a zero appeals table and
- * `received` requests granted in full. */
+/* A clean report for entity: the sample with a zero appeals table,
+ * `received` requests granted in full, and a purchase total with six
+ * decimals (written as exact text), so the rollup workbook must carry it. */
 static char *clean_report(const char *entity, int received, const char *name)
 {
     json_t *d = sample();
@@ -221,7 +223,9 @@ static char *clean_report(const char *entity, int received, const char *name)
         set_cell(d, "requests", rows[i], "natural_person", received);
         set_cell(d, "requests", rows[i], "total", received);
     }
-    char *text = json_dumps(d, JSON_INDENT(2));
+    json_object_set_new(json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "procurement"),
+                        "amount_yuan", gk_json_exact_number("73802895.123456"));
+    char *text = gk_json_dumps_exact(d, JSON_INDENT(2));
     json_decref(d);
     char *path = write_text(name, text, 0644);
     free(text);

@@ -280,14 +280,17 @@ def main():
         p = run(["import", tpl], 0)
         compare(p.stdout, version, year, {}, {}, None, "blank template")
         n_shared = n_formula = 0
+        wb = openpyxl.load_workbook(tpl)
+        ws = wb[SHEET]
         for i in range(N):
             want, narrative, published, writes = fill(rng, cells, names)
-            wb = openpyxl.load_workbook(tpl)
-            ws = wb[SHEET]
+            # the template is loaded once; each fill is written, saved, then undone
             for coord, v in writes.items():
                 ws[coord] = v
             buf = io.BytesIO()
             wb.save(buf)
+            for coord in writes:
+                ws[coord] = None
             data = buf.getvalue()
             if i % 2 == 1:
                 data = to_shared_strings(data)
