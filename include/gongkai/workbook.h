@@ -30,7 +30,4 @@ int gk_workbook_rollup(const json_t *answer, const json_t *compliance, const cha
 char *gk_workbook_rollup_bytes(const json_t *answer, const json_t *compliance, size_t *len,
                                char *why, size_t why_len);
 
-/* Rows printed under one header: the same columns in the same order. */
-bool gk_workbook_same_columns(const gk_row *a, const gk_row *b);
-
 #endif

@@ -24,16 +24,6 @@
 #include "gongkai/format.h"
 #include "gongkai/workbook.h"
 
-bool gk_workbook_same_columns(const gk_row *a, const gk_row *b)
-{
-    if (a->n_columns != b->n_columns)
-        return false;
-    for (size_t i = 0; i < a->n_columns; i++)
-        if (a->columns[i] != b->columns[i])
-            return false;
-    return true;
-}
-
 /* A JSON number as text: the exact text a gk_json_loads_exact parse kept,
  * an integer, a real at most six decimals, or a string as is. */
 static void number_text(const json_t *v, char *buf, size_t len)
@@ -138,7 +128,7 @@ static void write_table(lxw_workbook *wb, const gk_table *t, const json_t *table
     while (r0 < t->n_rows) {
         const gk_row *first = &t->rows[r0];
         size_t r1 = r0 + 1;
-        while (r1 < t->n_rows && gk_workbook_same_columns(first, &t->rows[r1]))
+        while (r1 < t->n_rows && gk_row_same_columns(first, &t->rows[r1]))
             r1++;
         worksheet_write_string(ws, r, 0, "", f->head);
         for (size_t c = 0; c < first->n_columns; c++)

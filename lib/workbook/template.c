@@ -156,7 +156,7 @@ static void table(tpl *t, const gk_format *f, const gk_table *tab)
     while (r0 < tab->n_rows) {
         const gk_row *first = &tab->rows[r0];
         size_t r1 = r0 + 1;
-        while (r1 < tab->n_rows && gk_workbook_same_columns(first, &tab->rows[r1]))
+        while (r1 < tab->n_rows && gk_row_same_columns(first, &tab->rows[r1]))
             r1++;
         bool groups = false;
         for (size_t c = 0; c < first->n_columns; c++)
