@@ -15,6 +15,15 @@ xlsx_template_no_names: the same workbook with its defined names removed
 (as if re-saved by a program that drops them): read by the general table
 rules, it must give the same expected.json, since the template is the
 printed layout.
+xlsx_template_lo_2021: the filled template opened and saved by LibreOffice
+Calc (headless): another program's package — its own shared strings,
+unquoted sheet names in the names, its own number text.
+xlsx_template_lo_2019: a 2019-format report of fixed pseudo-random values
+(absent, 0, "/", 不适用, a negative 本年增/减, amounts with six decimals,
+one of them 0.000001) typed into the template by openpyxl and saved by
+LibreOffice; its expected.json is written from those values, not by the
+importer.  Both LibreOffice cases need `libreoffice` (libreoffice-calc-nogui)
+when regenerated only; the tests read the committed files.
 
 Run: /usr/bin/python3 tests/import/corpus/generate_xlsx_template.py build/asan/client/gongkai
 """
@@ -73,6 +82,60 @@ def without_names(data):
     return fixed_zip(out.getvalue())
 
 
+def libreoffice_xlsx(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.xlsx")
+        with open(src, "wb") as f:
+            f.write(data)
+        out = os.path.join(tmp, "out")
+        subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                        "--convert-to", "xlsx:Calc Office Open XML", "--outdir", out, src],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        with open(os.path.join(out, "in.xlsx"), "rb") as f:
+            return f.read()
+
+
+def report_2019():
+    """Fixed pseudo-random values for every cell of the 2019 format."""
+    import random
+    rng = random.Random(2019)
+    f = json.load(open(os.path.join(HERE, "..", "..", "..", "formats", "2019.json"), encoding="utf-8"))
+    tables = {}
+    amounts = iter([Decimal("9492382.57026"), Decimal("0.000001"), Decimal("24252.311082")])
+    for t in f["tables"]:
+        kinds = {c["key"]: c.get("kind", "count") for c in t["columns"]}
+        for r in t["rows"]:
+            for c in r.get("columns") or [c["key"] for c in t["columns"]]:
+                k = rng.random()
+                if k < 0.15:
+                    continue
+                if k < 0.25:
+                    v = None
+                elif k < 0.4:
+                    v = 0
+                elif kinds[c] == "amount":
+                    v = next(amounts, Decimal(rng.randint(1, 10 ** 12)).scaleb(-6))
+                elif kinds[c] == "signed_count":
+                    v = -rng.randint(1, 500)
+                else:
+                    v = rng.randint(1, 10 ** 6)
+                tables.setdefault(t["key"], {}).setdefault(r["key"], {})[c] = v
+    return {"format": "2019", "year": 2020, "entity": "350481101", "published_at": "2021-01-28",
+            "narrative": {"overview": "2020年，贡川镇依法公开政府信息。\n第二段。", "problems": "问题与改进。",
+                          "other": "无。"},
+            "tables": tables}
+
+
+def dump_exact(doc):
+    """JSON with Decimals as their exact digits."""
+    def enc(v):
+        if isinstance(v, Decimal):
+            return "@@" + str(v) + "@@"
+        raise TypeError(v)
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=enc)
+    return (re.sub(r'"@@([^@]+)@@"', r"\1", text) + "\n").encode("utf-8")
+
+
 def main():
     gongkai = sys.argv[1]
     src = os.path.join(HERE, "report_2021_text")
@@ -82,6 +145,15 @@ def main():
     tcase = dict(case, input="input.xlsx")
     tcase.pop("regions", None)   # entity, year and format come from the names
     write_case("xlsx_template_2021", {"input.xlsx": data}, tcase, os.path.join(src, "expected.json"))
+    lo_case = dict(tcase)
+    write_case("xlsx_template_lo_2021", {"input.xlsx": libreoffice_xlsx(data)}, lo_case,
+               os.path.join(src, "expected.json"))
+    r19 = report_2019()
+    tmp = tempfile.mkdtemp(prefix="gk-tpl-corpus-")
+    with open(os.path.join(tmp, "expected.json"), "wb") as f:
+        f.write(dump_exact(r19))
+    write_case("xlsx_template_lo_2019", {"input.xlsx": libreoffice_xlsx(filled(gongkai, r19))},
+               {"input": "input.xlsx", "exit": 0, "unplaced": 0}, os.path.join(tmp, "expected.json"))
     # the title names the code, not the town: the entity is given
     write_case("xlsx_template_no_names", {"input.xlsx": without_names(data)},
                dict(tcase, entity=expected["entity"]), os.path.join(src, "expected.json"))
