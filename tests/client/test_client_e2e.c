@@ -504,6 +504,10 @@ START_TEST(rollup_table_csv_and_json)
     rs = gk_h_call(&H, "GET", path, "not-a-token", NULL, NULL);
     ck_assert_int_eq(rs.status, 401);
     gk_resp_free(&rs);
+    rs = gk_h_call(&H, "GET", path, tok_town, NULL, NULL);   /* a township's token: not its county */
+    ck_assert_int_eq(rs.status, 403);
+    ck_assert_ptr_null(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    gk_resp_free(&rs);
     snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=pdf", CITY);
     rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
     ck_assert_int_eq(rs.status, 400);

@@ -333,6 +333,14 @@ def main():
         assert "未放入" in p.stderr.decode() and first in p.stderr.decode(), p.stderr.decode()
         got = json.loads(p.stdout)
         assert got["tables"][cells[0][0]][cells[0][1]][cells[0][2]] == "十二", got
+    # usage errors of the writer: exit 2, no file
+    for args, why in ((["--xlsx"], "no -o"), (["-o", os.path.join(TMP, "x.xlsx")], "-o without --xlsx"),
+                      (["--xlsx", "-o", os.path.join(TMP, "x.xlsx"), "--entity", "35'0"], "bad entity")):
+        a = ["template", "--year", "2024", "--entity", ENTITY] + args if "--entity" not in args else \
+            ["template", "--year", "2024"] + args
+        p = run(a)
+        assert p.returncode == 2 and p.stderr, (why, p.returncode)
+        assert not os.path.exists(os.path.join(TMP, "x.xlsx")), why
     # a sheet of 1,000,000 rows: the template and a plain workbook
     data = open(os.path.join(TMP, "template-2021.xlsx"), "rb").read()
     with open(os.path.join(TMP, "rows.xlsx"), "wb") as f:
