@@ -194,13 +194,28 @@ static void index_sheet(xmlDocPtr d, sheet_index *ix)
 }
 
 /* The text of the cell a name points at; NULL when the cell is empty.
- * A boolean is kept as TRUE/FALSE text (never a number). */
-static char *cell_at(const sheet_index *ix, const gk_imp_xlsx_strings *st, int row, int col)
+ * A boolean is kept as TRUE/FALSE text (never a number).  A formula saved
+ * without its result (a program that does not calculate) sets *uncached:
+ * its value is unknown, which is not the same as blank. */
+static char *cell_at(const sheet_index *ix, const gk_imp_xlsx_strings *st, int row, int col,
+                     bool *uncached)
 {
     tcell key = {row, col, NULL};
     const tcell *hit = bsearch(&key, ix->cells, ix->n, sizeof *ix->cells, cmp_cell);
     if (!hit)
         return NULL;
+    bool f = false, v = false;
+    for (const xmlNode *c = hit->node->children; c; c = c->next) {
+        f = f || gk_ooxml_is(c, "f");
+        if (gk_ooxml_is(c, "is")) {
+            v = true;
+        } else if (gk_ooxml_is(c, "v")) {
+            xmlChar *t = xmlNodeGetContent(c);   /* openpyxl writes <v></v> */
+            v = v || (t && t[0]);
+            xmlFree(t);
+        }
+    }
+    *uncached = f && !v;
     char *t = gk_ooxml_attr(hit->node, "t");
     char *text = gk_imp_xlsx_cell_text(hit->node, st);
     if (t && !strcmp(t, "b") && text) {
@@ -260,6 +275,7 @@ static void book_free(book *bk)
 static char *named_text(gk_ooxml *z, book *bk, sheet_index *ix, const char *name,
                         gk_import_result *res, bool *failed)
 {
+    bool uncached = false;
     const char *text = lookup(bk, name);
     size_t sh;
     int row, col;
@@ -296,7 +312,12 @@ static char *named_text(gk_ooxml *z, book *bk, sheet_index *ix, const char *name
         }
         index_sheet(bk->docs[sh], &ix[sh]);
     }
-    return cell_at(&ix[sh], &bk->strings, row, col);
+    char *value = cell_at(&ix[sh], &bk->strings, row, col, &uncached);
+    if (uncached)
+        gk_imp_list_add(&res->unplaced, NULL, 0, "", "模板单元格 %s：公式没有保存计算结果（保存它的程序未计算），"
+                        "数值未知，请在 Excel 或 WPS 中打开并保存后再导入",
+                        name);
+    return value;
 }
 
 static bool blank(const char *s)

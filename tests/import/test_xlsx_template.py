@@ -19,7 +19,8 @@ an independent reader and writer (Debian's python3-openpyxl).
 3. Bad workbooks, each exit 2 with its code and nothing on stdout: a name
    pointing at a missing sheet, at a range, at #REF!, beyond the rows
    bound; a template missing a name; a sheet of 1,000,000 rows (template and
-   plain workbook).  A value that is not a number: exit 3, kept invalid.
+   plain workbook).  A value that is not a number: exit 3, kept invalid; a
+   formula saved without its result: exit 3, reported as unknown.
 
 Usage: test_xlsx_template.py GONGKAI FORMATS_DIR [N]
 """
@@ -333,6 +334,12 @@ def main():
         assert "未放入" in p.stderr.decode() and first in p.stderr.decode(), p.stderr.decode()
         got = json.loads(p.stdout)
         assert got["tables"][cells[0][0]][cells[0][1]][cells[0][2]] == "十二", got
+        # a formula saved without its result (openpyxl does not calculate): unknown, not blank
+        wb = openpyxl.load_workbook(tpl)
+        wb[SHEET][cell_of(names[first])[1]] = "=6+6"
+        wb.save(os.path.join(TMP, "formula.xlsx"))
+        p = run(["import", os.path.join(TMP, "formula.xlsx")], 3)
+        assert "公式没有保存计算结果" in p.stderr.decode() and first in p.stderr.decode(), p.stderr.decode()
     # usage errors of the writer: exit 2, no file
     for args, why in ((["--xlsx"], "no -o"), (["-o", os.path.join(TMP, "x.xlsx")], "-o without --xlsx"),
                       (["--xlsx", "-o", os.path.join(TMP, "x.xlsx"), "--entity", "35'0"], "bad entity")):
