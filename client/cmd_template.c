@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "gongkai/report.h"
 #include "gongkai/workbook.h"
+#include "regions_file.h"
 
 static void usage(FILE *out)
 {
@@ -77,12 +78,16 @@ int gk_cmd_template(int argc, char **argv)
         return 2;
     }
     if (xlsx) {
-        char why[512];
-        if (gk_workbook_template(f, (int)year, entity, out, why, sizeof why) != 0) {
+        char why[512], name[256];
+        /* The title names the entity as a report's author line does, when
+         * the shipped registry knows the code. */
+        bool named = gk_region_title_name(entity, name, sizeof name) == 0;
+        if (gk_workbook_template(f, (int)year, entity, named ? name : NULL, out, why, sizeof why) != 0) {
             fprintf(stderr, "gongkai: %s\n", why);
             return 2;
         }
-        fprintf(stderr, "已写出 %s（%s 年版格式，%ld 年度，填报单位 %s）\n", out, f->version, year, entity);
+        fprintf(stderr, "已写出 %s（%s 年版格式，%ld 年度，填报单位 %s%s%s）\n", out, f->version, year,
+                named ? name : "", named ? " " : "", entity);
         return 0;
     }
     gk_report *r = gk_report_template(f, (int)year, entity);

@@ -13,10 +13,12 @@
 #include "gongkai/format.h"
 
 /* The fill-in template (gongkai/template.h names its defined names) for
- * entity (digits) and year in format f, written to path.  0, or -1 with a
- * Chinese reason in why. */
-int gk_workbook_template(const gk_format *f, int year, const char *entity, const char *path,
-                         char *why, size_t why_len);
+ * entity (digits) and year in format f, written to path; entity_name (may
+ * be NULL) heads the title as a printed report's author does (永安市贡川镇),
+ * so the sheet read by labels alone still names its entity.  0, or -1 with
+ * a Chinese reason in why. */
+int gk_workbook_template(const gk_format *f, int year, const char *entity, const char *entity_name,
+                         const char *path, char *why, size_t why_len);
 
 /* The office's workbook: answer is the rollup JSON (region, year, rollup,
  * coverage) as GET /regions/{code}/rollup gives it; compliance (may be

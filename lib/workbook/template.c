@@ -263,8 +263,8 @@ static void appeals(tpl *t, const gk_format *f, const gk_table *tab)
     t->row = h + 5;
 }
 
-int gk_workbook_template(const gk_format *f, int year, const char *entity, const char *path,
-                         char *why, size_t why_len)
+int gk_workbook_template(const gk_format *f, int year, const char *entity, const char *entity_name,
+                         const char *path, char *why, size_t why_len)
 {
     size_t n = strlen(entity);
     if (n == 0 || n > GK_ENTITY_MAX || strspn(entity, "0123456789") != n) {
@@ -321,9 +321,10 @@ int gk_workbook_template(const gk_format *f, int year, const char *entity, const
     worksheet_set_column(t.ws, FIRST_DATA_COL, LAST_COL, 11, NULL);
 
     char text[512];
-    snprintf(text, sizeof text, "%d 年政府信息公开工作年度报告（填报单位区划代码 %s）", year, entity);
+    snprintf(text, sizeof text, "%s%d年政府信息公开工作年度报告", entity_name ? entity_name : "", year);
     worksheet_write_string(t.ws, 0, LABEL_COL, text, t.title);
-    snprintf(text, sizeof text, "报告格式：%s 年版（%s）", f->version, f->basis ? f->basis : "");
+    snprintf(text, sizeof text, "填报单位区划代码 %s · 报告格式 %s 年版（%s）", entity, f->version,
+             f->basis ? f->basis : "");
     worksheet_write_string(t.ws, 1, LABEL_COL, text, NULL);
     worksheet_merge_range(t.ws, 2, LABEL_COL, 2, LAST_COL,
                           "填写说明：只能在浅黄色格子中填写。数字格：没有数据就留空，0 就填 0，"

@@ -119,9 +119,9 @@ START_TEST(refusals)
     ck_assert_ptr_nonnull(strstr(why, "1999"));
     json_decref(a);
     const gk_format *f = gk_format_find("2021");
-    ck_assert_int_eq(gk_workbook_template(f, 2024, "35'0481", "/tmp/never.xlsx", why, sizeof why), -1);
+    ck_assert_int_eq(gk_workbook_template(f, 2024, "35'0481", NULL, "/tmp/never.xlsx", why, sizeof why), -1);
     ck_assert_ptr_nonnull(strstr(why, "区划代码"));
-    ck_assert_int_eq(gk_workbook_template(f, 2024, "350481101", "/nonexistent-dir/t.xlsx", why, sizeof why), -1);
+    ck_assert_int_eq(gk_workbook_template(f, 2024, "350481101", "贡川镇", "/nonexistent-dir/t.xlsx", why, sizeof why), -1);
     ck_assert_int_eq(access("/tmp/never.xlsx", F_OK), -1);
 }
 END_TEST

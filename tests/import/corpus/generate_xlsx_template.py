@@ -13,8 +13,9 @@ numbers as numbers, null as "/" (one as 不适用), prose in its cell.
 xlsx_template_2021: the filled template; must give that expected.json.
 xlsx_template_no_names: the same workbook with its defined names removed
 (as if re-saved by a program that drops them): read by the general table
-rules, it must give the same expected.json, since the template is the
-printed layout.
+rules — the entity found from the title, which names it (永安市安砂镇, from
+the registry shipped with gongkai) — it must give the same expected.json,
+since the template is the printed layout.
 xlsx_template_lo_2021: the filled template opened and saved by LibreOffice
 Calc (headless): another program's package — its own shared strings,
 unquoted sheet names in the names, its own number text.
@@ -154,9 +155,11 @@ def main():
         f.write(dump_exact(r19))
     write_case("xlsx_template_lo_2019", {"input.xlsx": libreoffice_xlsx(filled(gongkai, r19))},
                {"input": "input.xlsx", "exit": 0, "unplaced": 0}, os.path.join(tmp, "expected.json"))
-    # the title names the code, not the town: the entity is given
-    write_case("xlsx_template_no_names", {"input.xlsx": without_names(data)},
-               dict(tcase, entity=expected["entity"]), os.path.join(src, "expected.json"))
+    # the entity from the title, as for a printed report: the template's
+    # title names it from the shipped registry (永安市安砂镇 for 350481102)
+    regions = "code,name,parent_code\n35,福建省,\n3504,三明市,35\n350481,永安市,3504\n350481102,安砂镇,350481\n"
+    write_case("xlsx_template_no_names", {"input.xlsx": without_names(data), "regions.csv": regions.encode("utf-8")},
+               dict(tcase, regions="regions.csv"), os.path.join(src, "expected.json"))
 
 
 if __name__ == "__main__":
