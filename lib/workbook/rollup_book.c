@@ -10,11 +10,14 @@
  * with format "0", amounts with their decimals shown, "#,##0.00####"), "/"
  * when every report that filled it said not applicable, empty when none
  * filled it; where not every report gave a number, a comment says how many
- * did ("2/3 份报告填了数字").  Then the coverage counts (报送情况) and, when
- * given, every township's findings one per row (检查结果).  The number goes to Excel as the decimal text
- * the server sent, parsed once: Excel itself keeps numbers as doubles, and
- * amounts have at most GK_AMOUNT_DECIMALS (6) decimals, inside a double's 15
- * significant digits for sums below 10^9 units (the JSON and CSV stay exact). */
+ * did ("2/3 份报告填了数字").  Then the coverage (报送情况: the counts, then
+ * every township — reported, late with its first submission, missing) and,
+ * when given, every township's findings one per row (检查结果).  Excel keeps
+ * numbers as doubles: the sum's decimal text is parsed once and written as
+ * a number only when the file's text (libxlsxwriter prints %.16G) gives it
+ * back exactly, as every sum of up to 14 significant digits does (some of
+ * 15 already do not); any other is written as its exact text with a
+ * comment, never rounded (the JSON and CSV stay exact anyway). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
