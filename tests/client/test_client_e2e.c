@@ -491,11 +491,21 @@ START_TEST(rollup_table_csv_and_json)
     ck_assert_ptr_nonnull(jf);
     ck_assert_uint_eq(fwrite(rs.body, 1, rs.body_len, jf), rs.body_len);
     fclose(jf);
-    gk_resp_free(&rs);
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
              GK_CLIENT_TESTS_DIR, book, ans, comp);
     ck_assert_int_eq(system(cmd), 0);
     unlink(book);
+    /* again: the cached answer (cache.c), the same bytes and headers */
+    size_t first_len = rs.body_len;
+    gk_resp_free(&rs);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, first_len);
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    ASSERT_HAS(hdr, "filename*=UTF-8''");
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Type", hdr, sizeof hdr));
+    ck_assert_str_eq(hdr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    gk_resp_free(&rs);
     snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
     rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, inm);
     ck_assert_int_eq(rs.status, 304);
