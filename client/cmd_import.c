@@ -19,6 +19,7 @@
 #include "import.h"
 #include "print_findings.h"
 #include "readfile.h"
+#include "regions_file.h"
 #include "gongkai/rules.h"
 
 #define GK_IMPORT_MAX_FILE (16u << 20)
@@ -76,32 +77,6 @@ static int load_regions(const char *path, gk_region_list *rl)
     return rc;
 }
 
-/* The region registry when neither --entity nor --regions is given, the
- * first readable of: the installed copy (CMAKE_INSTALL_FULL_DATADIR), one
- * relative to this binary (an installed tree moved elsewhere), the source
- * tree the binary was built from (tests/data).  Local files only: the
- * importer makes no network calls.  Returns the path in buf, or NULL. */
-static const char *default_regions(char *buf, size_t len)
-{
-    if (access(GK_REGIONS_INSTALLED, R_OK) == 0)
-        return snprintf(buf, len, "%s", GK_REGIONS_INSTALLED) < (int)len ? buf : NULL;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            if (snprintf(buf, len, "%s/%s", exe, GK_REGIONS_BIN_RELATIVE) < (int)len &&
-                access(buf, R_OK) == 0)
-                return buf;
-        }
-    }
-    if (access(GK_REGIONS_SOURCE, R_OK) == 0)
-        return snprintf(buf, len, "%s", GK_REGIONS_SOURCE) < (int)len ? buf : NULL;
-    return NULL;
-}
-
 int gk_cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -151,8 +126,17 @@ int gk_cmd_import(int argc, char **argv)
     char *data = NULL, *json = NULL;
     FILE *out = NULL;
     char fallback[PATH_MAX + 64];
-    if (!regions_path && !opt.entity) {
-        regions_path = default_regions(fallback, sizeof fallback);
+    size_t len = 0;
+    data = gk_read_file(path, GK_IMPORT_MAX_FILE, &len);
+    if (!data) {
+        fprintf(stderr, "gongkai: %s: 无法读取：%s\n", path,
+                errno == EFBIG ? "文件过大" : strerror(errno));
+        rc = 1;
+        goto done;
+    }
+    /* The fill-in template names its entity: no registry to look it up in. */
+    if (!regions_path && !opt.entity && (kind || !gk_import_is_template(data, len))) {
+        regions_path = gk_default_regions(fallback, sizeof fallback);
         if (regions_path)
             fprintf(stderr, "说明：未给 --entity 或 --regions，按地区列表 %s 查找填报单位\n",
                     regions_path);
@@ -162,14 +146,6 @@ int gk_cmd_import(int argc, char **argv)
         if (rc)
             goto done;
         opt.regions = &regions;
-    }
-    size_t len = 0;
-    data = gk_read_file(path, GK_IMPORT_MAX_FILE, &len);
-    if (!data) {
-        fprintf(stderr, "gongkai: %s: 无法读取：%s\n", path,
-                errno == EFBIG ? "文件过大" : strerror(errno));
-        rc = 1;
-        goto done;
     }
     if (kind == 'H')
         gk_import_html(data, len, &opt, &res);

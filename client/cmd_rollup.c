@@ -9,7 +9,7 @@
 #include "net_cmd.h"
 #include "net_util.h"
 #include "print_layout.h"
-#include "rollup_xlsx.h"
+#include "gongkai/workbook.h"
 
 static void usage(FILE *out)
 {
@@ -133,6 +133,40 @@ int gk_cmd_rollup(int argc, char **argv)
         gk_net_response_free(&rs);
         goto out;
     }
+    if (as_xlsx) {
+        /* The daemon writes the workbook (lib/workbook, the same code as
+         * below): one writer for the console's download and this command.
+         * A daemon without it (400 on format=xlsx) gets it written here. */
+        free(path);
+        path = gk_net_xasprintf("/api/v1/regions/%s/rollup?year=%d&format=xlsx", region, year);
+        gk_net_request rq = {.method = "GET", .path = path, .auth = true};
+        gk_net_response rs;
+        if (gk_net_send(s.net, &rq, &rs, &nerr) < 0) {
+            rc = gk_netcmd_fail(&nerr);
+            goto out;
+        }
+        if (rs.status == 200) {
+            FILE *fp = fopen(out_path, "wb");
+            bool ok = fp && fwrite(rs.body, 1, rs.len, fp) == rs.len;
+            if (fp && fclose(fp) != 0)
+                ok = false;
+            gk_net_response_free(&rs);
+            if (!ok) {
+                fprintf(stderr, "gongkai: 无法写入 %s\n", out_path);
+                rc = GK_EXIT_USAGE;
+            } else {
+                fprintf(stderr, "已写出 %s\n", out_path);
+            }
+            goto out;
+        }
+        if (rs.status != 400) {
+            gk_net_describe_http(&s.cfg, &rs, &nerr);
+            gk_net_response_free(&rs);
+            rc = gk_netcmd_fail(&nerr);
+            goto out;
+        }
+        gk_net_response_free(&rs);
+    }
     free(path);
     path = gk_net_xasprintf("/regions/%s/rollup?year=%d", region, year);
     a = gk_netcmd_get(&s, path, &nerr);
@@ -149,7 +183,7 @@ int gk_cmd_rollup(int argc, char **argv)
             rc = gk_netcmd_fail(&nerr);
             goto out;
         }
-        int wr = gk_rollup_write_xlsx_with(a, comp, out_path, why, sizeof why);
+        int wr = gk_workbook_rollup(a, comp, out_path, why, sizeof why);
         json_decref(comp);
         if (wr != 0) {
             fprintf(stderr, "gongkai: %s\n", why);

@@ -6,16 +6,6 @@
 #include "print_layout.h"
 #include "print_table.h"
 
-bool gk_layout_same_columns(const gk_row *a, const gk_row *b)
-{
-    if (a->n_columns != b->n_columns)
-        return false;
-    for (size_t i = 0; i < a->n_columns; i++)
-        if (a->columns[i] != b->columns[i])
-            return false;
-    return true;
-}
-
 void gk_print_layout(FILE *out, const gk_format *f, gk_cell_text_fn text, void *ud, bool wide)
 {
     char buf[96];
@@ -26,7 +16,7 @@ void gk_print_layout(FILE *out, const gk_format *f, gk_cell_text_fn text, void *
         while (r0 < t->n_rows) {
             const gk_row *first = &t->rows[r0];
             size_t r1 = r0 + 1;
-            while (r1 < t->n_rows && gk_layout_same_columns(first, &t->rows[r1]))
+            while (r1 < t->n_rows && gk_row_same_columns(first, &t->rows[r1]))
                 r1++;
             gk_ptable *pt = gk_ptable_new(first->n_columns + 1);
             gk_ptable_column(pt, 0, "", GK_ALIGN_LEFT);

@@ -37,7 +37,4 @@ void gk_print_rollup(FILE *out, const json_t *rollup, bool wide);
  * applicable, blank for absent. */
 void gk_print_report_tables(FILE *out, const gk_format *f, const json_t *report, bool wide);
 
-/* Rows printed under one header: the same columns in the same order. */
-bool gk_layout_same_columns(const gk_row *a, const gk_row *b);
-
 #endif

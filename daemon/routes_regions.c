@@ -17,6 +17,7 @@
 #include "gongkai/report.h"
 #include "gongkai/review.h"
 #include "gongkai/rollup.h"
+#include "gongkai/workbook.h"
 #include "routes.h"
 #include "store.h"
 
@@ -24,6 +25,8 @@ typedef struct region_st {
     int year;
     char year_s[16];
     bool csv;
+    bool xlsx;            /* ?format=xlsx: the office's workbook (lib/workbook) */
+    json_t *answer;       /* xlsx: the rollup JSON, while compliance is read */
     json_t *region;       /* {code,name,level} */
     char *path;           /* the region's ancestor path, text[] literal */
     json_t *rows;         /* rollup rows as read */
@@ -37,6 +40,7 @@ static void st_free(void *p)
     if (st == NULL)
         return;
     json_decref(st->region);
+    json_decref(st->answer);
     json_decref(st->rows);
     free(st->path);
     gk_rollup_free(st->ru);
@@ -93,7 +97,26 @@ static json_t *region_json(PGresult *res)
 }
 
 /* The ETag's kind: one answer per representation of the rollup. */
-static const char *rollup_kind(const region_st *st) { return st->csv ? "rc" : "rj"; }
+static const char *rollup_kind(const region_st *st) { return st->csv ? "rc" : st->xlsx ? "rx" : "rj"; }
+
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+static const char *answer_type(gk_req *r)
+{
+    const region_st *st = r->st;
+    if (st->xlsx) {
+        /* RFC 6266 with RFC 5987's filename* for the Chinese name, an ASCII
+         * fallback for old clients; from the code and year only, so a cached
+         * answer gets the same header. */
+        char cd[256];
+        snprintf(cd, sizeof cd,
+                 "attachment; filename=\"rollup-%s-%d.xlsx\"; filename*=UTF-8''%%E6%%B1%%87%%E6%%80%%BB-%s-%d.xlsx",
+                 r->seg[0], st->year, r->seg[0], st->year);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition", cd);
+        return XLSX_TYPE;
+    }
+    return st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
+}
 
 static gk_cache *answers;
 void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
@@ -122,8 +145,7 @@ static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, cons
         return false;
     size_t len = 0;
     const char *data = gk_cache_blob_data(hit, &len);
-    gk_reply_data_ref(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", data, len,
-                      blob_sent, hit);
+    gk_reply_data_ref(r, 200, answer_type(r), data, len, blob_sent, hit);
     return true;
 }
 
@@ -151,16 +173,16 @@ static bool answer_from_memory(gk_req *r, const char *kind)
     return ok && answer_by_tag(r, kind, e.counter, e.generation);
 }
 
-/* Answers with text (JSON, or CSV for st->csv) and keeps it under the tag. */
+/* Answers with text (JSON, or CSV for st->csv, or the workbook's bytes for
+ * st->xlsx) and keeps it under the tag. */
 static void reply_cached(gk_req *r, char *text, size_t len)
 {
-    region_st *st = r->st;
     if (text == NULL) {
         gk_reply_error(r, 500, "internal", "", "内部错误");
         return;
     }
     gk_cache_put(answers, r->etag, text, len);
-    gk_reply_data(r, 200, st->csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", text, len);
+    gk_reply_data(r, 200, answer_type(r), text, len);
     free(text);
 }
 
@@ -210,6 +232,83 @@ static const char *const coverage_sql =
     " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
+static const char *const compliance_sql =
+    "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
+    " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
+    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
+    " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
+    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
+
+/* The compliance answer from compliance_sql's rows. */
+static json_t *compliance_json(const region_st *st, PGresult *res)
+{
+    int missing = 0, ok = 0, warnings = 0, errors = 0;
+    json_t *list = json_array();
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *e = json_pack("{s:s,s:s}", "code", PQgetvalue(res, i, 0), "name", PQgetvalue(res, i, 1));
+        if (PQgetisnull(res, i, 2)) {
+            missing++;
+            json_object_set_new(e, "state", json_string("missing"));
+            json_object_set_new(e, "revision", json_null());
+            json_object_set_new(e, "late", json_false());
+            json_object_set_new(e, "errors", json_integer(0));
+            json_object_set_new(e, "warnings", json_integer(0));
+            json_object_set_new(e, "infos", json_integer(0));
+            json_object_set_new(e, "findings", json_array());
+        } else {
+            int ne = atoi(PQgetvalue(res, i, 4)), nw = atoi(PQgetvalue(res, i, 5));
+            const char *state = ne > 0 ? "errors" : nw > 0 ? "warnings" : "ok";
+            if (ne > 0)
+                errors++;
+            else if (nw > 0)
+                warnings++;
+            else
+                ok++;
+            json_object_set_new(e, "state", json_string(state));
+            json_object_set_new(e, "revision", json_integer(atoi(PQgetvalue(res, i, 2))));
+            json_object_set_new(e, "late", json_boolean(strcmp(PQgetvalue(res, i, 8), "t") == 0));
+            json_object_set_new(e, "errors", json_integer(ne));
+            json_object_set_new(e, "warnings", json_integer(nw));
+            json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6))));
+            json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
+            json_object_set_new(e, "findings", f ? f : json_array());
+            /* the office's review (routes_review.c) */
+            json_object_set_new(e, "review", json_string(PQgetvalue(res, i, 9)));
+            json_object_set_new(e, "review_label", json_string(gk_review_state_label(PQgetvalue(res, i, 9))));
+        }
+        json_array_append_new(list, e);
+    }
+    return json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year, "summary",
+                     "missing", missing, "ok", ok, "warnings", warnings, "errors", errors, "entities", list);
+}
+
+static void compliance_rows(gk_req *r, PGresult *res)
+{
+    if (!gk_req_ok(r, res))
+        return;
+    reply_json_cached(r, compliance_json(r->st, res));
+}
+
+/* The workbook: the rollup JSON built by rollup_coverage and the
+ * compliance of the same request, written by lib/workbook (the same code as
+ * `gongkai rollup --xlsx`). */
+static void rollup_xlsx_compliance(gk_req *r, PGresult *res)
+{
+    region_st *st = r->st;
+    if (!gk_req_ok(r, res))
+        return;
+    json_t *comp = compliance_json(st, res);
+    char why[320];
+    size_t len = 0;
+    char *book = comp ? gk_workbook_rollup_bytes(st->answer, comp, &len, why, sizeof why) : NULL;
+    json_decref(comp);
+    reply_cached(r, book, len);
+}
+
+
+
 static void rollup_coverage(gk_req *r, PGresult *res)
 {
     region_st *st = r->st;
@@ -246,6 +345,12 @@ static void rollup_coverage(gk_req *r, PGresult *res)
     json_t *o = json_pack("{s:O,s:i,s:s,s:o,s:o,s:o}", "region", st->region, "year", st->year, "format",
                           st->format->version, "rollup", gk_rollup_to_json(st->ru), "coverage", cov,
                           "other_format", other);
+    if (st->xlsx) {
+        st->answer = o;
+        const char *v[] = {st->year_s, st->path};
+        gk_req_query(r, compliance_sql, 2, v, rollup_xlsx_compliance);
+        return;
+    }
     reply_json_cached(r, o);
 }
 
@@ -344,72 +449,18 @@ void gk_route_rollup(gk_req *r)
     if (!year_param(r, &st))
         return;
     const char *fmt = gk_req_param(r, "format");
-    if (fmt != NULL && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
-        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 csv 或 json");
+    if (fmt != NULL && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0 && strcmp(fmt, "xlsx") != 0) {
+        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 csv、json 或 xlsx");
         return;
     }
     st->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+    st->xlsx = fmt != NULL && strcmp(fmt, "xlsx") == 0;
     if (answer_from_memory(r, rollup_kind(st)))
         return;
     gk_req_with_db(r, true, rollup_start);
 }
 
 /* ---- /regions/{code}/compliance ---- */
-
-static const char *const compliance_sql =
-    "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
-    " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
-    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
-    " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
-    " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
-    " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
-    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
-
-static void compliance_rows(gk_req *r, PGresult *res)
-{
-    region_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    int missing = 0, ok = 0, warnings = 0, errors = 0;
-    json_t *list = json_array();
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_t *e = json_pack("{s:s,s:s}", "code", PQgetvalue(res, i, 0), "name", PQgetvalue(res, i, 1));
-        if (PQgetisnull(res, i, 2)) {
-            missing++;
-            json_object_set_new(e, "state", json_string("missing"));
-            json_object_set_new(e, "revision", json_null());
-            json_object_set_new(e, "late", json_false());
-            json_object_set_new(e, "errors", json_integer(0));
-            json_object_set_new(e, "warnings", json_integer(0));
-            json_object_set_new(e, "infos", json_integer(0));
-            json_object_set_new(e, "findings", json_array());
-        } else {
-            int ne = atoi(PQgetvalue(res, i, 4)), nw = atoi(PQgetvalue(res, i, 5));
-            const char *state = ne > 0 ? "errors" : nw > 0 ? "warnings" : "ok";
-            if (ne > 0)
-                errors++;
-            else if (nw > 0)
-                warnings++;
-            else
-                ok++;
-            json_object_set_new(e, "state", json_string(state));
-            json_object_set_new(e, "revision", json_integer(atoi(PQgetvalue(res, i, 2))));
-            json_object_set_new(e, "late", json_boolean(strcmp(PQgetvalue(res, i, 8), "t") == 0));
-            json_object_set_new(e, "errors", json_integer(ne));
-            json_object_set_new(e, "warnings", json_integer(nw));
-            json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6))));
-            json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
-            json_object_set_new(e, "findings", f ? f : json_array());
-            /* the office's review (routes_review.c) */
-            json_object_set_new(e, "review", json_string(PQgetvalue(res, i, 9)));
-            json_object_set_new(e, "review_label", json_string(gk_review_state_label(PQgetvalue(res, i, 9))));
-        }
-        json_array_append_new(list, e);
-    }
-    json_t *o = json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year, "summary",
-                          "missing", missing, "ok", ok, "warnings", warnings, "errors", errors, "entities", list);
-    reply_json_cached(r, o);
-}
 
 static void compliance_region(gk_req *r, PGresult *res)
 {

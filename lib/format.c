@@ -5,6 +5,7 @@
  * does not describe a consistent format aborts at load: it is a build defect,
  * and the unit tests load every file. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,16 @@ int gk_row_column_pos(const gk_row *r, size_t column)
         if (r->columns[i] == column)
             return (int)i;
     return -1;
+}
+
+bool gk_row_same_columns(const gk_row *a, const gk_row *b)
+{
+    if (a->n_columns != b->n_columns)
+        return false;
+    for (size_t i = 0; i < a->n_columns; i++)
+        if (a->columns[i] != b->columns[i])
+            return false;
+    return true;
 }
 
 int gk_format_cell_index(const gk_format *f, const char *table, const char *row,

@@ -11,3 +11,7 @@ echo "## import: the 2021 report as text (baseline), HTML, DOCX (LibreOffice, Wo
 "$b"/bench/bench_import 200 "$c/report_2021_text/input.txt" "$c/report_2021_html/input.html" \
   "$c/docx_lo_2021/input.docx" "$c/docx_word_features/input.docx" "$c/xlsx_2021/input.xlsx" \
   "$c/xlsx_2021_shared_formulas/input.xlsx"
+echo "## import: the same 2021 report as HTML (baseline) and as the filled Excel template"
+echo "## (read by its defined names), and that workbook without its names (general rules)"
+"$b"/bench/bench_import 200 "$c/report_2021_html/input.html" "$c/xlsx_template_2021/input.xlsx" \
+  "$c/xlsx_template_no_names/input.xlsx"

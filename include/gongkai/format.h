@@ -9,6 +9,7 @@
 #ifndef GONGKAI_FORMAT_H
 #define GONGKAI_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -132,6 +133,9 @@ int gk_table_row_index(const gk_table *t, const char *row_key);
 int gk_table_column_index(const gk_table *t, const char *column_key);
 /* Position of a column within a row (-1 when the row lacks that column). */
 int gk_row_column_pos(const gk_row *r, size_t column);
+/* Rows printed under one header: the same columns in the same order (the
+ * printed layout's blocks, for the text tables and the workbooks). */
+bool gk_row_same_columns(const gk_row *a, const gk_row *b);
 /* Flat cell index for (table, row, column key), or -1. */
 int gk_format_cell_index(const gk_format *f, const char *table, const char *row,
                          const char *column);

@@ -16,6 +16,8 @@
 #include <strings.h>
 #include "imp.h"
 #include "ooxml.h"
+#include "xlsx.h"
+#include "gongkai/template.h"
 #include "gongkai/format.h"
 #include "gongkai/textutil.h"
 
@@ -652,6 +654,21 @@ static gk_import_status import_docx_bytes(const char *data, size_t len,
              "");
         return res->status;
     }
+    if (!word) {
+        /* The fill-in template is read by its defined names, not by labels. */
+        xmlDocPtr wb = gk_ooxml_xml(z, "xl/workbook.xml", 0, res->error_code, res->error_message);
+        if (!wb) {
+            gk_ooxml_close(z);
+            res->status = GK_IMPORT_NOT_REPORT;
+            return res->status;
+        }
+        int t = gk_imp_xlsx_template(z, wb, opt, res);
+        xmlFreeDoc(wb);
+        if (t == 0) {
+            gk_ooxml_close(z);
+            return res->status;
+        }
+    }
     gk_imp_doc doc = {0};
     int rc = word ? gk_imp_read_docx(z, &doc, res->error_code, res->error_message)
                   : gk_imp_read_xlsx(z, &doc, res->error_code, res->error_message);
@@ -689,6 +706,31 @@ static gk_import_status import_pdf_bytes(const char *data, size_t len,
     gk_import_status st = import_doc(&doc, opt, res);
     gk_imp_doc_free(&doc);
     return st;
+}
+
+bool gk_import_is_template(const char *data, size_t len)
+{
+    char code[48], msg[320];
+    if (len < 4 || memcmp(data, "PK\x03\x04", 4))
+        return false;
+    gk_ooxml *z = gk_ooxml_open(data, len, code, msg);
+    if (!z)
+        return false;
+    xmlDocPtr wb = gk_ooxml_has(z, "xl/workbook.xml") ? gk_ooxml_xml(z, "xl/workbook.xml", 0, code, msg)
+                                                      : NULL;
+    bool yes = false;
+    const xmlNode *root = wb ? xmlDocGetRootElement(wb) : NULL;
+    for (const xmlNode *c = root ? root->children : NULL; c && !yes; c = c->next)
+        if (gk_ooxml_is(c, "definedNames"))
+            for (const xmlNode *d = c->children; d && !yes; d = d->next) {
+                char *name = gk_ooxml_is(d, "definedName") ? gk_ooxml_attr(d, "name") : NULL;
+                yes = name && !strcmp(name, GK_TNAME_TEMPLATE);
+                xmlFree(name);
+            }
+    if (wb)
+        xmlFreeDoc(wb);
+    gk_ooxml_close(z);
+    return yes;
 }
 
 gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_options *opt,

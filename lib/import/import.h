@@ -9,6 +9,7 @@
 #ifndef GONGKAI_IMPORT_H
 #define GONGKAI_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "gongkai/report.h"
 
@@ -86,6 +87,11 @@ gk_import_status gk_import_docx(const char *data, size_t len, const gk_import_op
  * tag of HTML follows; text otherwise. */
 gk_import_status gk_import_auto(const char *data, size_t len, const gk_import_options *opt,
                                 gk_import_result *res);
+
+/* Whether data is the Excel fill-in template (`gongkai template --xlsx`):
+ * a workbook with the GK_template defined name.  Such a workbook names its
+ * entity, so a caller need not load a region registry for it. */
+bool gk_import_is_template(const char *data, size_t len);
 
 /* "第 12 行" or "表 2 第 3 行 第 4 列" into buf. */
 void gk_import_item_where(const gk_import_item *it, char *buf, size_t len);

@@ -128,8 +128,31 @@ bad:
     return NULL;
 }
 
-xmlDocPtr gk_ooxml_xml(gk_ooxml *z, const char *name, int missing_ok, char code[48],
-                       char msg[320])
+/* Elements named local in the text ("<row " or "<x:row>"), counted up to
+ * max + 1: cheap, and before libxml2 spends memory on a tree. */
+static size_t count_elements(const char *xml, size_t len, const char *local, size_t max)
+{
+    size_t n = 0, k = strlen(local);
+    for (const char *p = xml; (p = memchr(p, '<', len - (size_t)(p - xml))) != NULL && n <= max; p++) {
+        const char *q = p + 1, *end = xml + len;
+        const char *colon = NULL;
+        for (const char *r = q; r < end && r < q + 32 && (*r == ':' || *r == '_' || *r == '-' ||
+                                                        (*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') ||
+                                                        (*r >= '0' && *r <= '9'));
+             r++)
+            if (*r == ':')
+                colon = r;
+        if (colon)
+            q = colon + 1;
+        if ((size_t)(end - q) > k && !memcmp(q, local, k) &&
+            (q[k] == ' ' || q[k] == '>' || q[k] == '/' || q[k] == '\t' || q[k] == '\n' || q[k] == '\r'))
+            n++;
+    }
+    return n;
+}
+
+static xmlDocPtr parse_part(gk_ooxml *z, const char *name, int missing_ok, const char *local,
+                            size_t max, char code[48], char msg[320])
 {
     code[0] = '\0';
     size_t len = 0;
@@ -137,6 +160,11 @@ xmlDocPtr gk_ooxml_xml(gk_ooxml *z, const char *name, int missing_ok, char code[
     if (!xml) {
         if (!code[0] && !missing_ok)
             set(code, msg, "ooxml_part_missing", "文件缺少必需的部件，不是 Word/Excel 文档或已损坏");
+        return NULL;
+    }
+    if (local && count_elements(xml, len, local, max) > max) {
+        free(xml);
+        set(code, msg, "xml_too_many", "");
         return NULL;
     }
     /* Office never writes a DTD; one here can only be an entity attack. */
@@ -155,6 +183,18 @@ xmlDocPtr gk_ooxml_xml(gk_ooxml *z, const char *name, int missing_ok, char code[
         return NULL;
     }
     return d;
+}
+
+xmlDocPtr gk_ooxml_xml(gk_ooxml *z, const char *name, int missing_ok, char code[48],
+                       char msg[320])
+{
+    return parse_part(z, name, missing_ok, NULL, 0, code, msg);
+}
+
+xmlDocPtr gk_ooxml_xml_bounded(gk_ooxml *z, const char *name, const char *local, size_t max,
+                               char code[48], char msg[320])
+{
+    return parse_part(z, name, 0, local, max, code, msg);
 }
 
 int gk_ooxml_is(const xmlNode *n, const char *local)

@@ -30,6 +30,12 @@ int gk_ooxml_has(gk_ooxml *z, const char *name);
  * part is NULL with code "" (not an error). */
 xmlDocPtr gk_ooxml_xml(gk_ooxml *z, const char *name, int missing_ok, char code[48],
                        char msg[320]);
+/* Like gk_ooxml_xml (the part must exist), but a part holding more than
+ * max elements of this local name (counted in the text, before any tree is
+ * built) is refused with code "xml_too_many" and an empty message: the
+ * caller says what was too many. */
+xmlDocPtr gk_ooxml_xml_bounded(gk_ooxml *z, const char *name, const char *local, size_t max,
+                               char code[48], char msg[320]);
 /* Local name test for an element in any namespace. */
 int gk_ooxml_is(const xmlNode *n, const char *local);
 /* An attribute by local name (w:val, r:id, …), whatever its prefix; caller

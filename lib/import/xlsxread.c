@@ -14,15 +14,11 @@
 #include <string.h>
 #include "imp.h"
 #include "ooxml.h"
+#include "xlsx.h"
 
-#define GK_XLSX_MAX_SHEETS 32
-#define GK_XLSX_MAX_ROWS 20000       /* a report has a few hundred; more is refused */
 #define GK_XLSX_MAX_STRINGS 1000000
 
-typedef struct strtab {
-    char **s;
-    size_t n;
-} strtab;
+typedef gk_imp_xlsx_strings strtab;
 
 typedef struct merge {
     int r0, c0, r1, c1;
@@ -62,7 +58,7 @@ static char *string_item(const xmlNode *n)
     return acc;
 }
 
-static int read_strings(gk_ooxml *z, strtab *st, char code[48], char msg[320])
+int gk_imp_xlsx_strings_load(gk_ooxml *z, strtab *st, char code[48], char msg[320])
 {
     xmlDocPtr d = gk_ooxml_xml(z, "xl/sharedStrings.xml", 1, code, msg);
     if (!d)
@@ -80,8 +76,17 @@ static int read_strings(gk_ooxml *z, strtab *st, char code[48], char msg[320])
     return 0;
 }
 
+void gk_imp_xlsx_strings_free(strtab *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        free(st->s[i]);
+    free(st->s);
+    st->s = NULL;
+    st->n = 0;
+}
+
 /* "BC12" → column 55 (1-based) and row 12; 0 when not a reference. */
-static int parse_ref(const char *s, int *row, int *col)
+int gk_imp_xlsx_parse_ref(const char *s, int *row, int *col)
 {
     int c = 0, r = 0;
     const char *p = s;
@@ -151,7 +156,63 @@ static char *plain_number(const char *v)
     return gk_imp_xstrdup(out);
 }
 
-static char *cell_value(const xmlNode *c, const strtab *st)
+/* A number cell holds a double; writers print it with 16 or 17 significant
+ * digits (Excel 9492382.5702599995, openpyxl 9492382.570259999 for a typed
+ * 9492382.57026).  Every decimal of up to 15 significant digits survives a
+ * double (DBL_DIG), so a fraction printed with more is rounded back to 15
+ * significant digits — in the text, digit by digit, never through a double
+ * — and its trailing zeros dropped.  Integers are left as written. */
+static char *undo_double_noise(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot)
+        return s;
+    size_t sig = 0, cut = 0;
+    bool seen = false;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            continue;
+        if (s[i] != '0')
+            seen = true;
+        if (seen && ++sig == 15)
+            cut = i + 1;
+    }
+    if (sig <= 15 || !cut || cut <= (size_t)(dot - s))
+        return s;
+    bool up = s[cut] == '.' ? s[cut + 1] >= '5' : s[cut] >= '5';
+    s[cut] = '\0';
+    for (size_t i = cut; up && i-- > 0;) {
+        if (s[i] == '.')
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            break;
+        if (s[i] == '9') {
+            s[i] = '0';
+        } else {
+            s[i]++;
+            up = false;
+        }
+    }
+    if (up) {
+        /* 9.99…9 → 10.0…0: one more digit in front (after a sign) */
+        size_t at = s[0] == '-' ? 1 : 0, n = strlen(s);
+        char *t = gk_imp_xmalloc(n + 2);
+        memcpy(t, s, at);
+        t[at] = '1';
+        memcpy(t + at + 1, s + at, n - at + 1);
+        free(s);
+        s = t;
+        dot = strchr(s, '.');
+    }
+    char *e = s + strlen(s);
+    while (e > dot + 1 && e[-1] == '0')
+        *--e = '\0';
+    if (e == dot + 1)
+        *dot = '\0';
+    return s;
+}
+
+char *gk_imp_xlsx_cell_text(const xmlNode *c, const strtab *st)
 {
     char *t = gk_ooxml_attr(c, "t");
     char *out = NULL;
@@ -169,7 +230,7 @@ static char *cell_value(const xmlNode *c, const strtab *st)
         } else if (vs && t && !strcmp(t, "e")) {
             out = NULL;   /* #DIV/0! and friends: no value */
         } else if (vs && (!t || !strcmp(t, "n"))) {
-            out = plain_number((const char *)vs);
+            out = undo_double_noise(plain_number((const char *)vs));
         } else if (vs) {
             out = gk_imp_xstrdup((const char *)vs);
         }
@@ -199,7 +260,7 @@ static int read_sheet(xmlDocPtr d, const strtab *st, gk_imp_doc *doc, int *table
         merge g;
         if (colon) {
             *colon = '\0';
-            if (parse_ref(ref, &g.r0, &g.c0) && parse_ref(colon + 1, &g.r1, &g.c1) &&
+            if (gk_imp_xlsx_parse_ref(ref, &g.r0, &g.c0) && gk_imp_xlsx_parse_ref(colon + 1, &g.r1, &g.c1) &&
                 g.r1 >= g.r0 && g.c1 >= g.c0 && g.r1 - g.r0 < GK_IMP_MAX_SPAN &&
                 g.c1 - g.c0 < GK_IMP_MAX_SPAN && nmg < 10000) {
                 mg = gk_imp_xrealloc(mg, (nmg + 1) * sizeof *mg);
@@ -238,13 +299,13 @@ static int read_sheet(xmlDocPtr d, const strtab *st, gk_imp_doc *doc, int *table
                 continue;
             char *ref = gk_ooxml_attr(c, "r");
             int rr, cc;
-            if (!ref || !parse_ref(ref, &rr, &cc))
+            if (!ref || !gk_imp_xlsx_parse_ref(ref, &rr, &cc))
                 cc = next;
             xmlFree(ref);
             if (cc > GK_IMP_MAX_CELLS || (n && cc <= cells[n - 1].col))
                 continue;
             next = cc + 1;
-            char *v = cell_value(c, st);
+            char *v = gk_imp_xlsx_cell_text(c, st);
             for (size_t m = 0; m < nmg; m++)
                 if (mg[m].r0 == rownum && mg[m].c0 == cc && !origin[m])
                     origin[m] = gk_imp_xstrdup(v ? v : "");
@@ -299,13 +360,13 @@ static int read_sheet(xmlDocPtr d, const strtab *st, gk_imp_doc *doc, int *table
     return rc;
 }
 
-/* The sheets' part names in workbook order, through the workbook's rels. */
-static size_t sheet_parts(gk_ooxml *z, char parts[][128], char code[48], char msg[320])
+/* The sheets (name and part) in workbook order, through the workbook's rels. */
+size_t gk_imp_xlsx_sheets(gk_ooxml *z, xmlDocPtr wb, gk_imp_xlsx_sheet *out, char code[48],
+                          char msg[320])
 {
-    xmlDocPtr wb = gk_ooxml_xml(z, "xl/workbook.xml", 0, code, msg);
-    if (!wb)
-        return 0;
     xmlDocPtr rels = gk_ooxml_xml(z, "xl/_rels/workbook.xml.rels", 1, code, msg);
+    if (code[0])
+        return 0;
     size_t n = 0;
     const xmlNode *sheets = child(xmlDocGetRootElement(wb), "sheets");
     for (const xmlNode *s = sheets ? sheets->children : NULL; s && n < GK_XLSX_MAX_SHEETS;
@@ -320,9 +381,12 @@ static size_t sheet_parts(gk_ooxml *z, char parts[][128], char code[48], char ms
             if (target) {
                 const char *t = target[0] == '/' ? target + 1 : target;
                 if (!strncmp(t, "xl/", 3))
-                    snprintf(parts[n], 128, "%s", t);
+                    snprintf(out[n].part, sizeof out[n].part, "%s", t);
                 else
-                    snprintf(parts[n], 128, "xl/%s", t);
+                    snprintf(out[n].part, sizeof out[n].part, "xl/%s", t);
+                char *name = gk_ooxml_attr(s, "name");
+                snprintf(out[n].name, sizeof out[n].name, "%s", name ? name : "");
+                xmlFree(name);
                 n++;
             }
             xmlFree(target);
@@ -334,22 +398,35 @@ static size_t sheet_parts(gk_ooxml *z, char parts[][128], char code[48], char ms
     }
     if (rels)
         xmlFreeDoc(rels);
-    xmlFreeDoc(wb);
     code[0] = '\0';
     return n;
 }
 
+xmlDocPtr gk_imp_xlsx_sheet_xml(gk_ooxml *z, const char *part, char code[48], char msg[320])
+{
+    xmlDocPtr d = gk_ooxml_xml_bounded(z, part, "row", GK_XLSX_MAX_ROWS, code, msg);
+    if (!d && !strcmp(code, "xml_too_many")) {
+        snprintf(code, 48, "xlsx_too_many_rows");
+        snprintf(msg, 320, "工作表超过 %d 行，不像是一份年度报告，拒绝读取", GK_XLSX_MAX_ROWS);
+    }
+    return d;
+}
+
 int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320])
 {
-    char parts[GK_XLSX_MAX_SHEETS][128];
-    size_t n = sheet_parts(z, parts, code, msg);
+    xmlDocPtr wb = gk_ooxml_xml(z, "xl/workbook.xml", 0, code, msg);
+    if (!wb)
+        return -1;
+    gk_imp_xlsx_sheet sheets[GK_XLSX_MAX_SHEETS];
+    size_t n = gk_imp_xlsx_sheets(z, wb, sheets, code, msg);
+    xmlFreeDoc(wb);
     if (code[0])
         return -1;
     strtab st = {0};
-    int rc = read_strings(z, &st, code, msg);
+    int rc = gk_imp_xlsx_strings_load(z, &st, code, msg);
     int tables = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        xmlDocPtr d = gk_ooxml_xml(z, parts[i], 0, code, msg);
+        xmlDocPtr d = gk_imp_xlsx_sheet_xml(z, sheets[i].part, code, msg);
         if (!d) {
             rc = -1;
             break;
@@ -357,9 +434,7 @@ int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char ms
         rc = read_sheet(d, &st, doc, &tables, code, msg);
         xmlFreeDoc(d);
     }
-    for (size_t i = 0; i < st.n; i++)
-        free(st.s[i]);
-    free(st.s);
+    gk_imp_xlsx_strings_free(&st);
     if (rc == 0 && n == 0) {
         snprintf(code, 48, "xlsx_no_sheet");
         snprintf(msg, 320, "Excel 工作簿中没有工作表");

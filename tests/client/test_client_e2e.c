@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "gongkai/exactjson.h"
 #include "harness.h"
 #include "net_config.h"
 #include "net_http.h"
@@ -205,8 +206,9 @@ static void set_cell(json_t *doc, const char *table, const char *row, const char
     json_object_set_new(r, col, json_integer(v));
 }
 
-/* A clean report for entity: the sample with a zero appeals table and
- * `received` requests granted in full. */
+/* A clean report for entity: the sample with a zero appeals table,
+ * `received` requests granted in full, and a purchase total with six
+ * decimals (written as exact text), so the rollup workbook must carry it. */
 static char *clean_report(const char *entity, int received, const char *name)
 {
     json_t *d = sample();
@@ -221,7 +223,9 @@ static char *clean_report(const char *entity, int received, const char *name)
         set_cell(d, "requests", rows[i], "natural_person", received);
         set_cell(d, "requests", rows[i], "total", received);
     }
-    char *text = json_dumps(d, JSON_INDENT(2));
+    json_object_set_new(json_object_get(json_object_get(json_object_get(d, "tables"), "active"), "procurement"),
+                        "amount_yuan", gk_json_exact_number("73802895.123456"));
+    char *text = gk_json_dumps_exact(d, JSON_INDENT(2));
     json_decref(d);
     char *path = write_text(name, text, 0644);
     free(text);
@@ -467,6 +471,58 @@ START_TEST(rollup_table_csv_and_json)
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
              GK_CLIENT_TESTS_DIR, book, ans, comp);
     ck_assert_int_eq(system(cmd), 0);
+    /* The daemon's own workbook (GET …/rollup?format=xlsx): same checks,
+     * its headers, and the ETag answering 304. */
+    char path[160], hdr[256];
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=xlsx", CITY);
+    gk_resp rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Type", hdr, sizeof hdr));
+    ck_assert_str_eq(hdr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    ASSERT_HAS(hdr, "attachment; filename=\"rollup-" CITY "-2020.xlsx\"");
+    ASSERT_HAS(hdr, "filename*=UTF-8''%E6%B1%87%E6%80%BB-" CITY "-2020.xlsx");
+    ck_assert(rs.body_len > 4 && !memcmp(rs.body, "PK\x03\x04", 4));
+    char etag[128], inm[160];
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "ETag", etag, sizeof etag));
+    ck_assert_msg(strstr(etag, "rx-") != NULL, "etag %s", etag);
+    snprintf(book, sizeof book, "%s/daemon.xlsx", dir);
+    jf = fopen(book, "wb");
+    ck_assert_ptr_nonnull(jf);
+    ck_assert_uint_eq(fwrite(rs.body, 1, rs.body_len, jf), rs.body_len);
+    fclose(jf);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/check_rollup_xlsx.py %s %s %s",
+             GK_CLIENT_TESTS_DIR, book, ans, comp);
+    ck_assert_int_eq(system(cmd), 0);
+    unlink(book);
+    /* again: the cached answer (cache.c), the same bytes and headers */
+    size_t first_len = rs.body_len;
+    gk_resp_free(&rs);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, first_len);
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    ASSERT_HAS(hdr, "filename*=UTF-8''");
+    ck_assert_ptr_nonnull(gk_resp_header(&rs, "Content-Type", hdr, sizeof hdr));
+    ck_assert_str_eq(hdr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    gk_resp_free(&rs);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, inm);
+    ck_assert_int_eq(rs.status, 304);
+    gk_resp_free(&rs);
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=xlsx", CITY);
+    rs = gk_h_call(&H, "GET", path, "not-a-token", NULL, NULL);
+    ck_assert_int_eq(rs.status, 401);
+    gk_resp_free(&rs);
+    rs = gk_h_call(&H, "GET", path, tok_town, NULL, NULL);   /* a township's token: not its county */
+    ck_assert_int_eq(rs.status, 403);
+    ck_assert_ptr_null(gk_resp_header(&rs, "Content-Disposition", hdr, sizeof hdr));
+    gk_resp_free(&rs);
+    snprintf(path, sizeof path, "/api/v1/regions/%s/rollup?year=2020&format=pdf", CITY);
+    rs = gk_h_call(&H, "GET", path, tok_city_view, NULL, NULL);
+    ck_assert_int_eq(rs.status, 400);
+    gk_resp_free(&rs);
+    snprintf(book, sizeof book, "%s/rollup.xlsx", dir);
     const char *nofile[] = {"rollup", CITY, "--year", "2020", "--xlsx", NULL};
     client(&r, tok_city_view, nofile);
     ASSERT_RC(&r, 2);

@@ -1,4 +1,6 @@
-/* rollup_xlsx.c — see rollup_xlsx.h.
+/* rollup_book.c — the office's workbook (gongkai/workbook.h): a rollup in
+ * the printed layout, for `gongkai rollup --xlsx` and the daemon's
+ * GET …/rollup?format=xlsx alike.
  *
  * Why a workbook and not only CSV: the city office sums and files in Excel;
  * a CSV loses the layout (the printed tables, their labels) and the kind of
@@ -8,18 +10,64 @@
  * with format "0", amounts with their decimals shown, "#,##0.00####"), "/"
  * when every report that filled it said not applicable, empty when none
  * filled it; where not every report gave a number, a comment says how many
- * did ("2/3 份报告填了数字").  Then the coverage counts (报送情况) and, when
- * given, every township's findings one per row (检查结果).  The number goes to Excel as the decimal text
- * the server sent, parsed once: Excel itself keeps numbers as doubles, and
- * amounts have at most GK_AMOUNT_DECIMALS (6) decimals, inside a double's 15
- * significant digits for sums below 10^9 units (the JSON and CSV stay exact). */
+ * did ("2/3 份报告填了数字").  Then the coverage (报送情况: the counts, then
+ * every township — reported, late with its first submission, missing) and,
+ * when given, every township's findings one per row (检查结果).  Excel keeps
+ * numbers as doubles: the sum's decimal text is parsed once and written as
+ * a number only when the file's text (libxlsxwriter prints %.16G) gives it
+ * back exactly, as every sum of up to 14 significant digits does (some of
+ * 15 already do not); any other is written as its exact text with a
+ * comment, never rounded (the JSON and CSV stay exact anyway). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
+#include <unistd.h>
+#include "gongkai/exactjson.h"
 #include "gongkai/format.h"
-#include "print_layout.h"
-#include "rollup_xlsx.h"
+#include "gongkai/workbook.h"
+
+/* A JSON number as text: the exact text a gk_json_loads_exact parse kept,
+ * an integer, a real at most six decimals, or a string as is. */
+static void number_text(const json_t *v, char *buf, size_t len)
+{
+    const char *exact = gk_json_exact_text(v);
+    if (exact)
+        snprintf(buf, len, "%s", exact);
+    else if (json_is_integer(v))
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, len, "%.*f", GK_AMOUNT_DECIMALS, json_real_value(v));
+    else if (json_is_string(v))
+        snprintf(buf, len, "%s", json_string_value(v));
+    else
+        buf[0] = '\0';
+}
+
+/* Decimal text without trailing zeros after the point ("12.50" → "12.5"). */
+static void trim_decimal(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot || strpbrk(s, "eE"))
+        return;
+    char *e = s + strlen(s);
+    while (e > dot + 1 && e[-1] == '0')
+        *--e = '\0';
+    if (e == dot + 1)
+        *dot = '\0';
+}
+
+/* Whether Excel's double keeps this decimal exactly as the file will say it. */
+static bool exact_in_double(const char *num, double *out)
+{
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%s", num);
+    trim_decimal(a);
+    *out = strtod(a, NULL);
+    snprintf(b, sizeof b, "%.16G", *out);
+    trim_decimal(b);
+    return !strcmp(a, b);
+}
 
 static long long jint(const json_t *o, const char *key)
 {
@@ -46,13 +94,20 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t
             worksheet_write_blank(ws, r, c, f->count);
         return;
     }
-    char num[64];
-    gk_json_number_text(json_object_get(cell, "sum"), num, sizeof num);
-    worksheet_write_number(ws, r, c, strtod(num, NULL),
-                           col->kind == GK_KIND_AMOUNT ? f->amount : f->count);
-    if (reported < n_reports) {
-        char note[96];
-        snprintf(note, sizeof note, "%lld/%lld 份报告填了数字", reported, n_reports);
+    char num[64], note[160];
+    number_text(json_object_get(cell, "sum"), num, sizeof num);
+    double d;
+    bool exact = exact_in_double(num, &d);
+    if (exact)
+        worksheet_write_number(ws, r, c, d, col->kind == GK_KIND_AMOUNT ? f->amount : f->count);
+    else
+        worksheet_write_string(ws, r, c, num, f->text);
+    if (reported < n_reports || !exact) {
+        if (reported < n_reports)
+            snprintf(note, sizeof note, "%lld/%lld 份报告填了数字%s", reported, n_reports,
+                     exact ? "" : "；数位超出 Excel 数值精度，按原文写为文本");
+        else
+            snprintf(note, sizeof note, "数位超出 Excel 数值精度，按原文写为文本");
         worksheet_write_comment(ws, r, c, note);
     }
 }
@@ -76,7 +131,7 @@ static void write_table(lxw_workbook *wb, const gk_table *t, const json_t *table
     while (r0 < t->n_rows) {
         const gk_row *first = &t->rows[r0];
         size_t r1 = r0 + 1;
-        while (r1 < t->n_rows && gk_layout_same_columns(first, &t->rows[r1]))
+        while (r1 < t->n_rows && gk_row_same_columns(first, &t->rows[r1]))
             r1++;
         worksheet_write_string(ws, r, 0, "", f->head);
         for (size_t c = 0; c < first->n_columns; c++)
@@ -148,20 +203,74 @@ static void write_compliance(lxw_workbook *wb, const json_t *comp, const fmts *f
     }
 }
 
-int gk_rollup_write_xlsx(const json_t *answer, const char *path, char *why, size_t why_len)
+/* 报送情况: the counts as the server gave them, then one row per township
+ * of the region: reported (on time or late, with the first submission) or
+ * missing.  Who reported comes from the compliance answer (every township);
+ * without it, only the late and the missing are listed. */
+static void write_coverage(lxw_workbook *wb, const json_t *cov, const json_t *comp,
+                           const char *heading, const fmts *f)
 {
-    return gk_rollup_write_xlsx_with(answer, NULL, path, why, why_len);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "报送情况");
+    worksheet_set_column(ws, 0, 0, 20, NULL);
+    worksheet_set_column(ws, 1, 1, 24, NULL);
+    worksheet_set_column(ws, 2, 3, 24, NULL);
+    worksheet_write_string(ws, 0, 0, heading, f->title);
+    static const char *const keys[][2] = {{"expected", "应报"}, {"submitted", "已报"},
+                                           {"late_count", "逾期"}, {"missing_count", "未报"}};
+    for (size_t i = 0; i < 4; i++) {
+        worksheet_write_string(ws, (lxw_row_t)(i + 2), 0, keys[i][1], f->label);
+        worksheet_write_number(ws, (lxw_row_t)(i + 2), 1, (double)jint(cov, keys[i][0]), f->count);
+    }
+    static const char *const head[] = {"区划代码", "单位", "报送情况", "首次报送时间（逾期的）"};
+    lxw_row_t r = 7;
+    for (lxw_col_t c = 0; c < 4; c++)
+        worksheet_write_string(ws, r, c, head[c], f->head);
+    r++;
+    const json_t *late = json_object_get(cov, "late"), *missing = json_object_get(cov, "missing");
+    const json_t *ents = json_object_get(comp, "entities");
+    if (ents) {
+        for (size_t i = 0; i < json_array_size(ents); i++, r++) {
+            const json_t *e = json_array_get(ents, i);
+            const char *code = jstr(e, "code");
+            worksheet_write_string(ws, r, 0, code, f->label);
+            worksheet_write_string(ws, r, 1, jstr(e, "name"), f->label);
+            if (!strcmp(jstr(e, "state"), "missing")) {
+                worksheet_write_string(ws, r, 2, "未报送", f->label);
+                continue;
+            }
+            const char *when = NULL;
+            for (size_t k = 0; k < json_array_size(late) && !when; k++)
+                if (!strcmp(jstr(json_array_get(late, k), "code"), code))
+                    when = jstr(json_array_get(late, k), "first_submitted_at");
+            worksheet_write_string(ws, r, 2, when ? "已报送（逾期）" : "已报送", f->label);
+            if (when)
+                worksheet_write_string(ws, r, 3, when, f->label);
+        }
+        return;
+    }
+    for (size_t k = 0; k < json_array_size(late); k++, r++) {
+        const json_t *e = json_array_get(late, k);
+        worksheet_write_string(ws, r, 0, jstr(e, "code"), f->label);
+        worksheet_write_string(ws, r, 1, jstr(e, "name"), f->label);
+        worksheet_write_string(ws, r, 2, "已报送（逾期）", f->label);
+        worksheet_write_string(ws, r, 3, jstr(e, "first_submitted_at"), f->label);
+    }
+    for (size_t k = 0; k < json_array_size(missing); k++, r++) {
+        const json_t *e = json_array_get(missing, k);
+        worksheet_write_string(ws, r, 0, jstr(e, "code"), f->label);
+        worksheet_write_string(ws, r, 1, jstr(e, "name"), f->label);
+        worksheet_write_string(ws, r, 2, "未报送", f->label);
+    }
 }
 
-int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, const char *path,
-                              char *why, size_t why_len)
+int gk_workbook_rollup(const json_t *answer, const json_t *compliance, const char *path, char *why,
+                       size_t why_len)
 {
     const json_t *rollup = json_object_get(answer, "rollup");
     const char *version = json_string_value(json_object_get(rollup, "format"));
     const gk_format *f = version ? gk_format_find(version) : NULL;
     if (!f) {
-        snprintf(why, why_len, "服务器返回的汇总格式“%s”本客户端不认识，请升级 gongkai",
-                 version ? version : "");
+        snprintf(why, why_len, "汇总格式“%s”无法识别", version ? version : "");
         return -1;
     }
     lxw_workbook *wb = workbook_new(path);
@@ -198,18 +307,8 @@ int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, co
         write_table(wb, &f->tables[t], json_object_get(rollup, "tables"), jint(rollup, "reports"),
                     heading, &fm);
     const json_t *cov = json_object_get(answer, "coverage");
-    if (cov) {
-        /* The coverage counts as the server gave them. */
-        lxw_worksheet *ws = workbook_add_worksheet(wb, "报送情况");
-        worksheet_set_column(ws, 0, 0, 20, NULL);
-        worksheet_write_string(ws, 0, 0, heading, fm.title);
-        static const char *const keys[][2] = {{"expected", "应报"}, {"submitted", "已报"},
-                                               {"late_count", "逾期"}, {"missing_count", "未报"}};
-        for (size_t i = 0; i < 4; i++) {
-            worksheet_write_string(ws, (lxw_row_t)(i + 2), 0, keys[i][1], fm.label);
-            worksheet_write_number(ws, (lxw_row_t)(i + 2), 1, (double)jint(cov, keys[i][0]), fm.count);
-        }
-    }
+    if (cov)
+        write_coverage(wb, cov, compliance, heading, &fm);
     if (compliance)
         write_compliance(wb, compliance, &fm);
     lxw_error e = workbook_close(wb);
@@ -218,4 +317,40 @@ int gk_rollup_write_xlsx_with(const json_t *answer, const json_t *compliance, co
         return -1;
     }
     return 0;
+}
+
+char *gk_workbook_rollup_bytes(const json_t *answer, const json_t *compliance, size_t *len,
+                               char *why, size_t why_len)
+{
+    /* libxlsxwriter 1.1.4 (Debian 12) writes files only: a private
+     * temporary file, read back and removed at once. */
+    const char *dir = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/gongkai-book-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(why, why_len, "无法创建临时文件");
+        return NULL;
+    }
+    close(fd);
+    char *out = NULL;
+    if (gk_workbook_rollup(answer, compliance, path, why, why_len) == 0) {
+        FILE *fp = fopen(path, "rb");
+        long n = -1;
+        if (fp && fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
+            out = malloc((size_t)n + 1);
+            if (out && fread(out, 1, (size_t)n, fp) != (size_t)n) {
+                free(out);
+                out = NULL;
+            }
+        }
+        if (fp)
+            fclose(fp);
+        if (out)
+            *len = (size_t)n;
+        else
+            snprintf(why, why_len, "无法读回临时文件");
+    }
+    unlink(path);
+    return out;
 }
