@@ -23,6 +23,7 @@ typedef struct gk_imp_cell {
     char *text;      /* trimmed, NUL-terminated UTF-8 */
     int col;         /* position in the row (HTML: grid column after spans) */
     bool copy;       /* HTML: filled by another cell's rowspan/colspan */
+    int x;           /* PDF: left edge on its page, in points (0 otherwise) */
 } gk_imp_cell;
 
 typedef enum gk_imp_line_kind { GK_LINE_TEXT = 0, GK_LINE_ROW = 1 } gk_imp_line_kind;
@@ -33,6 +34,7 @@ typedef struct gk_imp_line {
     gk_imp_cell *cells;
     int line;          /* 1-based source line */
     int table, row;    /* HTML table/row (1-based), 0 for text */
+    int page, y;       /* PDF: page (1-based) and top on it in points; 0 otherwise */
 } gk_imp_line;
 
 typedef struct gk_imp_doc {

@@ -119,6 +119,8 @@ static void unplaced(gk_imp_placer *p, const gk_imp_line *l, size_t cell, const 
     const char *text = l && cell < l->n ? l->cells[cell].text : "";
     int col = l && cell < l->n ? l->cells[cell].col + (l->table ? 0 : 1) : 0;
     gk_imp_list_add(&p->res->unplaced, l, col, text, fmt, a ? a : "", b ? b : "");
+    if (l && l->page && cell < l->n)   /* PDF: the cell's own left edge */
+        p->res->unplaced.items[p->res->unplaced.n - 1].x = l->cells[cell].x;
 }
 
 static bool is_value(const char *t)
@@ -484,7 +486,7 @@ static void sort_header(gk_imp_placer *p)
 static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char **parts, size_t np)
 {
     size_t t = (size_t)p->table;
-    size_t nonblank = 0, n_col = 0, n_other = 0;
+    size_t nonblank = 0, n_col = 0, n_other = 0, n_rowlab = 0;
     for (size_t i = 0; i < l->n; i++) {
         const char *x = l->cells[i].text;
         if (!x[0] || l->cells[i].copy)
@@ -492,7 +494,9 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         nonblank++;
         if (gk_imp_labels_column(p->lb, t, x) >= 0)
             n_col++;
-        else if (!gk_imp_labels_furniture(p->lb, t, x) && gk_imp_labels_row(p->lb, t, &x, 1) < 0)
+        else if (gk_imp_labels_row(p->lb, t, &x, 1) >= 0)
+            n_rowlab++;
+        else if (!gk_imp_labels_furniture(p->lb, t, x))
             n_other++;
     }
     if (nonblank <= 1 && np >= 1) {
@@ -519,7 +523,9 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
                 unplaced(p, l, i, "表格中无法识别的文字：%s%s", p->f->tables[t].label, "");
         return;
     }
-    if (n_col == 0) {
+    /* Two row labels side by side ("未经复议直接起诉 | 复议后起诉" over the
+     * appeals table's columns) are a header of row groups, not a row. */
+    if (n_col == 0 && n_rowlab < 2) {
         int row = gk_imp_labels_row(p->lb, t, parts, np);
         if (row >= 0) {
             flush_orphans(p);
