@@ -93,6 +93,11 @@ int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, s
 /* xlsxread.c: the sheets of an opened workbook, in order; 0 or -1 as above. */
 int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
 
+/* inline.c: a line holding section headings inline ("…情况二、主动公开政府
+ * 信息情况第二十条…", a page whose text is one line) split at them into out
+ * (a new document; free it), with a note each.  false: nothing to split. */
+bool gk_imp_split_inline_headings(const gk_imp_doc *in, gk_imp_doc *out, gk_import_list *notes);
+
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */
 char *gk_imp_norm_basic(const char *s);

@@ -575,7 +575,8 @@ static bool local_columns(const prow *rows, size_t nl, size_t i, colset *out)
                                                      sizeof *out->x);
             out->x[out->n++] = rows[k].cells[c].x1;
         }
-        qsort(out->x, out->n, sizeof *out->x, cmp_double);
+        if (out->n)
+            qsort(out->x, out->n, sizeof *out->x, cmp_double);
         return true;
     }
     return false;
@@ -728,7 +729,8 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
     }
     free(splits.x);
     free(was_row);
-    qsort(cols.x, cols.n, sizeof *cols.x, cmp_double);
+    if (cols.n)
+        qsort(cols.x, cols.n, sizeof *cols.x, cmp_double);
     join_header_block(rows, lines, nl, &cols);
     free(cols.x);
     /* Wrapped cells: a part above joins the row below it, then a part below
