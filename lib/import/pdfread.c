@@ -764,11 +764,13 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
         prow *r = &rows[i];
         if (r->dead || !r->n)
             continue;
-        /* A paragraph's lines: a line that fills the text block to its right
-         * edge goes on in the next one-cell line that starts at the left
-         * edge (no indent), unless that one begins with a numbering. */
+        /* A paragraph's lines: a line that fills the text block from its
+         * left edge (or a first-line indent) to its right edge goes on in the
+         * next one-cell line that starts at the left edge (no indent),
+         * unless that one begins with a numbering. */
         double h = r->y2 - r->y1;
         if (prev && prev->n == 1 && r->n == 1 && doc->n && prev->cells[0].x2 >= right - h &&
+            prev->cells[0].x1 <= left + 3 * h &&   /* a full line, not one set right */
             r->cells[0].x1 <= left + COL_TOLERANCE && !starts_numbered(r->cells[0].text)) {
             gk_imp_line *pl = &doc->lines[doc->n - 1];
             char *a = pl->cells[0].text, *b = r->cells[0].text;

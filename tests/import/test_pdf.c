@@ -188,6 +188,21 @@ START_TEST(pdf_2021_table_across_pages_exact)
 }
 END_TEST
 
+/* The portal page of that report printed to PDF: the portal's footer after
+ * the date is page furniture (notes), the date set right is published_at
+ * and not a paragraph's end; the report is the case's expected JSON. */
+START_TEST(pdf_2021_portal_footer_exact)
+{
+    gk_import_result res;
+    gk_import_status st = import_pdf_as("report_2021_footer.pdf", "350481102", &res);
+    ck_assert_msg(st == GK_IMPORT_OK, "status %d: %s", (int)st, res.error_message);
+    ck_assert_uint_eq(res.unplaced.n, 0);
+    ck_assert_uint_ge(res.notes.n, 3);
+    assert_report_equals(res.report, GK_IMPORT_CORPUS "/report_2021_html_footer/expected.json");
+    gk_import_result_free(&res);
+}
+END_TEST
+
 /* The same report with a running header (西洋镇政务公开专栏), a footer of two
  * lines (第 N 页 共 4 页, the office's name) on every page, and one row the
  * format does not have (行政调解 7): the furniture is dropped (the report is
@@ -230,6 +245,7 @@ int main(void)
     tcase_add_test(tc, pdf_encrypted_refused);
     tcase_add_test(tc, pdf_truncated_refused);
     tcase_add_test(tc, pdf_2021_table_across_pages_exact);
+    tcase_add_test(tc, pdf_2021_portal_footer_exact);
     tcase_add_test(tc, pdf_furniture_dropped_unplaced_with_position);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -27,6 +27,11 @@ cp "$work/enc/sample.pdf" "$here/encrypted.pdf"
 cp "$here/../corpus/report_2021_html/input.html" "$work/report_2021.html"
 lo --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export --outdir "$work" "$work/report_2021.html"
 cp "$work/report_2021.pdf" "$here/report_2021.pdf"
+# The same report as the portal page with its footer (打印本页, 版权所有, 主办单位…)
+# after the signature and the date set right.
+cp "$here/../corpus/report_2021_html_footer/input.html" "$work/report_2021_footer.html"
+lo --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export --outdir "$work" "$work/report_2021_footer.html"
+cp "$work/report_2021_footer.pdf" "$here/report_2021_footer.pdf"
 # The same with page furniture and one row the format does not have: a
 # running header and a two-line footer ("第 N 页 共 M 页" and the office's
 # name) on every page, set in LibreOffice's own page style (the HTML import
