@@ -552,34 +552,38 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The value columns of the first line with values after line i (the row the
- * header heads, maybe on the next page): columns of other tables of the page
- * must not make a row label look like a header word.  Sorted by x. */
+/* The value columns of the rows the header heads: the left edges of the
+ * values in the lines with values after line i (up to 24 lines on, maybe on
+ * the next page), so that columns of other tables on the page do not make
+ * a row label look like a header word, and a row with a blank cell does not
+ * hide its column.  Sorted by x. */
 static bool local_columns(const prow *rows, size_t nl, size_t i, colset *out)
 {
+    out->n = 0;
+    bool seen = false;
     for (size_t k = i + 1; k < nl && k < i + 24; k++) {
+        if (rows[k].dead || rows[k].n < 2)
+            continue;
         size_t nv = 0;
         for (size_t c = 0; c < rows[k].n; c++) {
             gk_imp_vclass vc = gk_imp_classify(rows[k].cells[c].text);
-            nv += vc == GK_V_NUMBER || vc == GK_V_NA;
-        }
-        if (rows[k].dead || nv < 1 || rows[k].n < 2)
-            continue;
-        out->n = 0;
-        for (size_t c = 0; c < rows[k].n; c++) {
-            gk_imp_vclass vc = gk_imp_classify(rows[k].cells[c].text);
             if (vc != GK_V_NUMBER && vc != GK_V_NA)
+                continue;
+            nv++;
+            if (at_column(out, rows[k].cells[c].x1))
                 continue;
             if (out->n == out->cap)
                 out->x = gk_imp_xrealloc(out->x, (out->cap = out->cap ? out->cap * 2 : 16) *
                                                      sizeof *out->x);
             out->x[out->n++] = rows[k].cells[c].x1;
         }
-        if (out->n)
-            qsort(out->x, out->n, sizeof *out->x, cmp_double);
-        return true;
+        if (!nv && seen)
+            break;   /* the next header: another table's part */
+        seen |= nv > 0;
     }
-    return false;
+    if (out->n)
+        qsort(out->x, out->n, sizeof *out->x, cmp_double);
+    return out->n > 0;
 }
 
 static void join_header_block(prow *rows, const pline *lines, size_t nl, const colset *global)
@@ -677,6 +681,95 @@ static bool ends_in_value(const prow *r)
     return vc == GK_V_NUMBER || vc == GK_V_NA;
 }
 
+static bool is_value_text(const char *t)
+{
+    gk_imp_vclass vc = gk_imp_classify(t);
+    return vc == GK_V_NUMBER || vc == GK_V_NA;
+}
+
+static size_t first_value(const prow *r)
+{
+    for (size_t j = 0; j < r->n; j++)
+        if (is_value_text(r->cells[j].text))
+            return j;
+    return r->n;
+}
+
+/* Maps the value cells of r (from cell v on) onto the reference columns by
+ * their left edges (right when by_x2), in order; false if one misses. */
+static bool map_values(const prow *r, size_t v, const prow *ref, size_t rv, bool by_x2, int *at)
+{
+    size_t g = rv;
+    for (size_t j = v; j < r->n; j++) {
+        double x = by_x2 ? r->cells[j].x2 : r->cells[j].x1;
+        while (g < ref->n && (by_x2 ? ref->cells[g].x2 : ref->cells[g].x1) < x - COL_TOLERANCE)
+            g++;
+        if (g >= ref->n || (by_x2 ? ref->cells[g].x2 : ref->cells[g].x1) > x + COL_TOLERANCE ||
+            !is_value_text(r->cells[j].text))
+            return false;
+        at[j - v] = (int)(g++ - rv);
+    }
+    return true;
+}
+
+/* Blank cells have no text in a PDF, so a row with an absent cell shows
+ * fewer values than its columns and could not be placed (which one is
+ * missing?).  Within a block of value rows (between headers and headings),
+ * the row with the most values gives the columns; in another row whose
+ * every value sits at one of those columns — left edges equal within
+ * 1.5 pt, or right edges for right-aligned numbers — the columns without a
+ * value get a blank cell, so the row is placed by position, its blanks
+ * absent.  A row whose values fit no such column is left as it is. */
+static void fill_blank_columns(prow *rows, size_t nl)
+{
+    for (size_t i = 0; i < nl;) {
+        size_t j = i, best = nl, best_nv = 0;
+        for (; j < nl; j++) {
+            prow *r = &rows[j];
+            if (r->dead || !r->n)
+                continue;
+            size_t v = first_value(r);
+            if (v == r->n) {
+                if (r->n == 1 && strlen(r->cells[0].text) <= 12 * 3)
+                    continue;   /* a group label between rows */
+                break;          /* a header or heading ends the block */
+            }
+            if (r->n - v > best_nv) {
+                best_nv = r->n - v;
+                best = j;
+            }
+        }
+        for (size_t k = i; best < nl && k < j; k++) {
+            prow *r = &rows[k];
+            if (r->dead || k == best)
+                continue;
+            size_t v = first_value(r);
+            if (v == r->n || r->n - v >= best_nv)
+                continue;
+            size_t rv = first_value(&rows[best]);
+            int at[GK_IMP_MAX_CELLS];
+            if (!map_values(r, v, &rows[best], rv, false, at) &&
+                !map_values(r, v, &rows[best], rv, true, at))
+                continue;
+            size_t nv = r->n - v;
+            pcell *cells = gk_imp_xmalloc((v + best_nv) * sizeof *cells);
+            memcpy(cells, r->cells, v * sizeof *cells);
+            size_t m = 0;
+            for (size_t g = 0; g < best_nv; g++) {
+                const pcell *rc = &rows[best].cells[rv + g];
+                if (m < nv && at[m] == (int)g)
+                    cells[v + g] = r->cells[v + m++];
+                else
+                    cells[v + g] = (pcell){gk_imp_xstrdup(""), rc->x1, rc->x1};
+            }
+            free(r->cells);
+            r->cells = cells;
+            r->n = v + best_nv;
+        }
+        i = j + 1;
+    }
+}
+
 /* Cells, columns and wrapped lines of the whole document, into doc. */
 static void build_doc(const pdoc *d, gk_imp_doc *doc)
 {
@@ -751,6 +844,7 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
         if (k > 0 && !rows[i].dead && rows[i].n < rows[k - 1].n)
             merge_into(&rows[k - 1], &rows[i], false);
     }
+    fill_blank_columns(rows, nl);
     /* Prose: the text block's left and right edges, from one-cell lines. */
     double left = 1e9, right = 0;
     for (size_t i = 0; i < nl; i++)

@@ -203,6 +203,38 @@ START_TEST(pdf_2021_portal_footer_exact)
 }
 END_TEST
 
+/* Two cells left blank (absent) in that report: a blank cell has no text in
+ * a PDF, so the row shows a value fewer than its columns; the other rows of
+ * its block give the columns, and the blank is absent — 0, null and absent
+ * stay apart — while everything else is the expected JSON exactly. */
+START_TEST(pdf_blank_cells_absent)
+{
+    gk_import_result res;
+    gk_import_status st = import_pdf_as("report_2021_blanks.pdf", "350481102", &res);
+    for (size_t i = 0; i < res.unplaced.n; i++)
+        fprintf(stderr, "unplaced: %s %s\n", res.unplaced.items[i].text,
+                res.unplaced.items[i].reason);
+    ck_assert_msg(st == GK_IMPORT_OK, "status %d: %s", (int)st, res.error_message);
+    json_error_t e;
+    json_t *want = json_load_file(REPORT_2021, 0, &e);
+    ck_assert_ptr_nonnull(want);
+    json_t *tables = json_object_get(want, "tables");
+    ck_assert_int_eq(json_object_del(json_object_get(json_object_get(tables, "active"),
+                                                     "normative_documents"),
+                                     "repealed"),
+                     0);
+    ck_assert_int_eq(json_object_del(json_object_get(json_object_get(tables, "requests"),
+                                                     "received"),
+                                     "research"),
+                     0);
+    json_t *got = report_json(res.report);
+    ck_assert(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    gk_import_result_free(&res);
+}
+END_TEST
+
 /* The same report with a running header (西洋镇政务公开专栏), a footer of two
  * lines (第 N 页 共 4 页, the office's name) on every page, and one row the
  * format does not have (行政调解 7): the furniture is dropped (the report is
@@ -246,6 +278,7 @@ int main(void)
     tcase_add_test(tc, pdf_truncated_refused);
     tcase_add_test(tc, pdf_2021_table_across_pages_exact);
     tcase_add_test(tc, pdf_2021_portal_footer_exact);
+    tcase_add_test(tc, pdf_blank_cells_absent);
     tcase_add_test(tc, pdf_furniture_dropped_unplaced_with_position);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -32,6 +32,22 @@ cp "$work/report_2021.pdf" "$here/report_2021.pdf"
 cp "$here/../corpus/report_2021_html_footer/input.html" "$work/report_2021_footer.html"
 lo --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export --outdir "$work" "$work/report_2021_footer.html"
 cp "$work/report_2021_footer.pdf" "$here/report_2021_footer.pdf"
+# The same with two cells left blank (absent): 行政规范性文件's 本年废止件数 and
+# 本年新收's 科研机构 — a blank cell has no text in a PDF at all.
+python3 - "$work/report_2021.html" "$work/report_2021_blanks.html" <<'PY'
+import sys
+s = open(sys.argv[1], encoding="utf-8").read()
+for old, new in [
+    ('<td><p>行政规范性文件</p></td><td><p>2</p></td><td><p>1</p></td>',
+     '<td><p>行政规范性文件</p></td><td><p>2</p></td><td><p></p></td>'),
+    ('<td colspan="3"><p>一、本年新收政府信息公开申请数量</p></td><td><p>5</p></td><td><p>2</p></td><td><p>0</p></td>',
+     '<td colspan="3"><p>一、本年新收政府信息公开申请数量</p></td><td><p>5</p></td><td><p>2</p></td><td><p></p></td>')]:
+    assert old in s
+    s = s.replace(old, new)
+open(sys.argv[2], "w", encoding="utf-8").write(s)
+PY
+lo --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export --outdir "$work" "$work/report_2021_blanks.html"
+cp "$work/report_2021_blanks.pdf" "$here/report_2021_blanks.pdf"
 # The same with page furniture and one row the format does not have: a
 # running header and a two-line footer ("第 N 页 共 M 页" and the office's
 # name) on every page, set in LibreOffice's own page style (the HTML import
