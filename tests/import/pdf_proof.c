@@ -222,7 +222,8 @@ static int check(const char *dir, const char *pdfdir)
         }
     }
     closedir(d);
-    qsort(ids, n, sizeof *ids, cmp_names);
+    if (n)
+        qsort(ids, n, sizeof *ids, cmp_names);
     size_t ok = 0, bad = 0, per[3] = {0}, per_ok[3] = {0};
     for (size_t i = 0; i < n; i++) {
         int kind = !strncmp(ids[i], "random-2019", 11) ? 1 : !strncmp(ids[i], "random-2021", 11) ? 2 : 0;
