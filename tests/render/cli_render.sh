@@ -32,7 +32,19 @@ python3 -c 'import json,sys; print(json.dumps({"entity":"350481101","year":2020,
 "$G" render "$T/answer.json" --html -o "$T/a.html" && cmp -s "$T/a.html" "$T/s.html" && ok "server answer" ||
   bad "server answer differs"
 
+# Word: the same through --docx
+if "$G" render "$SAMPLE" --docx -o "$T/s.docx" && "$G" import "$T/s.docx" -o "$T/d.json" 2>"$T/err" &&
+   [ "$(canon "$SAMPLE")" = "$(canon "$T/d.json")" ]; then
+  ok "docx round trip"
+else
+  bad "docx round trip"; cat "$T/err"
+fi
+
 # 2. errors
+"$G" render "$SAMPLE" --docx 2>"$T/err" >/dev/null; rc=$?
+[ $rc = 2 ] && grep -q -- "-o" "$T/err" && ok "docx without -o: exit 2" || bad "docx without -o: exit $rc"
+"$G" render "$SAMPLE" --docx --html -o "$T/x" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$T/x" ] && ok "two kinds: exit 2" || bad "two kinds: exit $rc"
 "$G" render "$SAMPLE" -o "$T/x.html" 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q -- "--html" "$T/err" && ok "no kind: exit 2" || bad "no kind: exit $rc"
 echo '{"format":"1999","year":2020,"entity":"1"}' >"$T/bad.json"
