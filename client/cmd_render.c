@@ -1,4 +1,4 @@
-/* cmd_render.c — `gongkai render FILE.json --html [-o OUT]`: the report
+/* cmd_render.c — `gongkai render FILE.json --html|--docx [-o OUT]`: the report
  * in the national layout, ready to publish (lib/render).  A township fills
  * in its data once, checks it, and publishes exactly what was checked: the
  * file imports back to the same JSON (tests/render).
@@ -24,12 +24,13 @@
 
 static void usage(FILE *out)
 {
-    fputs("用法: gongkai render FILE.json --html [-o 文件] [--name 名称]\n\n"
+    fputs("用法: gongkai render FILE.json (--html | --docx) [-o 文件] [--name 名称]\n\n"
           "按国家规定的年度报告格式输出可发布的报告：标题、六个部分依次排列，\n"
           "三张表按印制表样合并表头；“/”为不适用，空白为未填写，金额按原样保留小数。\n"
           "FILE 为报告 JSON（或服务器返回的报告、汇总 JSON；汇总生成全区域报告的汇总稿），\n"
           "为 - 时读标准输入。\n\n"
           "  --html          输出 HTML 网页（UTF-8，可直接发布或打印）\n"
+          "  --docx          输出 Word 文档（.docx），必须同时给 -o\n"
           "  -o 文件         写入文件（HTML 不给时写到标准输出）\n"
           "  --name 名称     标题和落款中的单位名称（不给时按随程序安装的地区列表查找）\n"
           "  -h, --help      显示本帮助\n\n"
@@ -89,7 +90,7 @@ static int write_out(const char *path, const char *data, size_t len)
 int gk_cmd_render(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"html", no_argument, NULL, 'H'},
+        {"html", no_argument, NULL, 'H'},         {"docx", no_argument, NULL, 'D'},
         {"output", required_argument, NULL, 'o'}, {"name", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
@@ -98,7 +99,11 @@ int gk_cmd_render(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'H':
+        case 'H': case 'D':
+            if (kind && kind != c) {
+                fprintf(stderr, "gongkai: --html 和 --docx 只能选一个\n");
+                return 2;
+            }
             kind = c;
             break;
         case 'o': out_path = optarg; break;
@@ -109,8 +114,12 @@ int gk_cmd_render(int argc, char **argv)
     }
     if (optind + 1 != argc || !kind) {
         if (!kind)
-            fprintf(stderr, "gongkai: 请指定 --html\n");
+            fprintf(stderr, "gongkai: 请指定 --html 或 --docx\n");
         usage(stderr);
+        return 2;
+    }
+    if (kind == 'D' && !out_path) {
+        fprintf(stderr, "gongkai: --docx 需要 -o 文件（Word 文档不写到终端）\n");
         return 2;
     }
     const char *path = argv[optind];
@@ -169,7 +178,7 @@ int gk_cmd_render(int argc, char **argv)
     }
     size_t n = 0;
     char why[320] = "";
-    out = gk_rdoc_html(doc, &n);
+    out = kind == 'H' ? gk_rdoc_html(doc, &n) : gk_rdoc_docx(doc, &n, why, sizeof why);
     if (!out) {
         fprintf(stderr, "gongkai: 无法生成文档：%s\n", why[0] ? why : "内存不足");
         rc = 1;

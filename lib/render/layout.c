@@ -143,7 +143,7 @@ static void layout_tree(gk_rdoc *d, const gk_format *f, const gk_table *t, gk_re
     gk_rtable *tb = gk_rdoc_table(d, L + nc);
     gk_rtable_width(tb, 0, 2);
     gk_rtable_width(tb, 1, 3);
-    gk_rtable_width(tb, 2, 4);
+    gk_rtable_width(tb, 2, 5);
     bool grouped = false;
     for (size_t c = 0; c < nc; c++)
         if (column_group(f, t, c))

@@ -32,7 +32,39 @@ python3 -c 'import json,sys; print(json.dumps({"entity":"350481101","year":2020,
 "$G" render "$T/answer.json" --html -o "$T/a.html" && cmp -s "$T/a.html" "$T/s.html" && ok "server answer" ||
   bad "server answer differs"
 
+# Word: the same through --docx
+if "$G" render "$SAMPLE" --docx -o "$T/s.docx" && "$G" import "$T/s.docx" -o "$T/d.json" 2>"$T/err" &&
+   [ "$(canon "$SAMPLE")" = "$(canon "$T/d.json")" ]; then
+  ok "docx round trip"
+else
+  bad "docx round trip"; cat "$T/err"
+fi
+
+# a rollup answer: the county's draft (sums, "(1/2)", "/", prose to be written)
+cat >"$T/rollup.json" <<'J'
+{"region":{"code":"350481","name":"永安市"},"year":2020,"format":"2019",
+ "rollup":{"format":"2019","reports":2,"tables":{
+  "requests":{"received":{"total":{"sum":5,"reported":1,"not_applicable":0,"blank":1},
+                          "natural_person":{"sum":7,"reported":2,"not_applicable":0,"blank":0},
+                          "enterprise":{"sum":0,"reported":0,"not_applicable":2,"blank":0}}},
+  "active":{"procurement":{"amount_yuan":{"sum":73802895.900001,"reported":2,"not_applicable":0,"blank":0}}}}}}
+J
+if "$G" render "$T/rollup.json" --html -o "$T/r.html" && grep -q '<h1>永安市<br />2020年政府信息公开工作年度报告</h1>' "$T/r.html" &&
+   grep -q '汇总稿' "$T/r.html" && grep -q '>5 (1/2)<' "$T/r.html" && grep -q '>7<' "$T/r.html" &&
+   grep -q '>73802895.900001<' "$T/r.html" && grep -q '（待填写）' "$T/r.html" &&
+   grep -q '<td class="n">/</td><td class="n"></td>' "$T/r.html"; then
+  ok "rollup draft"
+else
+  bad "rollup draft"
+fi
+"$G" render "$T/rollup.json" --docx -o "$T/r.docx" && [ "$(head -c 2 "$T/r.docx")" = PK ] && ok "rollup draft docx" ||
+  bad "rollup draft docx"
+
 # 2. errors
+"$G" render "$SAMPLE" --docx 2>"$T/err" >/dev/null; rc=$?
+[ $rc = 2 ] && grep -q -- "-o" "$T/err" && ok "docx without -o: exit 2" || bad "docx without -o: exit $rc"
+"$G" render "$SAMPLE" --docx --html -o "$T/x" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$T/x" ] && ok "two kinds: exit 2" || bad "two kinds: exit $rc"
 "$G" render "$SAMPLE" -o "$T/x.html" 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q -- "--html" "$T/err" && ok "no kind: exit 2" || bad "no kind: exit $rc"
 echo '{"format":"1999","year":2020,"entity":"1"}' >"$T/bad.json"

@@ -79,9 +79,13 @@ gk_report *tr_random_report(const gk_format *f, uint64_t *s)
         uint64_t p = below(s, 10);
         r->narrative[k] = p == 0 ? NULL : p == 1 ? strdup("") : random_prose(s);
     }
-    if (below(s, 2))
-        snprintf(r->published_at, sizeof r->published_at, "%04d-%02d-%02d", year + 1,
-                 1 + (int)below(s, 3), 1 + (int)below(s, 28));
+    if (below(s, 2)) {
+        char date[32];   /* year ≤ 2100: always 10 characters */
+        snprintf(date, sizeof date, "%04d-%02d-%02d", year + 1, 1 + (int)below(s, 3),
+                 1 + (int)below(s, 28));
+        memcpy(r->published_at, date, sizeof r->published_at - 1);
+        r->published_at[sizeof r->published_at - 1] = '\0';
+    }
     r->has_tables = true;
     for (size_t ti = 0; ti < f->n_tables; ti++) {
         const gk_table *t = &f->tables[ti];
