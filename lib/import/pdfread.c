@@ -196,6 +196,14 @@ static bool merge_into(prow *row, prow *part, bool part_above)
             free(target);
             return false;
         }
+        /* A wrapped line stays in its column: a part that runs into the
+         * row's next cell (a caption across the table, "第二十条第（五）项",
+         * printed right below a row) is no part of it. */
+        size_t next = (size_t)(target[i] + 1);
+        if (next < row->n && part->cells[i].x2 > row->cells[next].x1 + COL_TOLERANCE) {
+            free(target);
+            return false;
+        }
     }
     for (size_t i = 0; i < part->n; i++) {
         if (target[i] < 0 || part->cells[i].x1 > row->cells[target[i]].x2 + COL_TOLERANCE)

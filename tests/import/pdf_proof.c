@@ -11,7 +11,8 @@
  *   pdf_proof emit DIR N     the shared sample, every report under
  *                            tests/cases the parser accepts, and N random
  *                            reports per format (tests/render/randreport.c,
- *                            fixed seeds), each as <id>.json and <id>.html
+ *                            fixed seeds), each as <id>.json, <id>.html and
+ *                            <id>.docx (lib/render's two writers)
  *   pdf_proof check DIR PDFDIR  imports every PDFDIR/<id>.pdf and compares
  *                            its canonical JSON with DIR/<id>.json; prints
  *                            each difference and the counts; exit 1 on any
@@ -90,14 +91,24 @@ static int emit_one(const char *dir, const char *id, gk_report *r, const char *n
         if (r->cells[i].state == GK_CELL_INVALID)
             return 0;
     gk_rdoc *d = gk_render_report(r, name);
-    size_t len = 0;
+    size_t len = 0, dlen = 0;
     char *html = gk_rdoc_html(d, &len);
+    char err[256];
+    char *docx = gk_rdoc_docx(d, &dlen, err, sizeof err);
     gk_rdoc_free(d);
     char *json = gk_report_dump(r, true);
     char path[4096];
     int rc = 0;
     snprintf(path, sizeof path, "%s/%s.html", dir, id);
     rc |= write_file(path, html, len);
+    if (!docx) {
+        fprintf(stderr, "pdf_proof: %s: no .docx: %s\n", id, err);
+        rc = -1;
+    } else {
+        snprintf(path, sizeof path, "%s/%s.docx", dir, id);
+        rc |= write_file(path, docx, dlen);
+        free(docx);
+    }
     snprintf(path, sizeof path, "%s/%s.json", dir, id);
     rc |= write_file(path, json, strlen(json));
     free(html);

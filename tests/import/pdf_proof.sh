@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The PDF reader's proof (issue 19 item 2), by hand for now (not in ctest:
 # see docs/import.md, "PDF proof"): reports rendered to HTML are printed to
-# PDF by LibreOffice headless (all files in one soffice call) and by
-# Chromium (--print-to-pdf, one file after the other, its own profile), and
+# PDF by LibreOffice headless (all files in one soffice call), the same
+# reports rendered to Word (.docx) likewise, and by Chromium (--print-to-pdf,
+# one file after the other, its own profile), and
 # each PDF must import to exactly its report (pdf_proof check).
 #
 #   tests/import/pdf_proof.sh PDF_PROOF_BINARY [N_RANDOM [N_CHROMIUM]]
@@ -29,6 +30,11 @@ mkdir -p "$work/lo" "$work/cr"
 (cd "$work/in" && timeout 1800 libreoffice --headless -env:UserInstallation=file://"$work"/lo-profile \
   --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export --outdir "$work/lo" ./*.html \
   >/dev/null 2>&1) || echo "pdf_proof.sh: LibreOffice failed" >&2
+# The Word files, printed by the same office suite (its DOCX import).
+mkdir -p "$work/lo-docx"
+(cd "$work/in" && timeout 1800 libreoffice --headless -env:UserInstallation=file://"$work"/lo-profile \
+  --convert-to pdf:writer_pdf_Export --outdir "$work/lo-docx" ./*.docx \
+  >/dev/null 2>&1) || echo "pdf_proof.sh: LibreOffice (docx) failed" >&2
 t2=$(date +%s)
 files=("$work"/in/*.html)
 if [[ -n $ncr ]]; then
@@ -56,6 +62,7 @@ done
 t3=$(date +%s)
 rc=0
 "$proof" check "$work/in" "$work/lo" | tail -n 40 || rc=1
+"$proof" check "$work/in" "$work/lo-docx" | tail -n 40 || rc=1
 if [[ $ncr == 0 ]]; then
   :   # Chromium left out
 elif [[ -n $ncr ]]; then
@@ -70,6 +77,6 @@ else
   "$proof" check "$work/in" "$work/cr" | tail -n 40 || rc=1
 fi
 t4=$(date +%s)
-echo "pdf_proof.sh: emit $((t1 - t0)) s, LibreOffice $((t2 - t1)) s ($(ls "$work/lo" | wc -l) PDFs)," \
+echo "pdf_proof.sh: emit $((t1 - t0)) s, LibreOffice $((t2 - t1)) s ($(ls "$work/lo" | wc -l) + $(ls "$work/lo-docx" | wc -l) PDFs)," \
      "Chromium $((t3 - t2)) s (${#files[@]} PDFs), import and compare $((t4 - t3)) s"
 exit $rc
