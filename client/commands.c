@@ -15,5 +15,6 @@ const gk_command gk_commands[] = {
     {"benchmark", gk_cmd_benchmark, "地区内各单位某一单元格的同级比较：四分位数与百分位"},
     {"review", gk_cmd_review, "报告的审核：查看状态与记录，退回修改、审核通过、重新开启"},
     {"import", gk_cmd_import, "把已发布的年度报告（文本或 HTML）转换为报告 JSON"},
+    {"render", gk_cmd_render, "按国家格式输出可发布的报告（--html 网页 / --docx Word 文档）"},
     {NULL, NULL, NULL},
 };

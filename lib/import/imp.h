@@ -23,6 +23,7 @@ typedef struct gk_imp_cell {
     char *text;      /* trimmed, NUL-terminated UTF-8 */
     int col;         /* position in the row (HTML: grid column after spans) */
     bool copy;       /* HTML: filled by another cell's rowspan/colspan */
+    int x;           /* PDF: left edge on its page, in points (0 otherwise) */
 } gk_imp_cell;
 
 typedef enum gk_imp_line_kind { GK_LINE_TEXT = 0, GK_LINE_ROW = 1 } gk_imp_line_kind;
@@ -33,6 +34,7 @@ typedef struct gk_imp_line {
     gk_imp_cell *cells;
     int line;          /* 1-based source line */
     int table, row;    /* HTML table/row (1-based), 0 for text */
+    int page, y;       /* PDF: page (1-based) and top on it in points; 0 otherwise */
 } gk_imp_line;
 
 typedef struct gk_imp_doc {
@@ -90,6 +92,11 @@ int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, s
                     char *why, size_t why_len);
 /* xlsxread.c: the sheets of an opened workbook, in order; 0 or -1 as above. */
 int gk_imp_read_xlsx(struct gk_ooxml *z, gk_imp_doc *doc, char code[48], char msg[320]);
+
+/* inline.c: a line holding section headings inline ("…情况二、主动公开政府
+ * 信息情况第二十条…", a page whose text is one line) split at them into out
+ * (a new document; free it), with a note each.  false: nothing to split. */
+bool gk_imp_split_inline_headings(const gk_imp_doc *in, gk_imp_doc *out, gk_import_list *notes);
 
 /* --- normalisation (normalize.c) --- */
 /* Full-width ASCII → half-width, U+3000/U+00A0 → space, dashes unified. */

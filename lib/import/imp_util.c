@@ -141,6 +141,7 @@ void gk_imp_line_add_cell(gk_imp_line *l, const char *text, size_t len, int col,
     c->text = gk_imp_xstrndup(text, len);
     c->col = col;
     c->copy = copy;
+    c->x = 0;
 }
 
 size_t gk_imp_line_nonblank(const gk_imp_line *l, bool skip_copies)
@@ -166,6 +167,9 @@ void gk_imp_list_add(gk_import_list *l, const gk_imp_line *where, int column, co
         it->table = where->table;
         it->row = where->row;
         it->column = where->table ? column : 0;
+        it->page = where->page;
+        it->y = where->y;
+        it->x = where->n ? where->cells[0].x : 0;
     }
     it->text = gk_imp_xstrdup(text ? text : "");
     va_list ap;
@@ -176,7 +180,10 @@ void gk_imp_list_add(gk_import_list *l, const gk_imp_line *where, int column, co
 
 void gk_import_item_where(const gk_import_item *it, char *buf, size_t len)
 {
-    if (it->table && it->column)
+    if (it->page)
+        snprintf(buf, len, "第 %d 页 y=%d x=%d（距页顶、页左边的磅数；重建后第 %d 行）", it->page,
+                 it->y, it->x, it->line);
+    else if (it->table && it->column)
         snprintf(buf, len, "表 %d 第 %d 行 第 %d 列（源文件第 %d 行）", it->table, it->row,
                  it->column, it->line);
     else if (it->table)

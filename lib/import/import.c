@@ -254,8 +254,24 @@ static bool valid_entity(const char *e)
     return true;
 }
 
+static gk_import_status import_lines(const gk_imp_doc *doc, const gk_import_options *opt,
+                                     gk_import_result *res);
+
+/* Every reader's document; a line with inline section headings is split
+ * first (inline.c). */
 static gk_import_status import_doc(const gk_imp_doc *doc, const gk_import_options *opt,
                                    gk_import_result *res)
+{
+    gk_imp_doc split;
+    if (!gk_imp_split_inline_headings(doc, &split, &res->notes))
+        return import_lines(doc, opt, res);
+    gk_import_status st = import_lines(&split, opt, res);
+    gk_imp_doc_free(&split);
+    return st;
+}
+
+static gk_import_status import_lines(const gk_imp_doc *doc, const gk_import_options *opt,
+                                     gk_import_result *res)
 {
     gk_import_options none = {0};
     if (!opt)

@@ -37,6 +37,7 @@ int gk_region_list_load(gk_region_list *rl, const char *data, size_t len, char *
 typedef struct gk_import_item {
     int line;                 /* 1-based source line; 0 when unknown */
     int table, row, column;   /* HTML tables: 1-based; 0 otherwise */
+    int page, x, y;           /* PDF: page (1-based), left and top in points; 0 otherwise */
     char *text;               /* what was there (may be "") */
     char *reason;             /* Chinese */
 } gk_import_item;

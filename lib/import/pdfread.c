@@ -6,9 +6,11 @@
  * lines are rebuilt from baselines, a line is split into cells where the gap
  * between two characters is far wider than a space, and the lines of a cell
  * that wraps (a long row label, a two-line column header) are joined into the
- * row they belong to by their x-extent.  Pages follow one another, so a table
- * that continues on the next page simply goes on; lines that are only a page
- * number at the top or bottom of a page are dropped.
+ * row they belong to by their x-extent.  Pages are stacked one below the
+ * other, so a table that continues on the next page goes on (a row or header
+ * cut by the break joins up); page numbers and running headers and footers
+ * are dropped.  Every line keeps its page and y, every cell its x, so what
+ * cannot be placed is reported where a person finds it on the page.
  *
  * Bounded: input size (GK_IMP_MAX_INPUT), pages (GK_IMP_PDF_MAX_PAGES),
  * characters (GK_IMP_PDF_MAX_CHARS) and wall time (GK_IMP_PDF_MAX_MS). */
@@ -28,7 +30,9 @@ typedef struct glyph {
 
 typedef struct pline {      /* one rebuilt line of a page */
     size_t first, n;        /* glyphs, sorted by x */
-    double y1, y2;
+    double y1, y2;          /* stacked: pages one below the other */
+    int page;               /* 1-based */
+    double py;              /* top on its own page, in points */
 } pline;
 
 typedef struct pcell {
@@ -76,6 +80,7 @@ static bool is_space(uint32_t cp)
 #define GAP_EM 0.8
 #define COL_TOLERANCE 1.5   /* points */
 #define SHORT_LINE 24       /* characters */
+#define HEADER_LINE 40      /* characters of a header line (15 short labels) */
 typedef struct colset {
     double *x;
     size_t n, cap;
@@ -135,6 +140,28 @@ static void line_cells(const glyph *g, const pline *pl, prow *row, const colset 
     free(buf);
 }
 
+/* A label that starts with its numbering ("2.", "3、", "（六）", "四、")
+ * begins a cell: nothing wrapped is joined in front of it, and it is never
+ * the continuation of the cell above. */
+static bool starts_numbered(const char *text)
+{
+    char *b = gk_imp_norm_basic(text);
+    const char *p = b;
+    size_t hl = 0;
+    bool hit = gk_imp_heading_number(b, &hl) > 0;
+    if (!hit && *p == '(') {
+        const char *q = strchr(p, ')');
+        hit = q && q > p + 1 && q - p <= 10;
+    }
+    if (!hit && *p >= '0' && *p <= '9') {
+        while (*p >= '0' && *p <= '9')
+            p++;
+        hit = *p == '.' || !strncmp(p, "\xE3\x80\x81", 3);   /* "." or "、" */
+    }
+    free(b);
+    return hit;
+}
+
 static char *join_text(const char *a, const char *b)
 {
     return gk_imp_xasprintf("%s%s", a, b);
@@ -165,9 +192,24 @@ static bool merge_into(prow *row, prow *part, bool part_above)
          * part left of a labelled row is a label spanning several rows.
          * Cells left of the row's first cell must come first in the part. */
         if (target[i] < 0 && !((i == 0 || target[i - 1] < 0) &&
-                               part->cells[i].x2 < row->cells[0].x1 + COL_TOLERANCE &&
-                               (gk_imp_classify(row->cells[0].text) != GK_V_TEXT ||
-                                part->n > 1))) {
+                               part->cells[i].x2 < row->cells[0].x1 + COL_TOLERANCE)) {
+            free(target);
+            return false;
+        }
+        /* A wrapped line stays in its column: a part that runs into the
+         * row's next cell (a caption across the table, "第二十条第（五）项",
+         * printed right below a row) is no part of it. */
+        size_t next = (size_t)(target[i] + 1);
+        if (next < row->n && part->cells[i].x2 > row->cells[next].x1 + COL_TOLERANCE) {
+            free(target);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < part->n; i++) {
+        if (target[i] < 0 || part->cells[i].x1 > row->cells[target[i]].x2 + COL_TOLERANCE)
+            continue;
+        if (part_above ? starts_numbered(row->cells[target[i]].text)
+                       : starts_numbered(part->cells[i].text)) {
             free(target);
             return false;
         }
@@ -253,20 +295,34 @@ static void free_rows(prow *rows, size_t n)
     free(rows);
 }
 
-/* The whole document's characters and lines; pages are stacked so that a
- * page's first line follows the previous page's last one closely (a table
- * cut by a page break reads as one table). */
+/* The whole document's characters and lines; pages are stacked one below
+ * the other, so that everything after works on one long page. */
 typedef struct pdoc {
     glyph *g;
     size_t n, cap;
     pline *lines;
     size_t nl, lcap;
     double y_end;           /* bottom of the last line kept */
+    bool end_cont;          /* that line may go on on the next page */
 } pdoc;
 
-/* Reads one page's characters and lines into d; returns its glyph count. */
-static size_t read_page(PopplerPage *page, pdoc *d)
+/* One page as read, before stacking. */
+typedef struct ppage {
+    glyph *g;
+    size_t n;
+    pline *lines;
+    size_t nl;
+    size_t first, last;     /* lines kept: [first, last) */
+    double height;
+} ppage;
+
+/* Reads one page's characters and lines; returns its glyph count. */
+static size_t read_page(PopplerPage *page, ppage *pg)
 {
+    memset(pg, 0, sizeof *pg);
+    double w = 0, ht = 0;
+    poppler_page_get_size(page, &w, &ht);
+    pg->height = ht;
     char *text = poppler_page_get_text(page);
     PopplerRectangle *rects = NULL;
     guint n_rects = 0;
@@ -311,7 +367,7 @@ static size_t read_page(PopplerPage *page, pdoc *d)
                 continue;
             }
         }
-        lines[nl++] = (pline){i, 1, g[i].y1, g[i].y2};
+        lines[nl++] = (pline){i, 1, g[i].y1, g[i].y2, 0, g[i].y1};
     }
     for (size_t i = 0; i < nl; i++)
         qsort(g + lines[i].first, lines[i].n, sizeof *g, cmp_x);
@@ -331,22 +387,121 @@ static size_t read_page(PopplerPage *page, pdoc *d)
                 last--;
         }
     }
-    if (first < last) {
-        double off = d->nl ? d->y_end + 1.0 * (lines[first].y2 - lines[first].y1) - lines[first].y1
-                           : 0;
-        if (d->n + n > d->cap) {
-            d->cap = (d->n + n) * 2;
+    pg->g = g;
+    pg->n = n;
+    pg->lines = lines;
+    pg->nl = nl;
+    pg->first = first;
+    pg->last = last;
+    return n;
+}
+
+/* A line's text reduced to its shape: digits as '#', blanks dropped, so
+ * that "第 2 页" and "第 3 页", or a running title, compare equal. */
+static char *line_shape(const glyph *g, const pline *pl)
+{
+    char *buf = gk_imp_xmalloc(pl->n * 4 + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < pl->n; i++) {
+        uint32_t cp = g[pl->first + i].cp;
+        len += gk_imp_put_utf8(buf + len, cp >= '0' && cp <= '9' ? '#' : cp);
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Running headers and footers (the office's name, the report's title,
+ * "第 2 页 共 4 页"): a line among the first or last two kept lines of a
+ * page, in the top or bottom tenth of the page, whose shape recurs at the
+ * same height (within 2 pt) on another page.  Dropped, like page numbers. */
+#define FURNITURE_BAND 0.1
+#define FURNITURE_LINES 2
+static bool running_line(const ppage *pages, size_t np, size_t p, size_t li)
+{
+    const ppage *pg = &pages[p];
+    const pline *pl = &pg->lines[li];
+    bool top = pl->y2 < FURNITURE_BAND * pg->height;
+    bool bottom = pl->y1 > (1 - FURNITURE_BAND) * pg->height;
+    if (!top && !bottom)
+        return false;
+    char *shape = line_shape(pg->g, pl);
+    bool hit = false;
+    for (size_t q = 0; q < np && !hit; q++) {
+        if (q == p)
+            continue;
+        const ppage *o = &pages[q];
+        for (size_t k = 0; k < FURNITURE_LINES * 2 && !hit; k++) {
+            size_t lj = k < FURNITURE_LINES ? o->first + k : o->last - (k - FURNITURE_LINES) - 1;
+            if (lj < o->first || lj >= o->last)
+                continue;
+            const pline *ol = &o->lines[lj];
+            if (ol->y1 > pl->y1 + 2 || ol->y1 < pl->y1 - 2)
+                continue;
+            char *os = line_shape(o->g, ol);
+            hit = !strcmp(os, shape);
+            free(os);
+        }
+    }
+    free(shape);
+    return hit;
+}
+
+/* A line that may be cut by the page break (a table row or header split
+ * over two pages): short and no heading. */
+static bool may_continue(const glyph *g, const pline *pl)
+{
+    if (pl->n > HEADER_LINE)
+        return false;
+    char *t = line_text(g, pl);
+    char *b = gk_imp_norm_basic(t);
+    size_t hl = 0;
+    bool heading = gk_imp_heading_number(b, &hl) > 0;
+    free(b);
+    free(t);
+    return !heading;
+}
+
+/* Appends page pg (page number no, 1-based) below what d holds.  A page
+ * whose first line may continue the last one of the page before is put
+ * right below it (a row or header cut by the break joins up); otherwise a
+ * line's height apart, as between paragraphs. */
+static void stack_page(pdoc *d, ppage *pg, const ppage *pages, size_t np, size_t p, int no)
+{
+    bool *drop = gk_imp_xmalloc((pg->nl ? pg->nl : 1) * sizeof *drop);
+    for (size_t i = 0; i < pg->nl; i++)
+        drop[i] = i < pg->first || i >= pg->last;
+    for (size_t k = 0; k < FURNITURE_LINES; k++) {
+        if (pg->first + k < pg->last && running_line(pages, np, p, pg->first + k))
+            drop[pg->first + k] = true;
+        if (pg->last >= k + 1 && pg->last - k - 1 >= pg->first &&
+            running_line(pages, np, p, pg->last - k - 1))
+            drop[pg->last - k - 1] = true;
+    }
+    size_t first = 0;
+    while (first < pg->nl && drop[first])
+        first++;
+    if (first < pg->nl) {
+        const pline *fl = &pg->lines[first];
+        bool cont = d->nl && d->end_cont && may_continue(pg->g, fl);
+        double off = d->nl ? d->y_end + (cont ? 0.0 : 1.0 * (fl->y2 - fl->y1)) - fl->y1 : 0;
+        if (d->n + pg->n > d->cap) {
+            d->cap = (d->n + pg->n) * 2;
             d->g = gk_imp_xrealloc(d->g, d->cap * sizeof *d->g);
         }
-        if (d->nl + (last - first) > d->lcap) {
-            d->lcap = (d->nl + (last - first)) * 2;
+        if (d->nl + pg->nl > d->lcap) {
+            d->lcap = (d->nl + pg->nl) * 2;
             d->lines = gk_imp_xrealloc(d->lines, d->lcap * sizeof *d->lines);
         }
-        for (size_t i = first; i < last; i++) {
-            pline pl = lines[i];
+        size_t last_kept = first;
+        for (size_t i = first; i < pg->nl; i++) {
+            if (drop[i])
+                continue;
+            pline pl = pg->lines[i];
             pl.first = d->n;
+            pl.page = no;
+            pl.py = pg->lines[i].y1;
             for (size_t j = 0; j < pl.n; j++) {
-                glyph c = g[lines[i].first + j];
+                glyph c = pg->g[pg->lines[i].first + j];
                 c.y1 += off;
                 c.y2 += off;
                 d->g[d->n++] = c;
@@ -354,12 +509,12 @@ static size_t read_page(PopplerPage *page, pdoc *d)
             pl.y1 += off;
             pl.y2 += off;
             d->lines[d->nl++] = pl;
+            last_kept = i;
         }
         d->y_end = d->lines[d->nl - 1].y2;
+        d->end_cont = may_continue(pg->g, &pg->lines[last_kept]);
     }
-    free(lines);
-    free(g);
-    return n;
+    free(drop);
 }
 
 /* The column a cell starts in: the last column start at or left of it, or
@@ -377,7 +532,7 @@ static int column_of(const colset *cs, double x1)
  * (the row labels' own wraps are joined by merge_into). */
 static bool header_line(const prow *r, const pline *pl, const colset *cs)
 {
-    if (r->dead || !r->n || pl->n > SHORT_LINE)
+    if (r->dead || !r->n || pl->n > HEADER_LINE)
         return false;
     for (size_t j = 0; j < r->n; j++)
         if (gk_imp_classify(r->cells[j].text) != GK_V_TEXT || column_of(cs, r->cells[j].x1) < 0)
@@ -399,9 +554,51 @@ static void row_push(prow *r, pcell c, size_t at)
  * column top to bottom while they follow each other closely.  A word with a
  * gap below it in its column is a group header over several columns
  * ("法人或其他组织"): it goes on a line of its own before the row. */
-static void join_header_block(prow *rows, const pline *lines, size_t nl, const colset *cs)
+static int cmp_double(const void *a, const void *b)
 {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The value columns of the rows the header heads: the left edges of the
+ * values in the lines with values after line i (up to 24 lines on, maybe on
+ * the next page), so that columns of other tables on the page do not make
+ * a row label look like a header word, and a row with a blank cell does not
+ * hide its column.  Sorted by x. */
+static bool local_columns(const prow *rows, size_t nl, size_t i, colset *out)
+{
+    out->n = 0;
+    bool seen = false;
+    for (size_t k = i + 1; k < nl && k < i + 24; k++) {
+        if (rows[k].dead || rows[k].n < 2)
+            continue;
+        size_t nv = 0;
+        for (size_t c = 0; c < rows[k].n; c++) {
+            gk_imp_vclass vc = gk_imp_classify(rows[k].cells[c].text);
+            if (vc != GK_V_NUMBER && vc != GK_V_NA)
+                continue;
+            nv++;
+            if (at_column(out, rows[k].cells[c].x1))
+                continue;
+            if (out->n == out->cap)
+                out->x = gk_imp_xrealloc(out->x, (out->cap = out->cap ? out->cap * 2 : 16) *
+                                                     sizeof *out->x);
+            out->x[out->n++] = rows[k].cells[c].x1;
+        }
+        if (!nv && seen)
+            break;   /* the next header: another table's part */
+        seen |= nv > 0;
+    }
+    if (out->n)
+        qsort(out->x, out->n, sizeof *out->x, cmp_double);
+    return out->n > 0;
+}
+
+static void join_header_block(prow *rows, const pline *lines, size_t nl, const colset *global)
+{
+    colset local = {0};
     for (size_t i = 0; i < nl; i++) {
+        const colset *cs = local_columns(rows, nl, i, &local) ? &local : global;
         if (!header_line(&rows[i], &lines[i], cs))
             continue;
         size_t j = i + 1;
@@ -431,6 +628,9 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
         for (size_t k = i; k < j; k++)
             cap_cells += rows[k].n;
         bottom = gk_imp_xrealloc(bottom, (cap_cells + 1) * sizeof *bottom);
+        /* the page of each bottom: a word continued on the next page (its
+         * cell cut by the break) follows on, whatever the gap */
+        int *bpage = gk_imp_xmalloc((cap_cells + 1) * sizeof *bpage);
         for (size_t k = i; k < j; k++) {
             for (size_t c = 0; c < rows[k].n; c++) {
                 pcell pc = rows[k].cells[c];
@@ -439,7 +639,7 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
                 while (t < m.n && column_of(cs, m.cells[t].x1) < col)
                     t++;
                 if (t < m.n && column_of(cs, m.cells[t].x1) == col) {
-                    if (rows[k].y1 - bottom[t] <= 0.3 * h) {
+                    if (rows[k].y1 - bottom[t] <= 0.3 * h || bpage[t] != lines[k].page) {
                         char *joined = join_text(m.cells[t].text, pc.text);
                         free(m.cells[t].text);
                         free(pc.text);
@@ -451,8 +651,10 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
                 } else {
                     row_push(&m, pc, t);
                     memmove(bottom + t + 1, bottom + t, (m.n - 1 - t) * sizeof *bottom);
+                    memmove(bpage + t + 1, bpage + t, (m.n - 1 - t) * sizeof *bpage);
                 }
                 bottom[t] = rows[k].y2;
+                bpage[t] = lines[k].page;
             }
             free(rows[k].cells);
             rows[k].cells = NULL;
@@ -460,6 +662,7 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
             rows[k].dead = true;
         }
         free(bottom);
+        free(bpage);
         m.y1 = rows[j - 1].y1;
         m.y2 = y2;
         rows[j - 1] = m;
@@ -469,6 +672,109 @@ static void join_header_block(prow *rows, const pline *lines, size_t nl, const c
             rows[i] = group;
         }
         i = j - 1;
+    }
+    free(local.x);
+}
+
+/* A short line whose last word is a value ("行政事业性收费 12.5", a row
+ * whose label fills its column, alone between header lines). */
+static bool ends_in_value(const prow *r)
+{
+    if (r->n != 1)
+        return false;
+    const char *sp = strrchr(r->cells[0].text, ' ');
+    if (!sp)
+        return false;
+    gk_imp_vclass vc = gk_imp_classify(sp + 1);
+    return vc == GK_V_NUMBER || vc == GK_V_NA;
+}
+
+static bool is_value_text(const char *t)
+{
+    gk_imp_vclass vc = gk_imp_classify(t);
+    return vc == GK_V_NUMBER || vc == GK_V_NA;
+}
+
+static size_t first_value(const prow *r)
+{
+    for (size_t j = 0; j < r->n; j++)
+        if (is_value_text(r->cells[j].text))
+            return j;
+    return r->n;
+}
+
+/* Maps the value cells of r (from cell v on) onto the reference columns by
+ * their left edges (right when by_x2), in order; false if one misses. */
+static bool map_values(const prow *r, size_t v, const prow *ref, size_t rv, bool by_x2, int *at)
+{
+    size_t g = rv;
+    for (size_t j = v; j < r->n; j++) {
+        double x = by_x2 ? r->cells[j].x2 : r->cells[j].x1;
+        while (g < ref->n && (by_x2 ? ref->cells[g].x2 : ref->cells[g].x1) < x - COL_TOLERANCE)
+            g++;
+        if (g >= ref->n || (by_x2 ? ref->cells[g].x2 : ref->cells[g].x1) > x + COL_TOLERANCE ||
+            !is_value_text(r->cells[j].text))
+            return false;
+        at[j - v] = (int)(g++ - rv);
+    }
+    return true;
+}
+
+/* Blank cells have no text in a PDF, so a row with an absent cell shows
+ * fewer values than its columns and could not be placed (which one is
+ * missing?).  Within a block of value rows (between headers and headings),
+ * the row with the most values gives the columns; in another row whose
+ * every value sits at one of those columns — left edges equal within
+ * 1.5 pt, or right edges for right-aligned numbers — the columns without a
+ * value get a blank cell, so the row is placed by position, its blanks
+ * absent.  A row whose values fit no such column is left as it is. */
+static void fill_blank_columns(prow *rows, size_t nl)
+{
+    for (size_t i = 0; i < nl;) {
+        size_t j = i, best = nl, best_nv = 0;
+        for (; j < nl; j++) {
+            prow *r = &rows[j];
+            if (r->dead || !r->n)
+                continue;
+            size_t v = first_value(r);
+            if (v == r->n) {
+                if (r->n == 1 && strlen(r->cells[0].text) <= 12 * 3)
+                    continue;   /* a group label between rows */
+                break;          /* a header or heading ends the block */
+            }
+            if (r->n - v > best_nv) {
+                best_nv = r->n - v;
+                best = j;
+            }
+        }
+        for (size_t k = i; best < nl && k < j; k++) {
+            prow *r = &rows[k];
+            if (r->dead || k == best)
+                continue;
+            size_t v = first_value(r);
+            if (v == r->n || r->n - v >= best_nv)
+                continue;
+            size_t rv = first_value(&rows[best]);
+            int at[GK_IMP_MAX_CELLS];
+            if (!map_values(r, v, &rows[best], rv, false, at) &&
+                !map_values(r, v, &rows[best], rv, true, at))
+                continue;
+            size_t nv = r->n - v;
+            pcell *cells = gk_imp_xmalloc((v + best_nv) * sizeof *cells);
+            memcpy(cells, r->cells, v * sizeof *cells);
+            size_t m = 0;
+            for (size_t g = 0; g < best_nv; g++) {
+                const pcell *rc = &rows[best].cells[rv + g];
+                if (m < nv && at[m] == (int)g)
+                    cells[v + g] = r->cells[v + m++];
+                else
+                    cells[v + g] = (pcell){gk_imp_xstrdup(""), rc->x1, rc->x1};
+            }
+            free(r->cells);
+            r->cells = cells;
+            r->n = v + best_nv;
+        }
+        i = j + 1;
     }
 }
 
@@ -490,7 +796,9 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
         for (size_t j = 0; j < r.n && r.n > 1; j++) {
             gk_imp_vclass vc = gk_imp_classify(r.cells[j].text);
             bool value = vc == GK_V_NUMBER || vc == GK_V_NA;
-            colset *cs = j && value ? &cols : &splits;
+            /* A value starts a value column, also first in its line (the
+             * appeals table's label-less row of 15). */
+            colset *cs = value ? &cols : &splits;
             for (int twice = 0; twice < 2; twice++, cs = &splits) {
                 if (at_column(cs, r.cells[j].x1))
                     continue;
@@ -512,7 +820,7 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
     for (size_t i = 0; i < nl; i++) {
         bool near_row = (i > 0 && was_row[i - 1]) || (i + 1 < nl && was_row[i + 1]) ||
                         (i > 1 && was_row[i - 2]) || (i + 2 < nl && was_row[i + 2]);
-        if (!was_row[i] && !(lines[i].n <= SHORT_LINE && near_row))
+        if (!was_row[i] && !(lines[i].n <= SHORT_LINE && (near_row || ends_in_value(&rows[i]))))
             continue;
         for (size_t j = 0; j < rows[i].n; j++)
             free(rows[i].cells[j].text);
@@ -522,13 +830,21 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
     }
     free(splits.x);
     free(was_row);
+    if (cols.n)
+        qsort(cols.x, cols.n, sizeof *cols.x, cmp_double);
     join_header_block(rows, lines, nl, &cols);
     free(cols.x);
     /* Wrapped cells: a part above joins the row below it, then a part below
      * joins the row above it (a label that wraps around centred values). */
-    for (size_t i = 0; i + 1 < nl; i++)
-        if (!rows[i].dead && rows[i].n < rows[i + 1].n)
-            merge_into(&rows[i + 1], &rows[i], true);
+    /* Bottom up, so that a label wrapped over three lines above its values
+     * joins line by line ("1.申请人无正当理由逾/期不补正、行政机关不/…"). */
+    for (size_t i = nl ? nl - 1 : 0; i-- > 0;) {
+        size_t k = i + 1;   /* the next live line below */
+        while (k < nl && rows[k].dead)
+            k++;
+        if (k < nl && !rows[i].dead && rows[i].n < rows[k].n)
+            merge_into(&rows[k], &rows[i], true);
+    }
     for (size_t i = 1; i < nl; i++) {
         size_t k = i;   /* the row a part below already joined */
         while (k > 0 && rows[k - 1].dead)
@@ -536,16 +852,53 @@ static void build_doc(const pdoc *d, gk_imp_doc *doc)
         if (k > 0 && !rows[i].dead && rows[i].n < rows[k - 1].n)
             merge_into(&rows[k - 1], &rows[i], false);
     }
+    fill_blank_columns(rows, nl);
+    /* Prose: the text block's left and right edges, from one-cell lines. */
+    double left = 1e9, right = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (!rows[i].dead && rows[i].n == 1) {
+            left = rows[i].cells[0].x1 < left ? rows[i].cells[0].x1 : left;
+            right = rows[i].cells[0].x2 > right ? rows[i].cells[0].x2 : right;
+        }
     int lineno = 0;
+    const prow *prev = NULL;
     for (size_t i = 0; i < nl; i++) {
         prow *r = &rows[i];
         if (r->dead || !r->n)
             continue;
+        /* A paragraph's lines: a line that fills the text block from its
+         * left edge (or a first-line indent) to its right edge goes on in the
+         * next one-cell line that starts at the left edge (no indent),
+         * unless that one begins with a numbering. */
+        double h = r->y2 - r->y1;
+        if (prev && prev->n == 1 && r->n == 1 && doc->n && prev->cells[0].x2 >= right - h &&
+            prev->cells[0].x1 <= left + 3 * h &&   /* a full line, not one set right */
+            r->cells[0].x1 <= left + COL_TOLERANCE && !starts_numbered(r->cells[0].text)) {
+            gk_imp_line *pl = &doc->lines[doc->n - 1];
+            char *a = pl->cells[0].text, *b = r->cells[0].text;
+            size_t la = strlen(a);
+            bool ascii = la && ((a[la - 1] | 32) >= 'a' && (a[la - 1] | 32) <= 'z') &&
+                         ((b[0] | 32) >= 'a' && (b[0] | 32) <= 'z');
+            char *t = gk_imp_xasprintf("%s%s%s", a, ascii ? " " : "", b);
+            free(a);
+            pl->cells[0].text = t;
+            prev = r;
+            continue;
+        }
+        prev = r;
         gk_imp_line *l = gk_imp_doc_add(doc, r->n > 1 ? GK_LINE_ROW : GK_LINE_TEXT, ++lineno);
         if (!l)
             break;
-        for (size_t j = 0; j < r->n; j++)
-            gk_imp_line_add_cell(l, r->cells[j].text, strlen(r->cells[j].text), (int)j, false);
+        l->page = lines[i].page;
+        l->y = (int)(lines[i].py + 0.5);
+        /* A cell's position is its x, so that header words of several lines
+         * sort into their columns; x is also reported for what is unplaced. */
+        for (size_t j = 0; j < r->n; j++) {
+            gk_imp_line_add_cell(l, r->cells[j].text, strlen(r->cells[j].text),
+                                 (int)(r->cells[j].x1 * 10), false);
+            if (l->n == j + 1)
+                l->cells[j].x = (int)(r->cells[j].x1 + 0.5);
+        }
     }
     free_rows(rows, nl);
 }
@@ -581,12 +934,16 @@ int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, s
     }
     size_t chars = 0;
     pdoc d = {0};
+    ppage *pgs = gk_imp_xmalloc((pages > 0 ? (size_t)pages : 1) * sizeof *pgs);
+    size_t npg = 0;
     double start = now_ms();
     for (int i = 0; rc == 0 && i < pages; i++) {
         PopplerPage *page = poppler_document_get_page(pd, i);
         if (!page)
             continue;
-        chars += read_page(page, &d);
+        chars += read_page(page, &pgs[npg]);
+        pgs[npg].height = pgs[npg].height > 0 ? pgs[npg].height : 842;
+        npg++;
         g_object_unref(page);
         if (chars > GK_IMP_PDF_MAX_CHARS) {
             snprintf(code, code_len, "pdf_too_large");
@@ -600,6 +957,13 @@ int gk_imp_read_pdf(const char *data, size_t len, gk_imp_doc *doc, char *code, s
         }
     }
     g_object_unref(pd);
+    for (size_t i = 0; rc == 0 && i < npg; i++)
+        stack_page(&d, &pgs[i], pgs, npg, i, (int)i + 1);
+    for (size_t i = 0; i < npg; i++) {
+        free(pgs[i].g);
+        free(pgs[i].lines);
+    }
+    free(pgs);
     if (rc == 0 && chars > 0)
         build_doc(&d, doc);
     free(d.g);

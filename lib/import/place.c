@@ -119,6 +119,8 @@ static void unplaced(gk_imp_placer *p, const gk_imp_line *l, size_t cell, const 
     const char *text = l && cell < l->n ? l->cells[cell].text : "";
     int col = l && cell < l->n ? l->cells[cell].col + (l->table ? 0 : 1) : 0;
     gk_imp_list_add(&p->res->unplaced, l, col, text, fmt, a ? a : "", b ? b : "");
+    if (l && l->page && cell < l->n)   /* PDF: the cell's own left edge */
+        p->res->unplaced.items[p->res->unplaced.n - 1].x = l->cells[cell].x;
 }
 
 static bool is_value(const char *t)
@@ -479,12 +481,117 @@ static void sort_header(gk_imp_placer *p)
         }
 }
 
+/* Cells run together without separators ("规章000信息内容本年新制作数量…", a
+ * page whose text is one line, or a PDF/text copy that lost its tabs): a
+ * text with digits that holds a label of the table inside it.  It cannot be
+ * taken apart safely (which digits belong to which cell?), so it is
+ * reported as such, in words a person can act on. */
+static bool run_together(const gk_imp_placer *p, const char *text)
+{
+    bool digit = false;
+    for (const char *c = text; *c && !digit; c++)
+        digit = (*c >= '0' && *c <= '9') || !strncmp(c, "\xEF\xBC", 2);   /* ０…９ too */
+    if (!digit || p->table < 0)
+        return false;
+    const gk_table *tab = &p->f->tables[p->table];
+    char *t = gk_imp_norm_loose(text);
+    bool hit = false;
+    for (size_t i = 0; i < tab->n_columns + tab->n_rows && !hit; i++) {
+        const char *raw = i < tab->n_columns ? tab->columns[i].label
+                                             : tab->rows[i - tab->n_columns].label;
+        char *lab = gk_imp_norm_loose(raw);
+        hit = strlen(lab) >= 6 && strlen(t) > strlen(lab) && strstr(t, lab) != NULL;
+        free(lab);
+    }
+    free(t);
+    return hit;
+}
+
+/* A header whose labels are cut short or repeated, as pages print them when
+ * a cell is too narrow ("本年新 | 本年新 | 对外公开总数量"): every header cell
+ * is a column label of the table, the start of one (two characters at
+ * least), or the cell before it again; and there are as many as a row of the
+ * table has columns.  Which column each means cannot be read, but the count
+ * is the format's: the rows below take the format's column order, and a
+ * note says so.  Returns whether the line was such a header. */
+static bool cut_header(gk_imp_placer *p, const gk_imp_line *l)
+{
+    const gk_table *tab = &p->f->tables[p->table];
+    size_t k = 0, cut = 0;
+    const char *prev = NULL;
+    char text[512];
+    size_t o = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < l->n; i++) {
+        const char *x = l->cells[i].text;
+        if (!x[0] || l->cells[i].copy || gk_imp_labels_furniture(p->lb, (size_t)p->table, x))
+            continue;
+        bool known = gk_imp_labels_column(p->lb, (size_t)p->table, x) >= 0;
+        bool ok = known || (prev && !strcmp(prev, x));
+        char *nx = gk_imp_norm_label(x);
+        for (size_t c = 0; c < tab->n_columns && !ok; c++) {
+            char *nc = gk_imp_norm_label(tab->columns[c].label);
+            ok = strlen(nx) >= 6 && strlen(nx) < strlen(nc) && !strncmp(nc, nx, strlen(nx));
+            free(nc);
+        }
+        free(nx);
+        if (!ok)
+            return false;
+        cut += !known;
+        k++;
+        prev = x;
+        if (o < sizeof text)
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", k > 1 ? " | " : "", x);
+    }
+    bool count_ok = false;
+    for (size_t r = 0; r < tab->n_rows && !count_ok; r++)
+        count_ok = tab->rows[r].n_columns == k;
+    if (!cut || !count_ok)
+        return false;
+    start_header_block(p);
+    p->n_hdr = 0;
+    p->hdr_positional = false;
+    gk_imp_list_add(&p->res->notes, l, 0, text,
+                    "表头的列名不完整或重复（%zu 列，与格式的列数相同），按格式的列顺序放入%s", k,
+                    "");
+    return true;
+}
+
+#define GK_IMP_WHY_RUN_TOGETHER                                                                  \
+    "表格的单元格连在一起，没有分隔（制表符、竖线或表格线），无法确定每个数值属于哪一格，"       \
+    "未放入；请提供带表格的原文件（Word、Excel 或网页），或在单元格之间加上制表符"
+
 /* A line without values: header, a row label (values to follow), table
  * furniture, or something unplaceable. */
+/* A table row (HTML, Word, Excel) whose label is followed by exactly as
+ * many blank cells as the row has columns: the row is there with every cell
+ * blank (absent), not a label waiting for its values on the next lines. */
+static bool blank_row(gk_imp_placer *p, const gk_imp_line *l, size_t row)
+{
+    if (l->kind != GK_LINE_ROW || p->table < 0)
+        return false;
+    size_t last = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->cells[i].text[0])
+            last = i;
+    vref vals[GK_IMP_MAX_CELLS];
+    size_t nv = 0;
+    for (size_t i = last + 1; i < l->n && nv < GK_IMP_MAX_CELLS; i++)
+        if (!l->cells[i].copy)
+            vals[nv++] = (vref){l, i};
+    int cols[GK_IMP_MAX_CELLS];
+    if (nv == 0 || nv != row_columns(p, row, cols, GK_IMP_MAX_CELLS))
+        return false;
+    flush_pending(p, false);
+    flush_orphans(p);
+    place_row(p, row, l, vals, nv, false);
+    return true;
+}
+
 static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char **parts, size_t np)
 {
     size_t t = (size_t)p->table;
-    size_t nonblank = 0, n_col = 0, n_other = 0;
+    size_t nonblank = 0, n_col = 0, n_other = 0, n_rowlab = 0;
     for (size_t i = 0; i < l->n; i++) {
         const char *x = l->cells[i].text;
         if (!x[0] || l->cells[i].copy)
@@ -492,11 +599,15 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         nonblank++;
         if (gk_imp_labels_column(p->lb, t, x) >= 0)
             n_col++;
-        else if (!gk_imp_labels_furniture(p->lb, t, x) && gk_imp_labels_row(p->lb, t, &x, 1) < 0)
+        else if (gk_imp_labels_row(p->lb, t, &x, 1) >= 0)
+            n_rowlab++;
+        else if (!gk_imp_labels_furniture(p->lb, t, x))
             n_other++;
     }
     if (nonblank <= 1 && np >= 1) {
         int row = gk_imp_labels_row(p->lb, t, parts, np);
+        if (row >= 0 && blank_row(p, l, (size_t)row))
+            return;
         if (row >= 0) {
             flush_orphans(p);
             p->pend_row = row;
@@ -515,11 +626,17 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         if (gk_imp_labels_furniture(p->lb, t, parts[np - 1]))
             return;
         for (size_t i = 0; i < l->n; i++)
-            if (l->cells[i].text[0] && !l->cells[i].copy)
-                unplaced(p, l, i, "表格中无法识别的文字：%s%s", p->f->tables[t].label, "");
+            if (l->cells[i].text[0] && !l->cells[i].copy) {
+                if (run_together(p, l->cells[i].text))
+                    unplaced(p, l, i, "%s（%s）", GK_IMP_WHY_RUN_TOGETHER, p->f->tables[t].label);
+                else
+                    unplaced(p, l, i, "表格中无法识别的文字：%s%s", p->f->tables[t].label, "");
+            }
         return;
     }
-    if (n_col == 0) {
+    /* Two row labels side by side ("未经复议直接起诉 | 复议后起诉" over the
+     * appeals table's columns) are a header of row groups, not a row. */
+    if (n_col == 0 && n_rowlab < 2) {
         int row = gk_imp_labels_row(p->lb, t, parts, np);
         if (row >= 0) {
             flush_orphans(p);
@@ -548,6 +665,8 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
         sort_header(p);
         return;
     }
+    if (n_col > 0 && cut_header(p, l))
+        return;
     /* A header with column labels and text that is none: the unknown cells
      * are columns too (-1), so that values under them are reported rather
      * than placed by position into the next known column. */
@@ -626,9 +745,14 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end)
         label_only_line(p, l, parts, np);
         return;
     }
-    /* values only; blank cells at the end of the line are not values */
+    /* values only; blank cells at the end of the line are not values.  A
+     * label-less table row (the appeals' 15 cells) keeps its blank cells,
+     * leading ones too: each is a position (flush_orphans). */
     size_t end = l->n;
-    while (end > first && !l->cells[end - 1].text[0])
+    bool positional = np == 0 && l->kind == GK_LINE_ROW && p->pend_row < 0;
+    if (positional)
+        first = 0;
+    while (!positional && end > first && !l->cells[end - 1].text[0])
         end--;
     for (size_t i = first; i < end; i++) {
         if (l->cells[i].copy)

@@ -677,6 +677,117 @@ START_TEST(html_spans_on_grid)
 }
 END_TEST
 
+/* ---- gaps seen on real published pages (issue 15 item 3) ---- */
+
+static const char appeals_head_2021[] =
+    "2021年政府信息公开工作年度报告\n一、总体情况\n总体。\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n"
+    "行政复议\t\t\t\t\t行政诉讼\n"
+    "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\n"
+    "\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t"
+    "尚未审结\t总计\n";
+
+/* The appeals table in the format's own layout (two header rows, then one
+ * label-less row of 15 cells) with some cells blank, the first one too:
+ * placed by position, the blanks absent, nothing unplaced. */
+START_TEST(appeals_blank_cells_by_position)
+{
+    char doc[4096];
+    snprintf(doc, sizeof doc, "%s%s%s", appeals_head_2021,
+             "\t0\t0\t1\t1\t\t0\t0\t0\t0\t2\t\t0\t0\t2\n", tail_sections);
+    gk_import_options opt = {.entity = "350481101"};
+    gk_import_result res;
+    gk_import_status st = gk_import_text(doc, strlen(doc), &opt, &res);
+    for (size_t i = 0; i < res.unplaced.n; i++)
+        fprintf(stderr, "unplaced: %s %s\n", res.unplaced.items[i].text,
+                res.unplaced.items[i].reason);
+    ck_assert_int_eq(st, GK_IMPORT_OK);
+    ck_assert_int_eq(cell(res.report, "appeals", "review", "upheld")->state, GK_CELL_ABSENT);
+    assert_number(res.report, "appeals", "review", "corrected", 0);
+    assert_number(res.report, "appeals", "review", "pending", 1);
+    assert_number(res.report, "appeals", "review", "total", 1);
+    ck_assert_int_eq(cell(res.report, "appeals", "suit_direct", "upheld")->state, GK_CELL_ABSENT);
+    assert_number(res.report, "appeals", "suit_direct", "total", 0);
+    assert_number(res.report, "appeals", "suit_after_review", "upheld", 2);
+    ck_assert_int_eq(cell(res.report, "appeals", "suit_after_review", "corrected")->state,
+                     GK_CELL_ABSENT);
+    assert_number(res.report, "appeals", "suit_after_review", "total", 2);
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* A header whose labels are cut short and repeated ("本年新 | 本年新 |
+ * 对外公开总数量") with as many columns as the format's: placed in the
+ * format's column order, with a 说明 note naming the header; a header cut
+ * short with a column too many is not guessed at. */
+START_TEST(cut_header_placed_in_format_order)
+{
+    gk_import_result res;
+    char doc[2048];
+    snprintf(doc, sizeof doc,
+             "2020年政府信息公开工作年度报告\n一、总体情况\n总体。\n二、主动公开政府信息情况\n"
+             "信息内容\t本年新\t本年新\t对外公开总数量\n规章\t1\t2\t3\n%s",
+             tail_sections);
+    gk_import_options opt = {.entity = "350481101"};
+    gk_import_text(doc, strlen(doc), &opt, &res);
+    /* (the table's other rows are missing from this small document: those
+     * are the only unplaced items) */
+    for (size_t i = 0; i < res.unplaced.n; i++)
+        ck_assert_msg(strstr(res.unplaced.items[i].reason, "缺少"), "unplaced: %s %s",
+                      res.unplaced.items[i].text, res.unplaced.items[i].reason);
+    assert_number(res.report, "active", "rules", "new_made", 1);
+    assert_number(res.report, "active", "rules", "new_published", 2);
+    assert_number(res.report, "active", "rules", "total_published", 3);
+    bool noted = false;
+    for (size_t i = 0; i < res.notes.n; i++)
+        noted |= strstr(res.notes.items[i].text, "本年新 | 本年新 | 对外公开总数量") &&
+                 strstr(res.notes.items[i].reason, "按格式的列顺序");
+    ck_assert(noted);
+    gk_import_result_free(&res);
+
+    snprintf(doc, sizeof doc,
+             "2020年政府信息公开工作年度报告\n一、总体情况\n总体。\n二、主动公开政府信息情况\n"
+             "信息内容\t本年新\t本年新\t本年新\t对外公开总数量\n规章\t1\t2\t3\t4\n%s",
+             tail_sections);
+    gk_import_text(doc, strlen(doc), &opt, &res);
+    bool cut_told = false;
+    for (size_t i = 0; i < res.unplaced.n; i++)
+        cut_told |= !strcmp(res.unplaced.items[i].text, "本年新");
+    ck_assert(cut_told);
+    ck_assert_int_eq(cell(res.report, "active", "rules", "new_published")->state, GK_CELL_ABSENT);
+    gk_import_result_free(&res);
+}
+END_TEST
+
+/* A page whose whole text is one line, headings inline: the sections are
+ * found (the prose of 一, 五, 六 comes through), a note says the line was
+ * split, and the table cells run together without separators are reported
+ * as exactly that, not as an unknown label. */
+START_TEST(one_line_page_sections_found)
+{
+    static const char doc[] =
+        "永安市贡川镇人民政府2020年政府信息公开工作年度报告一、总体情况本镇认真贯彻落实《条例》，推进政务公开。"
+        "二、主动公开政府信息情况第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章000"
+        "五、存在的主要问题及改进情况公开内容还不够丰富。六、其他需要报告的事项无其他需要报告的事项。";
+    gk_import_options opt = {.entity = "350481101"};
+    gk_import_result res;
+    ck_assert_int_eq(gk_import_text(doc, strlen(doc), &opt, &res), GK_IMPORT_PARTIAL);
+    ck_assert_int_eq(res.report->year, 2020);
+    ck_assert_str_eq(res.report->narrative[GK_NARR_OVERVIEW], "本镇认真贯彻落实《条例》，推进政务公开。");
+    ck_assert_str_eq(res.report->narrative[GK_NARR_PROBLEMS], "公开内容还不够丰富。");
+    ck_assert_str_eq(res.report->narrative[GK_NARR_OTHER], "无其他需要报告的事项。");
+    bool split_noted = false, run_together = false;
+    for (size_t i = 0; i < res.notes.n; i++)
+        split_noted |= strstr(res.notes.items[i].reason, "已在标题处分行") != NULL;
+    for (size_t i = 0; i < res.unplaced.n; i++)
+        run_together |= strstr(res.unplaced.items[i].text, "规章000") &&
+                        strstr(res.unplaced.items[i].reason, "单元格连在一起");
+    ck_assert(split_noted);
+    ck_assert(run_together);
+    gk_import_result_free(&res);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("import");
@@ -708,6 +819,9 @@ static Suite *suite(void)
     tcase_add_test(tc, year_from_period_and_format_from_headers);
     tcase_add_test(tc, not_a_report);
     tcase_add_test(tc, html_spans_on_grid);
+    tcase_add_test(tc, appeals_blank_cells_by_position);
+    tcase_add_test(tc, cut_header_placed_in_format_order);
+    tcase_add_test(tc, one_line_page_sections_found);
     suite_add_tcase(s, tc);
     return s;
 }
