@@ -382,11 +382,62 @@ START_TEST(docx_package)
 }
 END_TEST
 
+/* The document model itself: cells must fit the grid and not overlap; text
+ * is escaped (a prose line "<script>" is text, not markup) and bytes XML
+ * forbids are dropped, in both writers. */
+START_TEST(rdoc_model)
+{
+    gk_rdoc *d = gk_rdoc_new("t<&>");
+    gk_rdoc_paragraph(d, GK_RALIGN_LEFT, "<script>alert('x')</script> & \"q\"\x01");
+    gk_rtable *t = gk_rdoc_table(d, 3);
+    ck_assert_int_eq(gk_rtable_cell(t, 0, 0, 2, 2, GK_RCELL_HEADER, "a<b"), 0);
+    ck_assert_int_eq(gk_rtable_cell(t, 1, 1, 1, 1, 0, "x"), -1);    /* overlaps */
+    ck_assert_int_eq(gk_rtable_cell(t, 0, 2, 1, 2, 0, "x"), -1);    /* beyond the grid */
+    ck_assert_int_eq(gk_rtable_cell(t, 0, 3, 1, 1, 0, "x"), -1);
+    ck_assert_int_eq(gk_rtable_cell(t, 1, 2, 1, 1, GK_RCELL_NUMBER, "7"), 0);
+    ck_assert_ptr_eq(gk_rtable_covering(t, 1, 1), gk_rtable_origin(t, 0, 0));
+    ck_assert_ptr_null(gk_rtable_origin(t, 1, 1));
+    ck_assert_ptr_null(gk_rtable_covering(t, 0, 2));   /* left empty: an empty cell */
+    size_t n;
+    char *h = gk_rdoc_html(d, &n);
+    ck_assert_ptr_null(strstr(h, "<script>"));
+    ck_assert_ptr_nonnull(strstr(h, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;</p>"));
+    ck_assert_ptr_nonnull(strstr(h, "<title>t&lt;&amp;&gt;</title>"));
+    ck_assert_ptr_nonnull(strstr(h, "<tr><th rowspan=\"2\" colspan=\"2\">a&lt;b</th><td></td></tr>"));
+    ck_assert_ptr_nonnull(strstr(h, "<tr><td class=\"n\">7</td></tr>"));
+    free(h);
+    char why[320];
+    char *x = gk_rdoc_docx(d, &n, why, sizeof why);
+    ck_assert_ptr_nonnull(x);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(x, n, 0, &ze);
+    zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    ck_assert_ptr_nonnull(za);
+    zip_stat_t st;
+    ck_assert_int_eq(zip_stat(za, "word/document.xml", 0, &st), 0);
+    char *xml = malloc(st.size + 1);
+    zip_file_t *zf = zip_fopen(za, "word/document.xml", 0);
+    ck_assert_int_eq(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+    xml[st.size] = '\0';
+    zip_fclose(zf);
+    zip_close(za);
+    ck_assert_ptr_null(strchr(xml, '\x01'));
+    ck_assert_ptr_nonnull(strstr(xml, "&lt;script&gt;"));
+    /* row 2: the continued merge (gridSpan 2 + vMerge), then the value */
+    ck_assert_ptr_nonnull(strstr(xml, "<w:gridSpan w:val=\"2\"/><w:vMerge/>"));
+    free(xml);
+    free(x);
+    gk_rdoc_free(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("render");
     TCase *tc = tcase_create("html");
     tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, rdoc_model);
     tcase_add_test(tc, html_layout_2021);
     tcase_add_test(tc, html_absent_sections);
     tcase_add_test(tc, html_sample);
