@@ -51,6 +51,14 @@ const gk_config_key gk_config_keys[] = {
     {"read-check-ms", "GK_READ_CHECK_MS", GK_CFG_INT, "100", 0, 3600000, OFF(read_check_ms),
      "已缓存的汇总/合规轮询直接从内存回答，每隔这么久到数据库核对一次未经通知的变更"
      "（0：每次轮询都到数据库核对）"},
+    {"changes-max-streams", "GK_CHANGES_MAX_STREAMS", GK_CFG_INT, "64", 0, 10000, OFF(changes_max_streams),
+     "同时打开的变更流（/api/v1/changes 的 Server-Sent Events）上限；超出答 503 too_many_streams"},
+    {"changes-heartbeat-ms", "GK_CHANGES_HEARTBEAT_MS", GK_CFG_INT, "15000", 100, 600000,
+     OFF(changes_heartbeat_ms), "变更流无事件时发送心跳注释（带当前游标）的间隔"},
+    {"changes-poll-ms", "GK_CHANGES_POLL_MS", GK_CFG_INT, "1000", 10, 600000, OFF(changes_poll_ms),
+     "变更流未被通知唤醒时，至多隔这么久到数据库查一次新变更"},
+    {"changes-stream-max-s", "GK_CHANGES_STREAM_MAX_S", GK_CFG_INT, "3600", 1, 86400, OFF(changes_stream_max_s),
+     "一条变更流的最长时长（秒），到时结束，客户端凭 Last-Event-ID 续接"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 

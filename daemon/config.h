@@ -28,6 +28,11 @@ typedef struct gk_config {
     long read_only;          /* 1: on a hot standby (docs/scaling.md) */
     long read_check_ms;      /* 0: every read validated in the database (readcache.h) */
     long db_prepare;         /* 1: statements prepared per connection (pgconn.h) */
+    /* the change feed's Server-Sent Events (changes_stream.h) */
+    long changes_max_streams;
+    long changes_heartbeat_ms;
+    long changes_poll_ms;
+    long changes_stream_max_s;
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

@@ -25,6 +25,8 @@ void gk_route_review(gk_req *r);
 void gk_route_review_set(gk_req *r);
 /* routes_benchmark.c: one cell's peer statistics below a region */
 void gk_route_benchmark(gk_req *r);
+/* routes_changes.c: the change feed, as pages or Server-Sent Events */
+void gk_route_changes(gk_req *r);
 /* routes_console.c: the web console's embedded files */
 void gk_route_console(gk_req *r);
 

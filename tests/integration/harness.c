@@ -542,3 +542,21 @@ void gk_h_nap_ms(int ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
+
+int gk_h_token(gk_h *h, const char *region, const char *role, char *out, size_t len)
+{
+    char buf[256];
+    const char *args[] = {"token", "create", "--region", region, "--role", role, NULL};
+    if (gk_h_cli(h, buf, sizeof buf, args) != 0)
+        return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    snprintf(out, len, "%s", buf);
+    return strncmp(buf, "gk_", 3) == 0 ? 0 : -1;
+}
+
+void gk_h_dump_log(const char *what, const char *path)
+{
+    char *log = gk_h_read_file(path, NULL);
+    fprintf(stderr, "---- %s ----\n%s\n", what, log ? log : "(none)");
+    free(log);
+}
