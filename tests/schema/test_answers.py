@@ -171,6 +171,14 @@ class Answers(unittest.TestCase):
         self.checked.setdefault((template, method.lower()), set()).add(got)
         return raw
 
+    def test_validation_bites(self):
+        """A real answer with a member missing or of the wrong type fails."""
+        region = self.check("GET", "/api/v1/regions/350481")
+        v = Draft202012Validator({"$ref": "#/components/schemas/Region", "components": self.doc["components"]})
+        self.assertEqual(list(v.iter_errors(region)), [])
+        self.assertTrue(list(v.iter_errors({k: x for k, x in region.items() if k != "name"})))
+        self.assertTrue(list(v.iter_errors(dict(region, level="3"))))
+
     def test_every_route(self):
         c = self.check
         c("GET", "/healthz", None)
