@@ -21,8 +21,11 @@ const char *const gk_changes_sql =
     "WITH cur AS (SELECT coalesce($1::xid8, pg_snapshot_xmin(pg_current_snapshot())) AS x,"
     "   coalesce($2::bigint, 0) AS s, pg_snapshot_xmin(pg_current_snapshot()) AS xmin),"
     " sc AS (SELECT g.path FROM regions g WHERE g.code = $3::text),"
-    " s AS (SELECT l.xid, l.seq, l.kind, l.entity, l.year, l.revision, l.at FROM cur, change_log l"
-    "   WHERE (l.xid, l.seq) > (cur.x, cur.s) AND l.xid < cur.xmin ORDER BY l.xid, l.seq LIMIT $4::int),"
+    /* the bounds written out, not taken from cur: so they are the index
+     * scan's bounds (joined to cur, the scan started at the log's first row) */
+    " s AS (SELECT l.xid, l.seq, l.kind, l.entity, l.year, l.revision, l.at FROM change_log l"
+    "   WHERE (l.xid, l.seq) > (coalesce($1::xid8, pg_snapshot_xmin(pg_current_snapshot())), coalesce($2::bigint, 0))"
+    "   AND l.xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY l.xid, l.seq LIMIT $4::int),"
     " v AS (SELECT s.*, g.name, ($3::text IS NULL OR $3::text = ANY(g.path)"
     "   OR (s.kind = 'deadline' AND s.entity = ANY(coalesce((SELECT sc.path FROM sc), '{}'::text[])))) AS visible"
     "   FROM s LEFT JOIN regions g ON g.code = s.entity),"
@@ -50,7 +53,9 @@ static json_t *int_or_null(PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? json_null() : json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
 }
 
-int gk_changes_page_read(PGresult *res, int limit, gk_changes_page *out)
+int gk_changes_scan_for(int limit, bool scoped) { return scoped ? GK_CHANGES_SCAN : limit; }
+
+int gk_changes_page_read(PGresult *res, int limit, int scan, gk_changes_page *out)
 {
     memset(out, 0, sizeof *out);
     if (PQnfields(res) != C_COUNT || PQntuples(res) < 1)
@@ -91,7 +96,7 @@ int gk_changes_page_read(PGresult *res, int limit, gk_changes_page *out)
             goto bad;
         emitted++;
     }
-    out->more = emitted >= limit || examined >= GK_CHANGES_SCAN;
+    out->more = emitted >= limit || examined >= scan;
     /* Everything below xmin has been examined: resume from there, so the
      * next page neither walks these rows again nor waits for them. */
     if (!out->more && gk_cursor_cmp(&out->next, &xmin) < 0)

@@ -238,7 +238,10 @@ static void on_page(gk_lease *l, PGresult *res, void *arg)
     }
     gk_changes_page pg;
     ExecStatusType es = PQresultStatus(res);
-    int rc = es == PGRES_TUPLES_OK ? gk_changes_page_read(res, GK_CHANGES_LIMIT_MAX, &pg) : -1;
+    int rc = es == PGRES_TUPLES_OK
+                 ? gk_changes_page_read(res, GK_CHANGES_LIMIT_MAX,
+                                        gk_changes_scan_for(GK_CHANGES_LIMIT_MAX, st->scope[0] != '\0'), &pg)
+                 : -1;
     if (rc != 0) {
         const char *msg = PQresultErrorMessage(res);
         gk_log_error("changes stream: page query failed: %.*s", (int)strcspn(msg, "\n"), msg);
@@ -278,7 +281,7 @@ static void run_page(stream *st, gk_lease *l)
     char xid[24], seq[24], scan[16], tok[24], limit[16];
     snprintf(xid, sizeof xid, "%llu", st->cursor.xid);
     snprintf(seq, sizeof seq, "%lld", st->cursor.seq);
-    snprintf(scan, sizeof scan, "%d", GK_CHANGES_SCAN);
+    snprintf(scan, sizeof scan, "%d", gk_changes_scan_for(GK_CHANGES_LIMIT_MAX, st->scope[0] != '\0'));
     snprintf(tok, sizeof tok, "%lld", st->token_id);
     snprintf(limit, sizeof limit, "%d", GK_CHANGES_LIMIT_MAX);
     const char *v[] = {st->now ? NULL : xid, st->now ? NULL : seq, st->scope[0] != '\0' ? st->scope : NULL, scan,

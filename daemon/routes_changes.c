@@ -38,7 +38,7 @@ static void page_done(gk_req *r, PGresult *res)
     if (!gk_req_ok(r, res))
         return;
     gk_changes_page pg;
-    if (gk_changes_page_read(res, st->limit, &pg) != 0) {
+    if (gk_changes_page_read(res, st->limit, gk_changes_scan_for(st->limit, st->scope[0] != '\0'), &pg) != 0) {
         gk_reply_error(r, 500, "internal", "", "内部错误");
         return;
     }
@@ -62,7 +62,7 @@ static void scoped(gk_req *r)
     char xid[24], seq[24], scan[16], limit[16];
     snprintf(xid, sizeof xid, "%llu", st->from.xid);
     snprintf(seq, sizeof seq, "%lld", st->from.seq);
-    snprintf(scan, sizeof scan, "%d", GK_CHANGES_SCAN);
+    snprintf(scan, sizeof scan, "%d", gk_changes_scan_for(st->limit, st->scope[0] != '\0'));
     snprintf(limit, sizeof limit, "%d", st->limit);
     const char *v[] = {st->now ? NULL : xid, st->now ? NULL : seq, st->scope[0] != '\0' ? st->scope : NULL, scan,
                        NULL, limit};

@@ -655,6 +655,43 @@ START_TEST(scope)
 }
 END_TEST
 
+/* A township's reader passes over thousands of other regions' changes in
+ * bounded pages (each examines at most 5,000 rows) and then finds its own. */
+START_TEST(scoped_reader_passes_over_others)
+{
+    json_t *p = page(&A, tok_town_view, "?since=now");
+    char cursor[64];
+    snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(p, "next")));
+    json_decref(p);
+    free(gk_h_sql1(&A, "INSERT INTO deadlines (region, year, date) SELECT '" OTHER_COUNTY "', y, '2030-01-31'"
+                       " FROM generate_series(3000, 15000) y", 0, NULL));
+    submit(&A, TOWN);
+    int pages = 0, empty_more = 0;
+    json_t *seen = json_array();
+    for (bool more = true; more && pages < 100; pages++) {
+        char q[128];
+        snprintf(q, sizeof q, "?since=%s&limit=5", cursor);
+        p = page(pages % 2 ? &B : &A, tok_town_view, q);
+        more = json_is_true(json_object_get(p, "more"));
+        size_t n = json_array_size(json_object_get(p, "changes"));
+        empty_more += n == 0 && more;
+        json_array_extend(seen, json_object_get(p, "changes"));
+        snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(p, "next")));
+        json_decref(p);
+    }
+    ck_assert_int_ge(empty_more, 2); /* 12,001 rows of others: at least two full scans */
+    ck_assert_int_ge((int)json_array_size(seen), 1);
+    json_t *first = json_array_get(seen, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "kind")), "revision");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "entity")), TOWN);
+    size_t i;
+    json_t *c;
+    json_array_foreach(seen, i, c) ck_assert_str_eq(json_string_value(json_object_get(c, "entity")), TOWN);
+    json_decref(seen);
+    free(gk_h_sql1(&A, "DELETE FROM deadlines WHERE region = '" OTHER_COUNTY "' AND year >= 3000", 0, NULL));
+}
+END_TEST
+
 static void expect_400(gk_h *h, const char *query, const char *last_id, const char *code, const char *path)
 {
     char url[512], lid[200];
@@ -728,6 +765,7 @@ int main(void)
     tcase_add_test(tc, sse_bounded);
     tcase_add_test(tc, review_change_and_revoked_token);
     tcase_add_test(tc, scope);
+    tcase_add_test(tc, scoped_reader_passes_over_others);
     tcase_add_test(tc, bad_cursor_and_limit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
