@@ -336,6 +336,15 @@ static void fetch(stream *st)
     }
 }
 
+void gk_changes_streams_shutdown(void)
+{
+    while (!LIST_EMPTY(&streams)) {
+        stream *st = LIST_FIRST(&streams);
+        st->req = NULL; /* ended at the server's stop; evhttp has freed it since */
+        stream_free(st);
+    }
+}
+
 void gk_changes_streams_wake(void)
 {
     stream *st;

@@ -26,6 +26,11 @@ void gk_changes_stream_start(gk_req *r, const gk_cursor *from, const char *scope
 /* Something may have been committed: every idle stream looks soon. */
 void gk_changes_streams_wake(void);
 
+/* At exit, after the server and before the pool is freed: frees what is
+ * left of the streams (one whose page query was in flight when the daemon
+ * stopped). */
+void gk_changes_streams_shutdown(void);
+
 typedef struct gk_changes_stream_stats {
     unsigned long long opened, events, ended_slow, ended_revoked, ended_lifetime;
 } gk_changes_stream_stats;

@@ -161,6 +161,7 @@ out:
     signal(SIGTERM, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     gk_server_free(srv);
+    gk_changes_streams_shutdown(); /* their leases go back before the pool goes */
     gk_pool_free(pool);
     gk_readcache_free();
     gk_listener_free(listener);
