@@ -142,6 +142,27 @@ static void assert_unique_cursors(json_t *seen)
     }
 }
 
+/* Drains until what was seen is the log (after `where`): a change is
+ * listed once every transaction older than it has ended, and a daemon's
+ * own short transactions (its announcements: NOTIFY takes a transaction
+ * id) may still be open for a moment when a page is read. */
+static void drain_to_log(gk_h *h, gk_h *alt, int limit, char *cursor, size_t clen, json_t *seen, const char *where)
+{
+    long end = gk_h_now_ms() + 10000;
+    for (;;) {
+        drain(h, alt, tok_admin, NULL, limit, cursor, clen, seen);
+        char *got = seen_lines(seen), *want = log_lines(where);
+        bool same = strcmp(got, want) == 0;
+        if (same || gk_h_now_ms() > end)
+            ck_assert_str_eq(got, want);
+        free(got);
+        free(want);
+        if (same)
+            return;
+        gk_h_nap_ms(20);
+    }
+}
+
 static int cli(const char *const *args)
 {
     return gk_h_cli(&A, NULL, 0, args);
@@ -183,11 +204,8 @@ START_TEST(exactly_once_in_order_across_daemons_and_restart)
     }
     const char *undl[] = {"deadline", "unset", CITY, "2020", NULL};
     ck_assert_int_eq(cli(undl), 0);
-    drain(&A, &B, tok_admin, NULL, 5, cursor, sizeof cursor, seen);
-
     /* Exactly the log, once each, in order. */
-    char *want = log_lines(""), *got = seen_lines(seen);
-    ck_assert_str_eq(got, want);
+    drain_to_log(&A, &B, 5, cursor, sizeof cursor, seen, "");
     assert_unique_cursors(seen);
     /* every revision stored is a change: 3 rounds × 4 + 2 while A was down */
     long revisions = gk_h_sql_long(&A, "SELECT count(*) FROM reports", 0, NULL);
@@ -208,8 +226,6 @@ START_TEST(exactly_once_in_order_across_daemons_and_restart)
     ck_assert_int_eq((int)nregion, 2);   /* the rename and back; the import again: none */
     ck_assert_int_eq((int)base, (int)gk_h_sql_long(&A, "SELECT count(*) FROM regions WHERE code <> '0'", 0, NULL));
     ck_assert_int_ge((int)njudge, 1);    /* the early deadline made reports late */
-    free(want);
-    free(got);
 
     /* Nothing more, from either daemon. */
     char q[128];
@@ -259,17 +275,15 @@ START_TEST(open_transaction_holds_later_commits_back)
     ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
     PQclear(res);
     PQfinish(x);
-    drain(&A, &B, tok_admin, NULL, 10, cursor, sizeof cursor, seen);
     /* the open transaction's change first, then the submission's (and the
      * re-judgements it caused), exactly as the log has them */
     char where[160], *sep = strchr(start, '-');
     ck_assert_ptr_nonnull(sep);
     snprintf(where, sizeof where, "WHERE (xid, seq) > ('%.*s'::xid8, %s)", (int)(sep - start), start, sep + 1);
-    char *got = seen_lines(seen), *want = log_lines(where);
-    ck_assert_str_eq(got, want);
+    drain_to_log(&A, &B, 10, cursor, sizeof cursor, seen, where);
+    char *got = seen_lines(seen);
     ck_assert_msg(strncmp(got, "deadline " OTHER_COUNTY " 2020 -\nrevision " TOWN2 " 2020 ", 47) == 0, "%s", got);
     free(got);
-    free(want);
     json_decref(seen);
 }
 END_TEST
@@ -605,6 +619,8 @@ START_TEST(scope)
         json_t *seen = json_array();
         char c[64];
         snprintf(c, sizeof c, "%s", cursor);
+        long end = gk_h_now_ms() + 10000;
+    again:
         drain(&A, &B, cases[k].token, cases[k].extra, 1, c, sizeof c, seen);
         /* Revision numbers vary with the tests before, re-judgements with
          * the prose the reports share, review changes (a returned report
@@ -624,6 +640,12 @@ START_TEST(scope)
         }
         char *got = seen_lines(kept);
         json_decref(kept);
+        /* fewer than expected: maybe held back a moment (see drain_to_log) */
+        if (strcmp(got, cases[k].want) != 0 && strlen(got) < strlen(cases[k].want) && gk_h_now_ms() < end) {
+            free(got);
+            gk_h_nap_ms(20);
+            goto again;
+        }
         ck_assert_msg(strcmp(got, cases[k].want) == 0, "case %zu: got\n%s\nwant\n%s", k, got, cases[k].want);
         free(got);
         json_decref(seen);
@@ -680,7 +702,10 @@ START_TEST(scoped_reader_passes_over_others)
     submit(&A, TOWN);
     int pages = 0, empty_more = 0;
     json_t *seen = json_array();
-    for (bool more = true; more && pages < 100; pages++) {
+    long end = gk_h_now_ms() + 10000;
+    for (bool more = true; (more || (json_array_size(seen) == 0 && gk_h_now_ms() < end)) && pages < 1000; pages++) {
+        if (!more)
+            gk_h_nap_ms(20); /* up to date, but the submission maybe held back a moment (drain_to_log) */
         char q[128];
         snprintf(q, sizeof q, "?since=%s&limit=5", cursor);
         p = page(pages % 2 ? &B : &A, tok_town_view, q);
