@@ -73,6 +73,14 @@ const gk_config_key gk_config_keys[] = {
      "登录失败计数的时间窗（秒）"},
     {"trust-proxy", "GK_TRUST_PROXY", GK_CFG_INT, "0", 0, 1, OFF(trust_proxy),
      "1：只经 nginx 访问，登录限流按 X-Real-IP 头给出的客户端地址计（否则按连接的对端地址）"},
+    {"changes-max-streams", "GK_CHANGES_MAX_STREAMS", GK_CFG_INT, "64", 0, 10000, OFF(changes_max_streams),
+     "同时打开的变更流（/api/v1/changes 的 Server-Sent Events）上限；超出答 503 too_many_streams"},
+    {"changes-heartbeat-ms", "GK_CHANGES_HEARTBEAT_MS", GK_CFG_INT, "15000", 100, 600000,
+     OFF(changes_heartbeat_ms), "变更流无事件时发送心跳注释（带当前游标）的间隔"},
+    {"changes-poll-ms", "GK_CHANGES_POLL_MS", GK_CFG_INT, "1000", 10, 600000, OFF(changes_poll_ms),
+     "变更流未被通知唤醒时，至多隔这么久到数据库查一次新变更"},
+    {"changes-stream-max-s", "GK_CHANGES_STREAM_MAX_S", GK_CFG_INT, "3600", 1, 86400, OFF(changes_stream_max_s),
+     "一条变更流的最长时长（秒），到时结束，客户端凭 Last-Event-ID 续接"},
 };
 const size_t gk_config_nkeys = sizeof gk_config_keys / sizeof gk_config_keys[0];
 

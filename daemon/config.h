@@ -40,6 +40,11 @@ typedef struct gk_config {
     long signin_addr_failures;
     long signin_window_s;
     long trust_proxy;        /* 1: the client address is X-Real-IP (nginx) */
+    /* the change feed's Server-Sent Events (changes_stream.h) */
+    long changes_max_streams;
+    long changes_heartbeat_ms;
+    long changes_poll_ms;
+    long changes_stream_max_s;
 } gk_config;
 
 typedef enum { GK_CFG_STRING, GK_CFG_INT } gk_config_type;

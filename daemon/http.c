@@ -37,7 +37,15 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "format_schema", "openapi", "benchmark", "trend",
     "console",
     "session", "session_create", "session_delete",
+    "changes",
 };
+
+/* A long-lived answer handed over by gk_req_detach (changes_stream.c). */
+typedef struct detached {
+    struct evhttp_connection *evcon;
+    void (*gone)(void *arg);
+    void *arg;
+} detached;
 
 struct gk_server {
     struct event_base *base;
@@ -54,6 +62,8 @@ struct gk_server {
     bool stopping;
     struct event *stop_timer;
     unsigned long long next_id;
+    detached *detached;                 /* streams (gk_req_detach) */
+    int ndetached, detached_cap;
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
@@ -90,9 +100,11 @@ static const route_def routes[] = {
     {"/api/v1/session", M_GET, GK_R_SESSION, gk_route_session},
     {"/api/v1/session", M_POST, GK_R_SESSION_CREATE, gk_route_session_create},
     {"/api/v1/session", M_DELETE, GK_R_SESSION_DELETE, gk_route_session_delete},
+    {"/api/v1/changes", M_GET, GK_R_CHANGES, gk_route_changes},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
+struct event_base *gk_server_base(gk_server *s) { return s->base; }
 const gk_config *gk_server_config(gk_server *s) { return s->cfg; }
 int gk_server_open_connections(gk_server *s) { return s->open; }
 unsigned long long gk_server_refused_connections(gk_server *s) { return s->refused; }
@@ -331,6 +343,64 @@ bool gk_req_etag(gk_req *r, const char *etag)
     return true;
 }
 
+struct evhttp_request *gk_req_detach(gk_req *r, const char *content_type, long idle_timeout_s,
+                                     void (*gone)(void *arg), void *arg)
+{
+    gk_server *s = r->srv;
+    struct evhttp_request *req = r->req;
+    struct evhttp_connection *evcon = req != NULL ? evhttp_request_get_connection(req) : NULL;
+    if (evcon == NULL || s->stopping)
+        return NULL;
+    if (s->ndetached == s->detached_cap) {
+        int cap = s->detached_cap * 2 + 8;
+        detached *n = realloc(s->detached, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return NULL;
+        s->detached = n;
+        s->detached_cap = cap;
+    }
+    s->detached[s->ndetached++] = (detached){evcon, gone, arg};
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "X-Request-Id", r->id);
+    evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "Cache-Control", "no-cache");
+    /* nginx (docker/nginx.conf) would otherwise hold the events back */
+    evhttp_add_header(h, "X-Accel-Buffering", "no");
+    /* The I/O timeout is for requests; a stream writes at least a
+     * heartbeat and ends itself, so only a dead peer can hit this one.
+     * Bytes a client sends meanwhile are not read beyond 16 KiB. */
+    struct timeval tv = {idle_timeout_s, 0};
+    evhttp_connection_set_timeout_tv(evcon, &tv);
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+    if (bev != NULL)
+        bufferevent_setwatermark(bev, EV_READ, 0, 16384);
+    evhttp_send_reply_start(req, 200, "OK");
+    r->req = NULL;
+    r->status = 200;
+    double dt = elapsed(&r->t0);
+    gk_metrics_request(r->route, 200, dt);
+    char tok[24] = "-";
+    if (r->token_id >= 0)
+        snprintf(tok, sizeof tok, "%lld", r->token_id);
+    gk_log("http", "rid=%s %s %s 200 %.1fms token=%s peer=%s stream", r->id, r->method, r->path, dt * 1000.0, tok,
+           r->peer);
+    if (r->timeout != NULL)
+        evtimer_del(r->timeout);
+    req_settle(r);
+    return req;
+}
+
+void gk_server_detached_end(gk_server *s, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    for (int i = 0; i < s->ndetached; i++)
+        if (s->detached[i].evcon == evcon) {
+            s->detached[i] = s->detached[--s->ndetached];
+            break;
+        }
+    evhttp_send_reply_end(req);
+}
+
 /* ---- request helpers ---- */
 
 const char *gk_req_header(gk_req *r, const char *name)
@@ -520,6 +590,13 @@ void gk_req_lease_again(gk_req *r, gk_req_step next)
 static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 {
     gk_server *s = arg;
+    for (int i = 0; i < s->ndetached; i++)
+        if (s->detached[i].evcon == evcon) {
+            detached d = s->detached[i];
+            s->detached[i] = s->detached[--s->ndetached];
+            d.gone(d.arg);
+            break;
+        }
     for (int i = 0; i < s->nconns_cap; i++)
         if (s->conns[i] == evcon) {
             s->conns[i] = NULL;
@@ -812,7 +889,14 @@ void gk_server_stop(gk_server *s)
     if (s->stopping)
         return;
     s->stopping = true;
-    gk_log_info("stopping: no new connections, %d request(s) in flight", s->inflight);
+    gk_log_info("stopping: no new connections, %d request(s) in flight, %d stream(s) ended", s->inflight,
+                s->ndetached);
+    /* Streams never finish by themselves: each is ended now (its client
+     * reconnects elsewhere and resumes from its last event id). */
+    while (s->ndetached > 0) {
+        detached d = s->detached[--s->ndetached];
+        d.gone(d.arg);
+    }
     if (s->bound != NULL)
         evhttp_del_accept_socket(s->http, s->bound);
     s->bound = NULL;
@@ -832,5 +916,6 @@ void gk_server_free(gk_server *s)
     if (s->stop_timer != NULL)
         event_free(s->stop_timer);
     free(s->conns);
+    free(s->detached);
     free(s);
 }

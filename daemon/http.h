@@ -43,6 +43,7 @@ typedef enum gk_route {
     GK_R_SESSION,           /* routes_session.c: GET who is signed in */
     GK_R_SESSION_CREATE,    /* POST: sign in */
     GK_R_SESSION_DELETE,    /* DELETE: sign out */
+    GK_R_CHANGES,
     GK_R_COUNT
 } gk_route;
 
@@ -101,6 +102,7 @@ int gk_server_listen(gk_server *s) __attribute__((warn_unused_result));
 void gk_server_stop(gk_server *s);
 void gk_server_free(gk_server *s);
 gk_pool *gk_server_pool(gk_server *s);
+struct event_base *gk_server_base(gk_server *s);
 const gk_config *gk_server_config(gk_server *s);
 int gk_server_open_connections(gk_server *s);
 unsigned long long gk_server_refused_connections(gk_server *s);
@@ -123,6 +125,19 @@ void gk_reply_db_error(gk_req *r, PGresult *res);
 /* Sets the ETag of the coming 200 answer; when If-None-Match matches it
  * answers 304 at once and returns true (r may be gone then). */
 bool gk_req_etag(gk_req *r, const char *etag);
+
+/* A long-lived answer (Server-Sent Events): sends the 200 header with
+ * content_type and chunked encoding, logs the request and frees r (its
+ * lease released); the returned request is the caller's to write with
+ * evhttp_send_reply_chunk.  gone(arg) is called once, when the client's
+ * connection closes or the server stops; after it the request must only be
+ * passed to evhttp_send_reply_end (which frees it when the connection is
+ * gone).  The caller ending the stream itself calls gk_server_detached_end
+ * instead (gone is then never called).  NULL (r untouched, still to be
+ * answered): the connection is gone or the server is stopping. */
+struct evhttp_request *gk_req_detach(gk_req *r, const char *content_type, long idle_timeout_s,
+                                     void (*gone)(void *arg), void *arg);
+void gk_server_detached_end(gk_server *s, struct evhttp_request *req);
 
 /* Request helpers. */
 const char *gk_req_header(gk_req *r, const char *name);

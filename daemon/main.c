@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "cache.h"
+#include "changes_stream.h"
 #include "cli.h"
 #include "pwhash_worker.h"
 #include "config.h"
@@ -47,6 +48,22 @@ static void readcache_on_change(const char *payload, void *arg)
         gk_readcache_tokens_changed();
     else
         gk_readcache_changed();
+}
+
+/* Change-feed streams look for new changes after anything the listener
+ * says (another daemon's submissions, registry, deadlines, tokens, a gap)
+ * and after this daemon's own writes. */
+static void changes_on_change(const char *payload, void *arg)
+{
+    (void)payload;
+    (void)arg;
+    gk_changes_streams_wake();
+}
+
+static void announce_and_wake(void *listener)
+{
+    gk_listener_announce(listener);
+    gk_changes_streams_wake();
 }
 
 /* Is the database a hot standby? */
@@ -111,10 +128,11 @@ static int serve(gk_config *cfg)
         goto out;
     listener = gk_listener_new(base, cfg);
     if (listener == NULL || gk_listener_subscribe(listener, cache_on_change, cache) != 0 ||
-        gk_listener_subscribe(listener, readcache_on_change, listener) != 0)
+        gk_listener_subscribe(listener, readcache_on_change, listener) != 0 ||
+        gk_listener_subscribe(listener, changes_on_change, NULL) != 0)
         goto out;
     gk_readcache_init(cfg->read_check_ms > 0 && !cfg->read_only);
-    gk_readcache_set_announce(gk_listener_announce, listener);
+    gk_readcache_set_announce(announce_and_wake, listener);
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
     if (pool != NULL) {
@@ -149,6 +167,7 @@ out:
     signal(SIGINT, SIG_IGN);
     gk_server_free(srv);
     gk_pw_stop();
+    gk_changes_streams_shutdown(); /* their leases go back before the pool goes */
     gk_pool_free(pool);
     gk_readcache_free();
     gk_listener_free(listener);

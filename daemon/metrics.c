@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "changes_stream.h"
 #include "readcache.h"
 
 #define NSTATUS 600
@@ -134,4 +135,12 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# TYPE gongkai_read_cache_invalidations_total counter\n"
                         "gongkai_read_cache_invalidations_total %llu\n",
                         rs.hits, rs.misses, rs.changes);
+    gk_changes_stream_stats cs;
+    gk_changes_stream_stats_get(&cs);
+    evbuffer_add_printf(out,
+                        "# HELP gongkai_changes_streams_open Change-feed Server-Sent-Events streams open.\n"
+                        "# TYPE gongkai_changes_streams_open gauge\ngongkai_changes_streams_open %d\n"
+                        "# HELP gongkai_changes_events_total Change events sent on streams.\n"
+                        "# TYPE gongkai_changes_events_total counter\ngongkai_changes_events_total %llu\n",
+                        gk_changes_streams_open(), cs.events);
 }

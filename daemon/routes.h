@@ -30,6 +30,8 @@ void gk_route_review_set(gk_req *r);
 void gk_route_benchmark(gk_req *r);
 /* routes_trend.c: one cell over the years, of a region and its peers */
 void gk_route_trend(gk_req *r);
+/* routes_changes.c: the change feed, as pages or Server-Sent Events */
+void gk_route_changes(gk_req *r);
 /* routes_console.c: the web console's embedded files */
 void gk_route_console(gk_req *r);
 /* routes_session.c: console sign-in, who is signed in, sign-out */

@@ -322,6 +322,29 @@ void gk_h_teardown(gk_h *h)
 
 /* ---- HTTP ---- */
 
+/* GK_ANSWERS_DIR set (tests/integration/CMakeLists.txt): every JSON answer
+ * received is appended to DIR/answers-PID.txt as "METHOD STATUS LENGTH\tPATH\n"
+ * and the body, for tests/schema/check_recorded_answers.py to validate
+ * against the OpenAPI document. */
+static void record_answer(const char *method, const char *path, const gk_resp *r)
+{
+    const char *dir = getenv("GK_ANSWERS_DIR");
+    char ct[128];
+    if (dir == NULL || gk_resp_header(r, "Content-Type", ct, sizeof ct) == NULL ||
+        strncmp(ct, "application/json", 16) != 0)
+        return;
+    mkdir(dir, 0755); /* the first test to answer makes it */
+    char file[512];
+    snprintf(file, sizeof file, "%s/answers-%ld.txt", dir, (long)getpid());
+    FILE *f = fopen(file, "a");
+    if (f == NULL)
+        return;
+    fprintf(f, "%s %d %zu\t%s\n", method, r->status, r->body_len, path);
+    fwrite(r->body, 1, r->body_len, f);
+    fputc('\n', f);
+    fclose(f);
+}
+
 int gk_h_http(gk_h *h, const char *method, const char *path, const char *const *headers, const char *body,
               size_t body_len, gk_resp *out)
 {
@@ -391,6 +414,7 @@ int gk_h_http(gk_h *h, const char *method, const char *path, const char *const *
     memcpy(out->body, hend + 4, out->body_len);
     out->body[out->body_len] = '\0';
     rc = 0;
+    record_answer(method, path, out);
 out:
     if (rc != 0)
         gk_resp_free(out);
@@ -541,4 +565,22 @@ void gk_h_nap_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+int gk_h_token(gk_h *h, const char *region, const char *role, char *out, size_t len)
+{
+    char buf[256];
+    const char *args[] = {"token", "create", "--region", region, "--role", role, NULL};
+    if (gk_h_cli(h, buf, sizeof buf, args) != 0)
+        return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    snprintf(out, len, "%s", buf);
+    return strncmp(buf, "gk_", 3) == 0 ? 0 : -1;
+}
+
+void gk_h_dump_log(const char *what, const char *path)
+{
+    char *log = gk_h_read_file(path, NULL);
+    fprintf(stderr, "---- %s ----\n%s\n", what, log ? log : "(none)");
+    free(log);
 }

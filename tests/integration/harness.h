@@ -52,6 +52,11 @@ void gk_resp_free(gk_resp *r);
  * NULL).  Fails the running Check test when the exchange itself fails. */
 gk_resp gk_h_call(gk_h *h, const char *method, const char *path, const char *token, const char *body,
                   const char *extra);
+/* `gongkaid token create --region region --role role`: the new token into
+ * out; 0, or -1 when the command failed. */
+int gk_h_token(gk_h *h, const char *region, const char *role, char *out, size_t len);
+/* Prints the file at path (a daemon's log) on stderr under a heading. */
+void gk_h_dump_log(const char *what, const char *path);
 /* Monotonic milliseconds, and a sleep, for polling with deadlines. */
 long gk_h_now_ms(void);
 void gk_h_nap_ms(int ms);

@@ -181,6 +181,8 @@ START_TEST(help_documents_every_key)
                           "--pwhash-ops", "--pwhash-mem-kib", "--pwhash-threads", "--pwhash-queue",
                           "--session-idle-s", "--session-max-s", "--cookie-secure", "--signin-name-failures",
                           "--signin-addr-failures", "--signin-window-s", "--trust-proxy"};
+                          "--changes-max-streams", "--changes-heartbeat-ms", "--changes-poll-ms",
+                          "--changes-stream-max-s"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);
