@@ -94,7 +94,7 @@ static void print_all_cells(const json_t *b)
 {
     char x[5][40];
     printf("%s %lld 年度（%s 年版格式）：%lld 个单位的全部单元格\n\n", gk_jstr(b, "region", "?"),
-           gk_jint(b, "year", 0), gk_jstr(b, "format", "?"), gk_jint(b, "units", 0));
+           gk_jint(b, "year", 0), gk_jstr(b, "format", "?"), gk_jint(b, "reports", 0));
     const json_t *cells = json_object_get(b, "cells");
     gk_ptable *t = gk_ptable_new(8);
     const char *heads[] = {"单元格", "单位数", "最小", "P25", "中位数", "P75", "最大", "异常"};

@@ -286,7 +286,7 @@ static void all_cells_answer(gk_req *r)
         gk_reply_error(r, 500, "internal", "", "内存不足");
         return;
     }
-    json_object_set_new(o, "units", json_integer((json_int_t)n));
+    json_object_set_new(o, "reports", json_integer((json_int_t)n));
     json_object_set_new(o, "cells", cells);
     gk_peer_reply(r, o);
 }

@@ -153,7 +153,7 @@ START_TEST(all_cells_and_amounts)
     submit_cell("350481107", 2020, "procurement", "amount_yuan", json_real(10.123456));
     json_t *all = get_json("/api/v1/regions/350481/benchmark?year=2020");
     ck_assert_str_eq(json_string_value(json_object_get(all, "format")), "2019");
-    ck_assert_int_eq(json_integer_value(json_object_get(all, "units")), 8);
+    ck_assert_int_eq(json_integer_value(json_object_get(all, "reports")), 8);
     json_t *one = get_json("/api/v1/regions/350481/benchmark?year=2020&cell=active.rules.new_made");
     json_t *c = cell_of(all, "tables.active.rules.new_made");
     const char *keys[] = {"count", "min", "p25", "p50", "p75", "max", "outliers"};
@@ -319,7 +319,7 @@ START_TEST(all_cells_paged)
     long units = gk_h_sql_long(&H, "SELECT count(*) FROM report_current c JOIN regions g ON g.code = c.entity"
                                    " WHERE c.year = 2020 AND g.level = 4 AND '3504' = ANY(g.path)", 0, NULL);
     ck_assert_int_gt(units, 2100);
-    ck_assert_int_eq(json_integer_value(json_object_get(all, "units")), units);
+    ck_assert_int_eq(json_integer_value(json_object_get(all, "reports")), units);
     json_t *c = cell_of(all, "tables.active.licensing.decisions");
     ck_assert_int_eq(json_integer_value(json_object_get(c, "count")), units);
     const char *qk[] = {"p25", "p50", "p75"}, *fr[] = {"0.25", "0.5", "0.75"};

@@ -180,7 +180,7 @@ START_TEST(help_documents_every_key)
                           /* console sign-in (routes_session.c) */
                           "--pwhash-ops", "--pwhash-mem-kib", "--pwhash-threads", "--pwhash-queue",
                           "--session-idle-s", "--session-max-s", "--cookie-secure", "--signin-name-failures",
-                          "--signin-addr-failures", "--signin-window-s", "--trust-proxy"};
+                          "--signin-addr-failures", "--signin-window-s", "--trust-proxy",
                           "--changes-max-streams", "--changes-heartbeat-ms", "--changes-poll-ms",
                           "--changes-stream-max-s"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
