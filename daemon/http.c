@@ -36,6 +36,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "review", "review_set",
     "format_schema", "openapi", "benchmark",
     "console",
+    "marks", "marks_set", "supervision",
 };
 
 struct gk_server {
@@ -78,6 +79,8 @@ static const route_def routes[] = {
     {"/api/v1/reports/*/*/diff", M_GET, GK_R_DIFF, gk_route_diff},
     {"/api/v1/reports/*/*/review", M_GET, GK_R_REVIEW, gk_route_review},
     {"/api/v1/reports/*/*/review", M_POST, GK_R_REVIEW_SET, gk_route_review_set},
+    {"/api/v1/reports/*/*/findings/marks", M_GET, GK_R_MARKS, gk_route_marks},
+    {"/api/v1/reports/*/*/findings/marks", M_POST, GK_R_MARKS_SET, gk_route_marks_set},
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
@@ -484,7 +487,8 @@ void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
     }
     gk_lease *l = NULL;
     /* submissions are the writers the pool keeps a reserve of connections from */
-    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT || r->route == GK_R_REVIEW_SET, auth ? on_lease_auth : on_lease_noauth,
+    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT || r->route == GK_R_REVIEW_SET ||
+                                                    r->route == GK_R_MARKS_SET, auth ? on_lease_auth : on_lease_noauth,
                              r, &l, &r->wait);
     if (rc < 0) {
         gk_reply_db_unavailable(r);

@@ -39,6 +39,9 @@ typedef enum gk_route {
     GK_R_OPENAPI,
     GK_R_BENCHMARK,
     GK_R_CONSOLE,
+    GK_R_MARKS,
+    GK_R_MARKS_SET,
+    GK_R_SUPERVISION,
     GK_R_COUNT
 } gk_route;
 

@@ -14,7 +14,9 @@
 static const char *const report_sql =
     "SELECT g.path::text, r.format, r.revision, " GK_SQL_TS("r.submitted_at") ", r.token_id, r.content_hash,"
     " CASE WHEN r.revision = c.revision THEN coalesce(c.status, r.status) ELSE r.status END,"
-    " (CASE WHEN r.revision = c.revision THEN coalesce(c.findings, r.findings) ELSE r.findings END)::text,"
+    /* the current judgement carries the office's marks (sql/101_finding_marks.sql) */
+    " (CASE WHEN r.revision = c.revision THEN gk_findings_with_marks(g.code, $2::int, coalesce(c.findings, r.findings))"
+    "  ELSE r.findings END)::text,"
     " r.body_text"
     " FROM regions g LEFT JOIN report_current c ON c.entity = g.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = g.code AND r.year = $2::int"

@@ -1009,6 +1009,73 @@ START_TEST(review_return_seen_by_township)
 }
 END_TEST
 
+/* `gongkai review mark`, `status --review`, `history` (issue 17): the office
+ * dismisses one finding with a reason, compliance prints the mark, the board
+ * filters by review state, and the township reads state and comment in its
+ * history.  Runs after review_return_seen_by_township (TOWN is returned). */
+START_TEST(review_mark_filter_and_history)
+{
+    run r;
+    const char *q = "SELECT f->>'code' || '|' || (f->>'path') FROM report_current c JOIN reports p"
+                    " ON p.entity = c.entity AND p.year = c.year AND p.revision = c.revision,"
+                    " jsonb_array_elements(coalesce(c.findings, p.findings)) f"
+                    " WHERE c.entity = '" TOWN "' AND c.year = 2020 ORDER BY 1 LIMIT 1";
+    char *cp = gk_h_sql1(&H, q, 0, NULL);
+    ck_assert_msg(cp != NULL, "the township's report has no finding to mark");
+    char *bar = strchr(cp, '|');
+    *bar = '\0';
+    const char *town_try[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1,
+                              "--dismiss", "自己不采纳", NULL};
+    client(&r, tok_town, town_try);
+    ASSERT_RC(&r, 3);   /* 403: a township never reviews */
+    free_run(&r);
+    const char *no_reason[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--dismiss", " ", NULL};
+    client(&r, tok_city_view, no_reason);
+    ASSERT_RC(&r, 2);
+    ASSERT_HAS(r.stderr_text, "须写明理由");
+    free_run(&r);
+    const char *dis[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1,
+                         "--dismiss", "经核实属填报口径差异", NULL};
+    client(&r, tok_city_view, dis);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "生效的标记（1 条）");
+    ASSERT_HAS(r.stdout_text, "不予采纳");
+    free_run(&r);
+    const char *comp[] = {"compliance", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, comp);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核：不予采纳");
+    ASSERT_HAS(r.stdout_text, "经核实属填报口径差异");
+    ASSERT_HAS(r.stdout_text, "不予采纳 1 条");
+    free_run(&r);
+    free(cp);
+
+    const char *st[] = {"status", CITY, "--year", "2020", "--review", "returned", NULL};
+    client(&r, tok_city_view, st);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, TOWN);
+    ASSERT_LACKS(r.stdout_text, TOWN2);
+    ASSERT_HAS(r.stdout_text, "只列出审核状态为“退回修改”");
+    free_run(&r);
+    const char *st_acc[] = {"status", CITY, "--year", "2020", "--review", "accepted", NULL};
+    client(&r, tok_city_view, st_acc);
+    ASSERT_RC(&r, 0);
+    ASSERT_LACKS(r.stdout_text, TOWN);
+    free_run(&r);
+    const char *st_bad[] = {"status", CITY, "--year", "2020", "--review", "done", NULL};
+    client(&r, tok_city_view, st_bad);
+    ASSERT_RC(&r, 2);
+    free_run(&r);
+
+    const char *hist[] = {"history", TOWN, "--year", "2020", NULL};
+    client(&r, tok_town, hist);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核状态：退回修改");
+    ASSERT_HAS(r.stdout_text, "审核意见：表三第二行合计有误，请更正");
+    free_run(&r);
+}
+END_TEST
+
 /* `gongkai benchmark`: the quartiles and each unit's rank; a bad cell is the
  * server's clear 422 (exit 3), a missing --cell a usage error (exit 2). */
 START_TEST(benchmark_prints_quartiles)
@@ -1048,6 +1115,7 @@ static Suite *suite(void)
     tcase_add_test(tc, compliance_lists_findings_per_township);
     tcase_add_test(tc, history_and_show);
     tcase_add_test(tc, review_return_seen_by_township);
+    tcase_add_test(tc, review_mark_filter_and_history);
     tcase_add_test(tc, benchmark_prints_quartiles);
     tcase_add_test(tc, wrong_token_is_401_and_never_printed);
     tcase_add_test(tc, outside_scope_is_403);
