@@ -85,6 +85,7 @@ static const route_def routes[] = {
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
     {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
+    {"/api/v1/regions/*/supervision", M_GET, GK_R_SUPERVISION, gk_route_supervision},
     {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},

@@ -1076,6 +1076,53 @@ START_TEST(review_mark_filter_and_history)
 }
 END_TEST
 
+/* `gongkai supervision` (issue 17 item 5): after the office confirms a
+ * finding of TOWN (superseding the dismissal of review_mark_filter_and_history),
+ * the list prints it with the unit; --xlsx saves the server's workbook,
+ * which openpyxl opens with the finding on its 确认问题 sheet. */
+START_TEST(supervision_prints_and_saves)
+{
+    run r;
+    const char *q = "SELECT code || '|' || path FROM finding_marks WHERE entity = '" TOWN "' ORDER BY id LIMIT 1";
+    char *cp = gk_h_sql1(&H, q, 0, NULL);
+    ck_assert_msg(cp != NULL, "review_mark_filter_and_history left no mark");
+    char *bar = strchr(cp, '|');
+    *bar = '\0';
+    const char *conf[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1, "--confirm", NULL};
+    client(&r, tok_city_view, conf);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    const char *show[] = {"supervision", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, show);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "一、未报送的单位");
+    ASSERT_HAS(r.stdout_text, "经审核确认须整改的问题（1 条）");
+    ASSERT_HAS(r.stdout_text, "350481101 贡川镇");
+    free_run(&r);
+    char dir[] = "/tmp/gk-sup-XXXXXX", book[64], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(book, sizeof book, "%s/tongbao.xlsx", dir);
+    const char *save[] = {"supervision", CITY, "--year", "2020", "--xlsx", book, NULL};
+    client(&r, tok_city_view, save);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])['确认问题'];"
+             " rows=[r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]];"
+             " sys.exit(0 if len(rows)==1 and rows[0][1]=='%s' and rows[0][4]=='%s' else 1)\" %s",
+             TOWN, cp, book);
+    ck_assert_msg(system(cmd) == 0, "%s", cmd);
+    const char *bad[] = {"supervision", CITY, "--year", "2020", "--xlsx", "/nonexistent/dir/x.xlsx", NULL};
+    client(&r, tok_city_view, bad);
+    ASSERT_RC(&r, 3);
+    ASSERT_HAS(r.stderr_text, "无法写入");
+    free_run(&r);
+    unlink(book);
+    rmdir(dir);
+    free(cp);
+}
+END_TEST
+
 /* `gongkai benchmark`: the quartiles and each unit's rank; a bad cell is the
  * server's clear 422 (exit 3), a missing --cell a usage error (exit 2). */
 START_TEST(benchmark_prints_quartiles)
@@ -1116,6 +1163,7 @@ static Suite *suite(void)
     tcase_add_test(tc, history_and_show);
     tcase_add_test(tc, review_return_seen_by_township);
     tcase_add_test(tc, review_mark_filter_and_history);
+    tcase_add_test(tc, supervision_prints_and_saves);
     tcase_add_test(tc, benchmark_prints_quartiles);
     tcase_add_test(tc, wrong_token_is_401_and_never_printed);
     tcase_add_test(tc, outside_scope_is_403);
