@@ -5,6 +5,8 @@
 // from the server goes through textContent, never innerHTML (no XSS sink).
 // See docs/security.md.
 
+import { renderUnitReview } from './review.js';   // the office's review (issue 17)
+
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
 const STATE_ORDER = { errors: 0, warnings: 1, missing: 2, ok: 3 };
@@ -157,7 +159,7 @@ async function openUnit(code, name, late) {
   showMessage('');
   show('unit');
   $('unit-title').textContent = `单位报告 · ${name}（${code}）· ${session.year} 年度`;
-  for (const id of ['unit-meta', 'unit-findings', 'unit-narrative']) $(id).replaceChildren();
+  for (const id of ['unit-meta', 'unit-findings', 'unit-review', 'unit-narrative']) $(id).replaceChildren();
   $('unit-revisions').tBodies[0].replaceChildren();
   let rep;
   try {
@@ -170,6 +172,7 @@ async function openUnit(code, name, late) {
   $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
     `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
   renderResult('检查结果', rep, $('unit-findings'));
+  reviewHook(code, name, late, rep);
   const narrative = (rep.report && rep.report.narrative) || {};
   for (const [key, text] of Object.entries(narrative)) {
     if (typeof text !== 'string') continue;
@@ -194,6 +197,13 @@ async function openUnit(code, name, late) {
   } catch (e) {
     handleError(e);
   }
+}
+
+// review.js draws the review panel and each finding's mark (own module)
+function reviewHook(code, name, late, rep) {
+  renderUnitReview({ api, handleError, showMessage, year: session.year,
+    mayReview: (c) => c !== session.region, reload: () => openUnit(code, name, late) },
+  code, rep, $('unit-review'), $('unit-findings').querySelector('ul.findings'));
 }
 
 // ---- 汇总: the rollup table by table, in the format's own order ----
