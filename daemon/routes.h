@@ -32,6 +32,10 @@ char *gk_review_json_body(gk_req *r, size_t *len);
 /* routes_marks.c: the office's marks on single findings (确认 / 不予采纳) */
 void gk_route_marks(gk_req *r);
 void gk_route_marks_set(gk_req *r);
+/* Sets "mark" on each finding of the array whose "code path" is a key of
+ * the JSON object marks_text (gk_marks_in_force's rows of one unit,
+ * aggregated); NULL or "": nothing. */
+void gk_findings_merge_marks(json_t *findings, const char *marks_text);
 /* routes_supervision.c: the supervision list (通报) of a region and year */
 void gk_route_supervision(gk_req *r);
 /* routes_benchmark.c: one cell's peer statistics below a region */

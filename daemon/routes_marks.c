@@ -38,6 +38,26 @@ static const char *const marks_sql =
     "     ELSE 'finding_gone' END) ORDER BY m.id) FROM m), '[]')::text"
     " FROM regions g WHERE g.code = $1";
 
+void gk_findings_merge_marks(json_t *findings, const char *marks_text)
+{
+    json_t *marks = marks_text != NULL && marks_text[0] ? json_loads(marks_text, 0, NULL) : NULL;
+    if (!json_is_object(marks)) {
+        json_decref(marks);
+        return;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f) {
+        char key[GK_MARK_CODE_MAX + GK_MARK_PATH_MAX + 2];
+        snprintf(key, sizeof key, "%s %s", json_string_value(json_object_get(f, "code")) ?: "",
+                 json_string_value(json_object_get(f, "path")) ?: "");
+        json_t *m = json_object_get(marks, key);
+        if (m != NULL)
+            json_object_set(f, "mark", m);
+    }
+    json_decref(marks);
+}
+
 static void marks_done(gk_req *r, PGresult *res)
 {
     if (!gk_review_region_checks(r, res))

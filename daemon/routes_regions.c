@@ -360,11 +360,15 @@ void gk_route_rollup(gk_req *r)
 static const char *const compliance_sql =
     "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
     " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos),"
-    " gk_findings_with_marks(t.code, $1::int, coalesce(c.findings, r.findings))::text,"
-    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
+    " coalesce(c.findings, r.findings)::text,"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending'),"
+    /* the office's marks in force, per unit (sql/101_finding_marks.sql) */
+    " fm.marks::text"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
     " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
+    " LEFT JOIN (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks FROM gk_marks_in_force($1::int) k"
+    "   GROUP BY k.entity) fm ON fm.entity = c.entity"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text)"
     /* the board's filter by review state: only reported units have one */
     "  AND ($3::text IS NULL OR (c.entity IS NOT NULL AND coalesce(v.state, 'pending') = $3))"
@@ -419,6 +423,8 @@ static void compliance_rows(gk_req *r, PGresult *res)
             json_object_set_new(e, "confirmed", json_integer(0));
         } else {
             json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
+            if (!PQgetisnull(res, i, 10))
+                gk_findings_merge_marks(f, PQgetvalue(res, i, 10));
             mark_counts mc = count_marks(f);
             /* what still stands after the office's review */
             int ne = atoi(PQgetvalue(res, i, 4)) - mc.dismissed_by_sev[2];

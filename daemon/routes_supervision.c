@@ -58,19 +58,21 @@ static const char *const units_sql =
     "SELECT t.code, t.name, c.revision, c.format, " GK_SQL_TS("c.first_submitted_at") ","
     " CASE WHEN c.entity IS NOT NULL THEN"
     "  coalesce(c.findings, r.findings) @> '[{\"code\": \"timeliness.late\"}]'::jsonb END,"
-    " CASE WHEN c.entity IS NOT NULL AND EXISTS (SELECT 1 FROM finding_marks m WHERE m.entity = t.code"
-    "   AND m.year = $1::int AND m.mark = 'confirmed')"
-    "  THEN gk_findings_with_marks(t.code, $1::int, coalesce(c.findings, r.findings))::text END"
+    " CASE WHEN fm.entity IS NOT NULL THEN coalesce(c.findings, r.findings)::text END, fm.marks::text"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    /* the confirmations in force, per unit: only these units are looked at closer */
+    " LEFT JOIN (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks FROM gk_marks_in_force($1::int) k"
+    "   WHERE k.mark->>'mark' = 'confirmed' GROUP BY k.entity) fm ON fm.entity = c.entity"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static const char *const kind_names[] = {"sj", "sh", "sx"};
 
 /* The confirmed findings in force of one unit, each with its cell in words. */
-static json_t *confirmed_of(const char *findings_text, const gk_format *fmt)
+static json_t *confirmed_of(const char *findings_text, const char *marks_text, const gk_format *fmt)
 {
     json_t *all = json_loads(findings_text, 0, NULL), *out = json_array();
+    gk_findings_merge_marks(all, marks_text);
     size_t i;
     json_t *f;
     json_array_foreach(all, i, f) {
@@ -112,7 +114,7 @@ static void units_done(gk_req *r, PGresult *res)
                                                   PQgetvalue(res, i, 4)));
         if (PQgetisnull(res, i, 6))
             continue;
-        json_t *fs = confirmed_of(PQgetvalue(res, i, 6), gk_format_find(PQgetvalue(res, i, 3)));
+        json_t *fs = confirmed_of(PQgetvalue(res, i, 6), PQgetvalue(res, i, 7), gk_format_find(PQgetvalue(res, i, 3)));
         if (json_array_size(fs) == 0) {
             json_decref(fs);
             continue;
