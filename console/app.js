@@ -5,7 +5,7 @@
 // from the server goes through textContent, never innerHTML (no XSS sink).
 // See docs/security.md.
 
-import { renderUnitReview } from './review.js';   // the office's review (issue 17)
+import { renderUnitReview, reviewFilterMatch, reviewText } from './review.js';   // the office's review (issue 17)
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
@@ -95,7 +95,7 @@ function renderBoard() {
   $('c-warnings').textContent = String(d.summary.warnings);
   $('c-ok').textContent = String(d.summary.ok);
   const f = $('filter').value;
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
   const s = $('sort').value;
   rows = rows.slice().sort((a, b) =>
     s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
@@ -119,6 +119,7 @@ function renderBoard() {
     cell(tr, e.revision === null ? '' : String(e.revision), 'num');
     cell(tr, String(e.errors), 'num');
     cell(tr, String(e.warnings), 'num');
+    cell(tr, reviewText(e.review), 'review-' + (e.review || 'none'));
     tbody.appendChild(tr);
   }
 }
@@ -464,6 +465,7 @@ function init() {
   $('report').addEventListener('change', renderForm);
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
+  $('review-filter').addEventListener('change', renderBoard);
   $('check').addEventListener('click', () => checkOrSend(false));
   $('send').addEventListener('click', () => checkOrSend(true));
   $('load-last').addEventListener('click', loadLastYear);

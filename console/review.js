@@ -18,6 +18,33 @@ if (!document.getElementById('unit-review')) {
   document.getElementById('unit-findings').after(box);
 }
 
+// The board: a 审核 column and a filter by review state, put in place here
+// so index.html stays as it is (app.js draws the cell and applies the filter).
+if (!document.getElementById('review-filter')) {
+  const th = document.createElement('th');
+  th.textContent = '审核';
+  document.querySelector('#units thead tr').appendChild(th);
+  const label = document.createElement('label');
+  label.textContent = '审核 ';
+  const sel = document.createElement('select');
+  sel.id = 'review-filter';
+  for (const [value, text] of [['', '全部'], ['pending', '待审核'], ['returned', '退回修改'],
+    ['resubmitted', '已重新提交'], ['accepted', '已审核']]) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    sel.appendChild(o);
+  }
+  label.appendChild(sel);
+  document.getElementById('sort').closest('label').after(label);
+}
+
+// Whether a board row passes the review filter (units not reported have no state).
+export function reviewFilterMatch(e) {
+  const f = document.getElementById('review-filter').value;
+  return !f || e.review === f;
+}
+
 // The review's own stylesheet, loaded once (CSP style-src 'self' allows it).
 function ensureStyle() {
   if (document.getElementById('review-css')) return;

@@ -259,6 +259,17 @@ test('review: marks on findings, return with a comment, seen by the township', a
   await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
   assert.match(await office.textContent('#unit-review'), /审核意见：请补充第四部分/);
   assert.equal(await office.isDisabled('#review-accept'), true, 'a returned report is not accepted before it is corrected');
+  // the board shows the state and filters by it
+  await office.click('#go-board');
+  await until('the board to show the returned state', async () =>
+    (await office.textContent('#units tr[data-code="350481101"] td:nth-child(8)')) === '退回修改');
+  await office.selectOption('#review-filter', 'returned');
+  assert.equal(await office.locator('#units tbody tr').count(), 1);
+  await office.selectOption('#review-filter', 'accepted');
+  assert.equal(await office.locator('#units tbody tr').count(), 0);
+  await office.selectOption('#review-filter', '');
+  await office.click('#units tr[data-code="350481101"] button');
+  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
   await office.screenshot({ path: join(SHOTS, 'console-review.png'), fullPage: true });
 
   const town = await newPage();
