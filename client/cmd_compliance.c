@@ -26,21 +26,6 @@ static void usage(FILE *out)
     fputs("\n退出码: 0 成功；1 地区不存在；2 参数有误；3 无法连接服务器或无权限。\n", out);
 }
 
-/* The office's marks on a unit's findings (routes_marks.c), one line each. */
-static void print_marks(const json_t *findings)
-{
-    size_t i;
-    const json_t *f;
-    json_array_foreach(findings, i, f) {
-        const json_t *m = json_object_get(f, "mark");
-        if (!json_is_object(m))
-            continue;
-        const char *reason = gk_jstr(m, "reason", "");
-        printf("  审核：%s %s %s%s%s%s\n", gk_jstr(m, "label", "?"), gk_jstr(f, "code", "?"), gk_jstr(f, "path", ""),
-               reason[0] ? "（理由：" : "", reason, reason[0] ? "）" : "");
-    }
-}
-
 static void print_compliance(const json_t *a, bool problems_only)
 {
     const json_t *region = json_object_get(a, "region"), *sum = json_object_get(a, "summary"),
@@ -76,7 +61,7 @@ static void print_compliance(const json_t *a, bool problems_only)
             fprintf(stderr, "gongkai: 服务器返回的 %s 检查结果格式不对\n", gk_jstr(e, "code", "?"));
         gk_print_findings(stdout, heading, &fs);
         gk_findings_free(&fs);
-        print_marks(json_object_get(e, "findings"));
+        gk_print_marks(stdout, json_object_get(e, "findings"));
     }
 }
 

@@ -197,6 +197,7 @@ static void print_show(const json_t *a, bool wide)
     snprintf(heading, sizeof heading, "检查结果：%s", gk_status_label(gk_jstr(a, "status", "")));
     gk_print_findings(stdout, heading, &fs);
     gk_findings_free(&fs);
+    gk_print_marks(stdout, json_object_get(a, "findings"));   /* the office's review of them */
 
     const gk_format *f = gk_format_find(gk_jstr(a, "format", ""));
     if (f && json_is_object(report)) {

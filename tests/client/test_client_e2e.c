@@ -1067,6 +1067,11 @@ START_TEST(review_mark_filter_and_history)
     ASSERT_RC(&r, 2);
     free_run(&r);
 
+    const char *showr[] = {"show", TOWN, "--year", "2020", NULL};
+    client(&r, tok_town, showr);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核：不予采纳");
+    free_run(&r);
     const char *hist[] = {"history", TOWN, "--year", "2020", NULL};
     client(&r, tok_town, hist);
     ASSERT_RC(&r, 0);
