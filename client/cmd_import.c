@@ -19,6 +19,7 @@
 #include "import.h"
 #include "print_findings.h"
 #include "readfile.h"
+#include "regions_default.h"
 #include "gongkai/rules.h"
 
 #define GK_IMPORT_MAX_FILE (16u << 20)
@@ -81,7 +82,7 @@ static int load_regions(const char *path, gk_region_list *rl)
  * relative to this binary (an installed tree moved elsewhere), the source
  * tree the binary was built from (tests/data).  Local files only: the
  * importer makes no network calls.  Returns the path in buf, or NULL. */
-static const char *default_regions(char *buf, size_t len)
+const char *gk_default_regions(char *buf, size_t len)
 {
     if (access(GK_REGIONS_INSTALLED, R_OK) == 0)
         return snprintf(buf, len, "%s", GK_REGIONS_INSTALLED) < (int)len ? buf : NULL;
@@ -152,7 +153,7 @@ int gk_cmd_import(int argc, char **argv)
     FILE *out = NULL;
     char fallback[PATH_MAX + 64];
     if (!regions_path && !opt.entity) {
-        regions_path = default_regions(fallback, sizeof fallback);
+        regions_path = gk_default_regions(fallback, sizeof fallback);
         if (regions_path)
             fprintf(stderr, "说明：未给 --entity 或 --regions，按地区列表 %s 查找填报单位\n",
                     regions_path);

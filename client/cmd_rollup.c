@@ -10,10 +10,11 @@
 #include "net_util.h"
 #include "print_layout.h"
 #include "rollup_xlsx.h"
+#include "render.h"
 
 static void usage(FILE *out)
 {
-    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv | --xlsx -o 文件] [选项]\n\n"
+    fputs("用法: gongkai rollup 地区代码 --year 年度 [--json | --csv | --xlsx -o 文件 | --docx -o 文件] [选项]\n\n"
           "显示地区（含全部下级单位）该年度报告的汇总表，按报告格式的表样和中文栏目排列。\n"
           "每格注明有几份报告填写了数字，不把“不适用”和空白当作 0。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
@@ -22,6 +23,8 @@ static void usage(FILE *out)
           "  --xlsx -o 文件      写出 Excel 工作簿：每张表一个工作表（印制表样），金额带小数，\n"
           "                      并非每份报告都填了数字的格子带批注；另有报送情况表、\n"
           "                      检查结果表（每条检查结果一行）\n"
+          "  --docx -o 文件      写出 Word 文档：按国家格式排版的全区域年度报告汇总稿\n"
+          "                      （表格为汇总数，文字部分待填写）\n"
           "  --wide              行标题用格式原文的完整名称\n"
           "  -h, --help          显示本帮助\n\n",
           out);
@@ -53,6 +56,27 @@ static void print_header(const json_t *a)
     putchar('\n');
 }
 
+/* The county's draft whole-area report from the rollup (lib/render). */
+static int write_docx(const json_t *a, const char *out_path)
+{
+    char why[320] = "";
+    gk_rdoc *doc = gk_render_rollup(a, NULL, why, sizeof why);
+    size_t n = 0;
+    char *bytes = doc ? gk_rdoc_docx(doc, &n, why, sizeof why) : NULL;
+    gk_rdoc_free(doc);
+    FILE *f = bytes ? fopen(out_path, "wb") : NULL;
+    bool ok = f && fwrite(bytes, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(bytes);
+    if (!ok) {
+        fprintf(stderr, "gongkai: %s: %s\n", out_path, why[0] ? why : "无法写入");
+        return 1;
+    }
+    fprintf(stderr, "已写出 %s\n", out_path);
+    return 0;
+}
+
 int gk_cmd_rollup(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -60,6 +84,7 @@ int gk_cmd_rollup(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
         {"xlsx", no_argument, NULL, 'x'},
+        {"docx", no_argument, NULL, 'D'},
         {"output", required_argument, NULL, 'o'},
         {"wide", no_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
@@ -70,7 +95,7 @@ int gk_cmd_rollup(int argc, char **argv)
     gk_netcmd s;
     gk_net_error nerr;
     const char *year_s = NULL;
-    bool as_json = false, as_csv = false, wide = false, as_xlsx = false;
+    bool as_json = false, as_csv = false, wide = false, as_xlsx = false, as_docx = false;
     const char *out_path = NULL;
     int c, year, rc;
     char *region = NULL, *path = NULL;
@@ -90,6 +115,7 @@ int gk_cmd_rollup(int argc, char **argv)
         case 'j': as_json = true; break;
         case 'c': as_csv = true; break;
         case 'x': as_xlsx = true; break;
+        case 'D': as_docx = true; break;
         case 'o': out_path = optarg; break;
         case 'w': wide = true; break;
         case 'h': usage(stdout); return 0;
@@ -106,7 +132,15 @@ int gk_cmd_rollup(int argc, char **argv)
         fprintf(stderr, "gongkai: --xlsx 不能与 --json 或 --csv 同时使用\n");
         return GK_EXIT_USAGE;
     }
-    if (as_xlsx != (out_path != NULL)) {
+    if (as_docx && (as_xlsx || as_json || as_csv)) {
+        fprintf(stderr, "gongkai: --docx 不能与 --xlsx、--json 或 --csv 同时使用\n");
+        return GK_EXIT_USAGE;
+    }
+    if (as_docx && !out_path) {
+        fprintf(stderr, "gongkai: --docx 需要 -o 文件\n");
+        return GK_EXIT_USAGE;
+    }
+    if (!as_docx && as_xlsx != (out_path != NULL)) {
         fprintf(stderr, "gongkai: --xlsx 需要 -o 文件（工作簿不写到终端），-o 只用于 --xlsx\n");
         return GK_EXIT_USAGE;
     }
@@ -157,6 +191,8 @@ int gk_cmd_rollup(int argc, char **argv)
         } else {
             fprintf(stderr, "已写出 %s\n", out_path);
         }
+    } else if (as_docx) {
+        rc = write_docx(a, out_path);
     } else if (as_json) {
         char *out = gk_json_dumps_exact(a, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         if (out)

@@ -33,5 +33,7 @@ int gk_cmd_review_mark(int argc, char **argv);
 int gk_cmd_supervision(int argc, char **argv);
 /* cmd_benchmark.c: one cell among the units below a region */
 int gk_cmd_benchmark(int argc, char **argv);
+/* cmd_render.c: the publishable report (HTML, Word) */
+int gk_cmd_render(int argc, char **argv);
 
 #endif

@@ -15,6 +15,9 @@ void gk_route_openapi(gk_req *r);
 void gk_route_submit(gk_req *r);
 void gk_route_check(gk_req *r);
 void gk_route_report(gk_req *r);
+/* routes_render.c: ?format=html|docx of a stored report (the body as stored,
+ * the entity's name for the title) */
+void gk_route_report_render(gk_req *r, const char *fmt, const char *body, const char *name);
 void gk_route_revisions(gk_req *r);
 void gk_route_diff(gk_req *r);
 void gk_route_region(gk_req *r);

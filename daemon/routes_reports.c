@@ -17,7 +17,10 @@ static const char *const report_sql =
     /* the current judgement carries the office's marks (sql/101_finding_marks.sql) */
     " (CASE WHEN r.revision = c.revision THEN gk_findings_with_marks(g.code, $2::int, coalesce(c.findings, r.findings))"
     "  ELSE r.findings END)::text,"
-    " r.body_text"
+    " r.body_text,"
+    /* the name for a rendered title: a township with its county (永安市贡川镇) */
+    " CASE WHEN length(g.code) > 6 THEN coalesce((SELECT p.name FROM regions p WHERE p.code = g.parent), '')"
+    "  ELSE '' END || g.name"
     " FROM regions g LEFT JOIN report_current c ON c.entity = g.code AND c.year = $2::int"
     " LEFT JOIN reports r ON r.entity = g.code AND r.year = $2::int"
     "  AND r.revision = coalesce($3::int, c.revision)"
@@ -45,6 +48,11 @@ static void report_done(gk_req *r, PGresult *res)
     if (PQgetisnull(res, 0, 2)) {
         gk_reply_error(r, 404, "not_found", "", "%s 没有 %s 年度的报告%s", r->seg[0], r->seg[1],
                        gk_req_param(r, "revision") ? "（或没有这个修订版本）" : "");
+        return;
+    }
+    const char *fmt = gk_req_param(r, "format");
+    if (fmt != NULL && strcmp(fmt, "json") != 0) {
+        gk_route_report_render(r, fmt, PQgetvalue(res, 0, 8), PQgetvalue(res, 0, 9));
         return;
     }
     json_t *findings = json_loads(PQgetvalue(res, 0, 7), 0, NULL);
@@ -111,6 +119,11 @@ void gk_route_report(gk_req *r)
 {
     if (!valid_entity_year(r) || !revision_param_ok(r, "revision"))
         return;
+    const char *fmt = gk_req_param(r, "format");
+    if (fmt != NULL && strcmp(fmt, "json") && strcmp(fmt, "html") && strcmp(fmt, "docx")) {
+        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 json、html 或 docx");
+        return;
+    }
     gk_req_with_db(r, true, report_start);
 }
 

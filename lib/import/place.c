@@ -481,6 +481,31 @@ static void sort_header(gk_imp_placer *p)
 
 /* A line without values: header, a row label (values to follow), table
  * furniture, or something unplaceable. */
+/* A table row (HTML, Word, Excel) whose label is followed by exactly as
+ * many blank cells as the row has columns: the row is there with every cell
+ * blank (absent), not a label waiting for its values on the next lines. */
+static bool blank_row(gk_imp_placer *p, const gk_imp_line *l, size_t row)
+{
+    if (l->kind != GK_LINE_ROW || p->table < 0)
+        return false;
+    size_t last = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->cells[i].text[0])
+            last = i;
+    vref vals[GK_IMP_MAX_CELLS];
+    size_t nv = 0;
+    for (size_t i = last + 1; i < l->n && nv < GK_IMP_MAX_CELLS; i++)
+        if (!l->cells[i].copy)
+            vals[nv++] = (vref){l, i};
+    int cols[GK_IMP_MAX_CELLS];
+    if (nv == 0 || nv != row_columns(p, row, cols, GK_IMP_MAX_CELLS))
+        return false;
+    flush_pending(p, false);
+    flush_orphans(p);
+    place_row(p, row, l, vals, nv, false);
+    return true;
+}
+
 static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char **parts, size_t np)
 {
     size_t t = (size_t)p->table;
@@ -497,6 +522,8 @@ static void label_only_line(gk_imp_placer *p, const gk_imp_line *l, const char *
     }
     if (nonblank <= 1 && np >= 1) {
         int row = gk_imp_labels_row(p->lb, t, parts, np);
+        if (row >= 0 && blank_row(p, l, (size_t)row))
+            return;
         if (row >= 0) {
             flush_orphans(p);
             p->pend_row = row;
@@ -626,9 +653,14 @@ void gk_imp_placer_line(gk_imp_placer *p, const gk_imp_line *l, bool at_end)
         label_only_line(p, l, parts, np);
         return;
     }
-    /* values only; blank cells at the end of the line are not values */
+    /* values only; blank cells at the end of the line are not values.  A
+     * label-less table row (the appeals' 15 cells) keeps its blank cells,
+     * leading ones too: each is a position (flush_orphans). */
     size_t end = l->n;
-    while (end > first && !l->cells[end - 1].text[0])
+    bool positional = np == 0 && l->kind == GK_LINE_ROW && p->pend_row < 0;
+    if (positional)
+        first = 0;
+    while (!positional && end > first && !l->cells[end - 1].text[0])
         end--;
     for (size_t i = first; i < end; i++) {
         if (l->cells[i].copy)

@@ -478,6 +478,36 @@ START_TEST(rollup_table_csv_and_json)
 }
 END_TEST
 
+/* `rollup --docx`: the county's draft whole-area report (lib/render), read
+ * back by an independent reader (Python's zipfile): the national layout with
+ * the sums, "(1/2)" where one of two reports gave a number, prose to write. */
+START_TEST(rollup_docx_is_the_draft_report)
+{
+    run r;
+    char dir[] = "/tmp/gk-rdocx-XXXXXX", doc[64], cmd[1024];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(doc, sizeof doc, "%s/draft.docx", dir);
+    const char *args[] = {"rollup", CITY, "--year", "2020", "--docx", "-o", doc, NULL};
+    client(&r, tok_city_view, args);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
+             "assert z.testzip() is None; x = z.read('word/document.xml').decode(); "
+             "[sys.exit('missing ' + w) for w in ('永安市', '2020年政府信息公开工作年度报告', '汇总稿', "
+             "'三、收到和处理政府信息公开申请情况', '法人或其他组织', 'w:gridSpan', 'w:vMerge', "
+             "'(1/2)', '（待填写）') if w not in x]\" %s",
+             doc);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *nofile[] = {"rollup", CITY, "--year", "2020", "--docx", NULL};
+    client(&r, tok_city_view, nofile);
+    ASSERT_RC(&r, 2);
+    free_run(&r);
+    unlink(doc);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(compliance_lists_findings_per_township)
 {
     run r;
@@ -1164,6 +1194,7 @@ static Suite *suite(void)
     tcase_add_test(tc, dry_run_and_check_server_store_nothing);
     tcase_add_test(tc, status_shows_coverage_per_township);
     tcase_add_test(tc, rollup_table_csv_and_json);
+    tcase_add_test(tc, rollup_docx_is_the_draft_report);
     tcase_add_test(tc, compliance_lists_findings_per_township);
     tcase_add_test(tc, history_and_show);
     tcase_add_test(tc, review_return_seen_by_township);
