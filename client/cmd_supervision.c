@@ -1,8 +1,8 @@
 /* cmd_supervision.c — `gongkai supervision REGION --year Y [--xlsx FILE |
- * --html FILE | --json]`: the supervision list (通报) of a region — units
- * not reported, reported late, and every finding the office confirmed —
- * printed for people, or the server's workbook / printable page saved to a
- * file as it came (GET /api/v1/regions/{code}/supervision). */
+ * --docx FILE | --html FILE | --json]`: the supervision list (通报) of a
+ * region — units not reported, reported late, and every finding the office
+ * confirmed — printed for people, or the server's workbook, Word document or
+ * printable page saved to a file as it came (GET /api/v1/regions/{code}/supervision). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,12 @@
 
 static void usage(FILE *out)
 {
-    fputs("用法: gongkai supervision 地区代码 --year 年度 [--xlsx 文件 | --html 文件 | --json] [选项]\n\n"
+    fputs("用法: gongkai supervision 地区代码 --year 年度 [--xlsx 文件 | --docx 文件 | --html 文件 | --json] [选项]\n\n"
           "地区年度报告情况通报：未报送的单位、逾期报送的单位，以及经上级机关审核确认须整改的问题\n"
           "（逐个单位列出问题、所在单元格和审核意见；不予采纳的问题不列入）。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
           "  --xlsx 文件         保存为 Excel 工作簿（概况、未报送、逾期报送、确认问题四个工作表）\n"
+          "  --docx 文件         保存为 Word 文档（可修改、盖章后印发）\n"
           "  --html 文件         保存为可打印的网页（A4 版式，用浏览器打开后打印）\n"
           "  --json              原样输出服务器的 JSON\n"
           "  -h, --help          显示本帮助\n\n",
@@ -103,6 +104,7 @@ int gk_cmd_supervision(int argc, char **argv)
         {"year", required_argument, NULL, 'y'},
         {"xlsx", required_argument, NULL, 'x'},
         {"html", required_argument, NULL, 'H'},
+        {"docx", required_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         GK_NET_LONG_OPTIONS,
@@ -111,7 +113,7 @@ int gk_cmd_supervision(int argc, char **argv)
     gk_net_flags fl;
     gk_netcmd s;
     gk_net_error nerr;
-    const char *year_s = NULL, *xlsx = NULL, *html = NULL;
+    const char *year_s = NULL, *xlsx = NULL, *html = NULL, *docx = NULL;
     bool as_json = false;
     int c, year, rc;
 
@@ -128,6 +130,7 @@ int gk_cmd_supervision(int argc, char **argv)
         case 'y': year_s = optarg; break;
         case 'x': xlsx = optarg; break;
         case 'H': html = optarg; break;
+        case 'D': docx = optarg; break;
         case 'j': as_json = true; break;
         case 'h': usage(stdout); return 0;
         default: return gk_netcmd_bad_option(argv, optind);
@@ -135,17 +138,17 @@ int gk_cmd_supervision(int argc, char **argv)
     }
     if ((rc = gk_netcmd_code_year(argc, argv, optind, year_s, "地区代码", usage, &year)) != 0)
         return rc;
-    if ((xlsx != NULL) + (html != NULL) + as_json > 1) {
-        fprintf(stderr, "gongkai: --xlsx、--html、--json 只能选一个\n");
+    if ((xlsx != NULL) + (html != NULL) + (docx != NULL) + as_json > 1) {
+        fprintf(stderr, "gongkai: --xlsx、--docx、--html、--json 只能选一个\n");
         return GK_EXIT_USAGE;
     }
     if ((rc = gk_netcmd_open(&s, &fl)) != 0)
         return rc;
     char *region = gk_net_escape(argv[optind]);
     char *path = gk_net_xasprintf("/api/v1/regions/%s/supervision?year=%d%s", region, year,
-                                  xlsx ? "&format=xlsx" : html ? "&format=html" : "");
-    if (xlsx != NULL || html != NULL) {
-        rc = save(&s, path, xlsx ? xlsx : html);
+                                  xlsx ? "&format=xlsx" : html ? "&format=html" : docx ? "&format=docx" : "");
+    if (xlsx != NULL || html != NULL || docx != NULL) {
+        rc = save(&s, path, xlsx ? xlsx : html ? html : docx);
     } else {
         json_t *m = gk_netcmd_get(&s, path + 7, &nerr);
         if (m == NULL) {

@@ -1,5 +1,5 @@
 /* routes_supervision.c — GET /api/v1/regions/{code}/supervision?year=Y
- * [&format=json|html|xlsx]: the supervision list (通报) the office
+ * [&format=json|html|xlsx|docx]: the supervision list (通报) the office
  * circulates (issue 17, item 5) — the township-level units below the region
  * that have not reported, those that reported late, and every finding the
  * office confirmed (确认, sql/101_finding_marks.sql) per unit, with the
@@ -9,6 +9,7 @@
  * The ETag derives from what compliance's does (the region's change counter,
  * moved by submissions, re-judgements, reviews and marks, and the registry/
  * deadline generation), one per representation, so polling is a 304. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "store.h"
 #include "supervision.h"
 
-typedef enum { OUT_JSON, OUT_HTML, OUT_XLSX } out_kind;
+typedef enum { OUT_JSON, OUT_HTML, OUT_XLSX, OUT_DOCX } out_kind;
 
 typedef struct sup_st {
     int year;
@@ -66,7 +67,7 @@ static const char *const units_sql =
     "   WHERE k.mark->>'mark' = 'confirmed' GROUP BY k.entity) fm ON fm.entity = c.entity"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
-static const char *const kind_names[] = {"sj", "sh", "sx"};
+static const char *const kind_names[] = {"sj", "sh", "sx", "sd"};
 
 /* The confirmed findings in force of one unit, each with its cell in words. */
 static json_t *confirmed_of(const char *findings_text, const char *marks_text, const gk_format *fmt)
@@ -137,7 +138,9 @@ static void units_done(gk_req *r, PGresult *res)
         return;
     }
     size_t len = 0;
-    char *doc = st->out == OUT_HTML ? gk_supervision_html(m, &len) : gk_supervision_xlsx(m, &len);
+    char *doc = st->out == OUT_HTML   ? gk_supervision_html(m, &len)
+                : st->out == OUT_XLSX ? gk_supervision_xlsx(m, &len)
+                                      : gk_supervision_docx(m, &len);
     json_decref(m);
     if (doc == NULL) {
         gk_reply_error(r, 500, "internal", "", "生成通报文件失败");
@@ -149,10 +152,15 @@ static void units_done(gk_req *r, PGresult *res)
         evhttp_add_header(h, "Content-Security-Policy", gk_supervision_csp());
         gk_reply_data(r, 200, "text/html; charset=utf-8", doc, len);
     } else {
+        bool xlsx = st->out == OUT_XLSX;
         char cd[128];
-        snprintf(cd, sizeof cd, "attachment; filename=\"supervision-%s-%d.xlsx\"", r->seg[0], st->year);
+        snprintf(cd, sizeof cd, "attachment; filename=\"supervision-%s-%d.%s\"", r->seg[0], st->year,
+                 xlsx ? "xlsx" : "docx");
         evhttp_add_header(h, "Content-Disposition", cd);
-        gk_reply_data(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", doc, len);
+        gk_reply_data(r, 200,
+                      xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                           : "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                      doc, len);
     }
     free(doc);
 }
@@ -209,8 +217,10 @@ void gk_route_supervision(gk_req *r)
         out = OUT_HTML;
     else if (fmt != NULL && strcmp(fmt, "xlsx") == 0)
         out = OUT_XLSX;
+    else if (fmt != NULL && strcmp(fmt, "docx") == 0)
+        out = OUT_DOCX;
     else if (fmt != NULL && strcmp(fmt, "json") != 0) {
-        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 json、html 或 xlsx");
+        gk_reply_error(r, 400, "invalid_parameter", "format", "format 只能是 json、html、xlsx 或 docx");
         return;
     }
     sup_st *st = calloc(1, sizeof *st);

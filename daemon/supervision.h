@@ -26,6 +26,10 @@ const char *gk_supervision_csp(void);
  * is written into a private temporary file (TMPDIR), read back, removed. */
 char *gk_supervision_xlsx(const json_t *model, size_t *len);
 
+/* The Word document (lib/render's rdoc_docx.c), malloc'd, or NULL on
+ * failure (message in the daemon's log). */
+char *gk_supervision_docx(const json_t *model, size_t *len);
+
 /* "error" → 错误, "warning" → 警告, else 提示. */
 const char *gk_supervision_severity_label(const char *severity);
 

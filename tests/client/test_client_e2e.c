@@ -1147,6 +1147,17 @@ START_TEST(supervision_prints_and_saves)
              " sys.exit(0 if len(rows)==1 and rows[0][1]=='%s' and rows[0][4]=='%s' else 1)\" %s",
              TOWN, cp, book);
     ck_assert_msg(system(cmd) == 0, "%s", cmd);
+    char doc[64];
+    snprintf(doc, sizeof doc, "%s/tongbao.docx", dir);
+    const char *save_docx[] = {"supervision", CITY, "--year", "2020", "--docx", doc, NULL};
+    client(&r, tok_city_view, save_docx);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import zipfile,sys; x=zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode();"
+             " sys.exit(0 if '贡川镇' in x and '通报' in x else 1)\" %s", doc);
+    ck_assert_msg(system(cmd) == 0, "%s", cmd);
+    unlink(doc);
     const char *bad[] = {"supervision", CITY, "--year", "2020", "--xlsx", "/nonexistent/dir/x.xlsx", NULL};
     client(&r, tok_city_view, bad);
     ASSERT_RC(&r, 3);

@@ -7,8 +7,13 @@ readers and checks them against its JSON (issue 17, item 5):
    every missing and late unit and every confirmed finding's message there;
  - the workbook: opened by openpyxl, its four sheets, one row per missing
    unit, late unit and confirmed finding, with the same codes and texts.
-Usage: check_supervision.py PAGE.html CSP WORKBOOK.xlsx ANSWER.json"""
+ - the Word document (when given): opened as a zip by zipfile, its
+   word/document.xml parsed by ElementTree, the same texts as the page in
+   its paragraphs and table cells.
+Usage: check_supervision.py PAGE.html CSP WORKBOOK.xlsx ANSWER.json [DOCUMENT.docx]"""
 import base64
+import zipfile
+import xml.etree.ElementTree as ET
 import hashlib
 import html
 import json
@@ -85,5 +90,22 @@ assert got == want, (got, want)
 summary = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=5) if r[0].value}
 assert summary["应报送单位"] == model["summary"]["expected"], summary
 assert summary["未报送"] == model["summary"]["missing"], summary
+if len(sys.argv) > 5:
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(sys.argv[5]) as z:
+        assert z.testzip() is None
+        root = ET.fromstring(z.read("word/document.xml"))
+    paras = ["".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p")]
+    alltext = "\n".join(paras)
+    assert model["region"]["name"] in paras[0] and "通报" in paras[0], paras[0]
+    cells = ["".join(t.text or "" for t in tc.iter(W + "t")) for tc in root.iter(W + "tc")]
+    for u in model["missing"] + model["late"]:
+        assert u["code"] in cells and u["name"] in cells, u
+    for u in model["confirmed"]:
+        assert any(u["name"] in p for p in paras), u["name"]
+        for f in u["findings"]:
+            assert f["message"] in cells and f["reason"] in cells, f
+            assert (f["cell"] or f["path"] or "整份报告") in cells, f
+    assert len(list(root.iter(W + "tbl"))) == 2 + len(model["confirmed"]), "one table per list and per unit"
 print("supervision page and workbook: ok (%d missing, %d late, %d confirmed)" % (
     len(model["missing"]), len(model["late"]), len(want)))

@@ -2,8 +2,9 @@
  * a real PostgreSQL and gongkaid: missing and late units and every
  * confirmed finding (not the dismissed ones) per unit, with its message and
  * cell in words; the same list as a printable page (strict CSP, no script,
- * escaped) and as a workbook, both read back by independent readers
- * (check_supervision.py: html.parser, openpyxl); its ETag moving with a
+ * escaped), as a workbook and as a Word document, all read back by
+ * independent readers (check_supervision.py: html.parser, openpyxl,
+ * zipfile + ElementTree); its ETag moving with a
  * mark; the refusals. */
 #include <check.h>
 #include <jansson.h>
@@ -161,14 +162,25 @@ START_TEST(supervision_json_html_xlsx)
     ck_assert(r.body_len > 4 && memcmp(r.body, "PK\3\4", 4) == 0);
     char *book = write_temp(dir, "book.xlsx", r.body, r.body_len);
     gk_resp_free(&r);
+    /* the Word document (lib/render's writer) */
+    r = call(city, "GET", "/api/v1/regions/350481/supervision?year=2020&format=docx", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(gk_resp_header(&r, "Content-Type", ct, sizeof ct),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    char cd[160];
+    ck_assert_ptr_nonnull(strstr(gk_resp_header(&r, "Content-Disposition", cd, sizeof cd), ".docx"));
+    char *docx = write_temp(dir, "list.docx", r.body, r.body_len);
+    gk_resp_free(&r);
     char *ans = write_temp(dir, "answer.json", model_text, strlen(model_text));
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/../check_supervision.py %s \"%s\" %s %s", GK_FIXTURES, page, csp,
-             book, ans);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/../check_supervision.py %s \"%s\" %s %s %s", GK_FIXTURES, page,
+             csp, book, ans, docx);
     ck_assert_msg(system(cmd) == 0, "check_supervision.py failed: %s", cmd);
     unlink(page);
     unlink(book);
     unlink(ans);
+    unlink(docx);
+    free(docx);
     rmdir(dir);
     free(page);
     free(book);

@@ -76,6 +76,7 @@ static const route routes[] = {
     {"GET", "/api/v1/regions/%s/supervision?year=2020", K_READ, false},
     {"GET", "/api/v1/regions/%s/supervision?year=2020&format=html", K_READ, false},
     {"GET", "/api/v1/regions/%s/supervision?year=2020&format=xlsx", K_READ, false},
+    {"GET", "/api/v1/regions/%s/supervision?year=2020&format=docx", K_READ, false},
 };
 
 /* The body of a K_REVIEW route: reopening a pending report, or marking a
