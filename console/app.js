@@ -5,7 +5,7 @@
 // from the server goes through textContent, never innerHTML (no XSS sink).
 // See docs/security.md.
 
-import { renderUnitReview, reviewFilterMatch, reviewText } from './review.js';   // the office's review (issue 17)
+import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools } from './review.js';   // the office's review (issue 17)
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
@@ -466,6 +466,7 @@ function init() {
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
   $('review-filter').addEventListener('change', renderBoard);
+  initBoardTools({ session: () => session, handleError, showMessage });
   $('check').addEventListener('click', () => checkOrSend(false));
   $('send').addEventListener('click', () => checkOrSend(true));
   $('load-last').addEventListener('click', loadLastYear);

@@ -189,3 +189,41 @@ export async function renderUnitReview(ctx, code, rep, box, list) {
 
 // The board's review column and filter value: the state's Chinese name.
 export function reviewText(state) { return STATE_TEXT[state] || ''; }
+
+// The board's download of the supervision list (通报) as Excel, Word or a
+// printable page.  As for the CSV in app.js, the file is fetched with the
+// Authorization header and handed over as a Blob (no token in any URL).
+// ctx: {session(), handleError, showMessage}.
+export function initBoardTools(ctx) {
+  if (document.getElementById('supervision-tools')) return;
+  const p = el('p', '下载通报（未报、逾期、经审核确认的问题）：', 'hint');
+  p.id = 'supervision-tools';
+  const a = el('a');
+  a.hidden = true;
+  for (const [fmt, text] of [['xlsx', 'Excel'], ['docx', 'Word'], ['html', '网页']]) {
+    const b = button(text, async () => {
+      const s = ctx.session();
+      ctx.showMessage('');
+      try {
+        const res = await fetch(`/api/v1/regions/${encodeURIComponent(s.region)}/supervision?year=${s.year}&format=${fmt}`,
+          { headers: { Authorization: `Bearer ${s.token}` }, cache: 'no-store', credentials: 'omit' });
+        if (!res.ok) {
+          let msg = `下载失败（${res.status}）`;
+          try { msg = `下载失败：${(await res.json()).error.message}`; } catch { /* not JSON */ }
+          ctx.showMessage(msg);
+          return;
+        }
+        if (a.href) URL.revokeObjectURL(a.href);
+        a.href = URL.createObjectURL(await res.blob());
+        a.download = `通报-${s.region}-${s.year}.${fmt}`;
+        a.click();
+      } catch {
+        ctx.showMessage('无法连接服务器，请检查网络后重试');
+      }
+    });
+    b.id = `supervision-${fmt}`;
+    p.append(' ', b);
+  }
+  p.appendChild(a);
+  document.getElementById('units').before(p);
+}

@@ -268,6 +268,10 @@ test('review: marks on findings, return with a comment, seen by the township', a
   await office.selectOption('#review-filter', 'accepted');
   assert.equal(await office.locator('#units tbody tr').count(), 0);
   await office.selectOption('#review-filter', '');
+  // the supervision list downloads from the board (a workbook: a zip)
+  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('#supervision-xlsx')]);
+  assert.equal(dl.suggestedFilename(), '通报-350481-2020.xlsx');
+  assert.equal(readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK');
   await office.click('#units tr[data-code="350481101"] button');
   await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
   await office.screenshot({ path: join(SHOTS, 'console-review.png'), fullPage: true });
