@@ -358,17 +358,19 @@ void gk_route_rollup(gk_req *r)
 /* ---- /regions/{code}/compliance ---- */
 
 static const char *const compliance_sql =
-    "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
+    /* the office's marks in force, per unit (sql/101_finding_marks.sql),
+     * computed once: as a join the planner may run it again per unit */
+    "WITH fm AS MATERIALIZED (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks"
+    "  FROM gk_marks_in_force($1::int, $2::text[]) k GROUP BY k.entity)"
+    " SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
     " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos),"
     " coalesce(c.findings, r.findings)::text,"
     " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending'),"
-    /* the office's marks in force, per unit (sql/101_finding_marks.sql) */
     " fm.marks::text"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
     " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
-    " LEFT JOIN (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks FROM gk_marks_in_force($1::int) k"
-    "   GROUP BY k.entity) fm ON fm.entity = c.entity"
+    " LEFT JOIN fm ON fm.entity = c.entity"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text)"
     /* the board's filter by review state: only reported units have one */
     "  AND ($3::text IS NULL OR (c.entity IS NOT NULL AND coalesce(v.state, 'pending') = $3))"

@@ -56,18 +56,27 @@ static const char *const region_sql =
  * and — only where the office confirmed something — the current findings
  * with their marks. */
 static const char *const units_sql =
-    "SELECT t.code, t.name, c.revision, c.format, " GK_SQL_TS("c.first_submitted_at") ","
+    /* the confirmations in force, per unit, computed once (a join could be
+     * run again per unit); only these units are looked at closer */
+    "WITH fm AS MATERIALIZED (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks"
+    "  FROM gk_marks_in_force($1::int, $2::text[]) k WHERE k.mark->>'mark' = 'confirmed' GROUP BY k.entity)"
+    " SELECT t.code, t.name, c.revision, c.format, " GK_SQL_TS("c.first_submitted_at") ","
     " CASE WHEN c.entity IS NOT NULL THEN"
     "  coalesce(c.findings, r.findings) @> '[{\"code\": \"timeliness.late\"}]'::jsonb END,"
     " CASE WHEN fm.entity IS NOT NULL THEN coalesce(c.findings, r.findings)::text END, fm.marks::text"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
-    /* the confirmations in force, per unit: only these units are looked at closer */
-    " LEFT JOIN (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks FROM gk_marks_in_force($1::int) k"
-    "   WHERE k.mark->>'mark' = 'confirmed' GROUP BY k.entity) fm ON fm.entity = c.entity"
+    " LEFT JOIN fm ON fm.entity = c.entity"
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static const char *const kind_names[] = {"sj", "sh", "sx", "sd"};
+
+/* The Word writer (lib/render) places each table cell after checking it
+ * against the cells already placed, quadratic in a table's size: the
+ * nation's list (41,352 late units) took minutes of the event loop.  A
+ * list longer than this is refused as DOCX (xlsx and html take any size);
+ * 2,000 rows are ~0.1 s. */
+#define GK_SUPERVISION_DOCX_MAX_ROWS 2000
 
 /* The confirmed findings in force of one unit, each with its cell in words. */
 static json_t *confirmed_of(const char *findings_text, const char *marks_text, const gk_format *fmt)
@@ -135,6 +144,14 @@ static void units_done(gk_req *r, PGresult *res)
     }
     if (st->out == OUT_JSON) {
         gk_reply_json(r, 200, m);
+        return;
+    }
+    long rows = (long)json_array_size(missing) + (long)json_array_size(late) + n_confirmed;
+    if (st->out == OUT_DOCX && rows > GK_SUPERVISION_DOCX_MAX_ROWS) {
+        json_decref(m);
+        gk_reply_error(r, 422, "list_too_large", "format",
+                       "通报共 %ld 行，超过 Word 文档 %d 行的上限：请改用 format=xlsx 或 html，或按下级地区分别生成", rows,
+                       GK_SUPERVISION_DOCX_MAX_ROWS);
         return;
     }
     size_t len = 0;

@@ -79,7 +79,8 @@ END $$;
 -- code || ' ' || path — neither contains a space), so the nation's answer
 -- costs one pass over the marks instead of one function call per unit.
 -- The same rule as gk_findings_with_marks.
-CREATE FUNCTION gk_marks_in_force(y integer) RETURNS TABLE (entity text, key text, mark jsonb)
+-- p: a region's path (regions.path); only the units at or below it.
+CREATE FUNCTION gk_marks_in_force(y integer, p text[]) RETURNS TABLE (entity text, key text, mark jsonb)
     LANGUAGE sql STABLE AS $$
     SELECT l.entity, l.code || ' ' || l.path,
            jsonb_build_object('mark', l.mark, 'label', CASE l.mark WHEN 'confirmed' THEN '确认' ELSE '不予采纳' END,
@@ -87,6 +88,7 @@ CREATE FUNCTION gk_marks_in_force(y integer) RETURNS TABLE (entity text, key tex
                'at', to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
     FROM (SELECT DISTINCT ON (m.entity, m.code, m.path) m.* FROM finding_marks m WHERE m.year = y
           ORDER BY m.entity, m.code, m.path, m.id DESC) l
+    JOIN regions g ON g.code = l.entity AND g.path >= p AND g.path < (p || '~'::text)
     JOIN report_current c ON c.entity = l.entity AND c.year = y
     JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision
     WHERE coalesce(c.findings, r.findings) @> jsonb_build_array(jsonb_build_object('code', l.code, 'path', l.path))
