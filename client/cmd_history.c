@@ -146,6 +146,33 @@ static void print_revisions(const json_t *a)
     gk_ptable_free(t);
 }
 
+/* Under the revisions, the office's review (GET …/review): the state, the
+ * last comment and each transition — the township reads here why its report
+ * was returned.  Left out (with a note) when it cannot be read. */
+static void print_review_trail(const json_t *v)
+{
+    printf("\n审核状态：%s", gk_jstr(v, "state_label", "?"));
+    if (json_is_integer(json_object_get(v, "revision")))
+        printf("（针对第 %lld 版）", gk_jint(v, "revision", 0));
+    putchar('\n');
+    const char *comment = gk_jstr(v, "comment", "");
+    if (comment[0])
+        printf("审核意见：%s\n", comment);
+    static const struct {
+        const char *action, *label;
+    } names[] = {{"return", "退回修改"}, {"accept", "审核通过"}, {"reopen", "重新开启"}, {"resubmit", "重新提交"}};
+    const json_t *h = json_object_get(v, "history");
+    for (size_t i = 0; i < json_array_size(h); i++) {
+        const json_t *e = json_array_get(h, i);
+        const char *a = gk_jstr(e, "action", "?"), *label = a;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            if (!strcmp(names[k].action, a))
+                label = names[k].label;
+        const char *c = gk_jstr(e, "comment", "");
+        printf("  %s  %s  第 %lld 版%s%s\n", gk_jstr(e, "at", ""), label, gk_jint(e, "revision", 0), c[0] ? "  " : "", c);
+    }
+}
+
 static void print_show(const json_t *a, bool wide)
 {
     const json_t *by = json_object_get(a, "submitted_by"), *report = json_object_get(a, "report");
@@ -170,6 +197,7 @@ static void print_show(const json_t *a, bool wide)
     snprintf(heading, sizeof heading, "检查结果：%s", gk_status_label(gk_jstr(a, "status", "")));
     gk_print_findings(stdout, heading, &fs);
     gk_findings_free(&fs);
+    gk_print_marks(stdout, json_object_get(a, "findings"));   /* the office's review of them */
 
     const gk_format *f = gk_format_find(gk_jstr(a, "format", ""));
     if (f && json_is_object(report)) {
@@ -207,8 +235,17 @@ static int run(int argc, char **argv, bool show)
         dump(json_object_get(answer, "report"));
     else if (show)
         print_show(answer, a.wide);
-    else
+    else {
         print_revisions(answer);
+        free(path);
+        path = gk_net_xasprintf("/reports/%s/%d/review", entity, a.year);
+        json_t *v = gk_netcmd_get(&s, path, &nerr);
+        if (v != NULL)
+            print_review_trail(v);
+        else
+            fprintf(stderr, "gongkai: 无法读取审核状态：%s\n", nerr.message);
+        json_decref(v);
+    }
 out:
     json_decref(answer);
     free(path);

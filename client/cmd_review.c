@@ -22,7 +22,8 @@ static void usage(FILE *out)
           "  --comment 文字           审核通过时附带的意见（可选）\n"
           "  -r, --revision 版本      只在当前版本仍是该版本时办理（防止审核未看过的版本）\n"
           "  --json                   原样输出服务器的 JSON\n"
-          "  -h, --help               显示本帮助\n\n",
+          "  -h, --help               显示本帮助\n\n"
+          "标记单条检查结果（确认 / 不予采纳）：gongkai review mark --help\n\n",
           out);
     gk_net_print_options(out);
     fputs("\n只有上级机关的审阅（viewer）或管理（admin）令牌可以办理审核。\n"
@@ -96,6 +97,8 @@ int gk_cmd_review(int argc, char **argv)
     int c, year, rc, actions = 0;
     long revision = 0;
 
+    if (argc > 1 && strcmp(argv[1], "mark") == 0)   /* `gongkai review mark …` */
+        return gk_cmd_review_mark(argc - 1, argv + 1);
     gk_net_flags_init(&fl);
     optind = 1;
     opterr = 0;

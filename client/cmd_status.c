@@ -12,6 +12,7 @@
 #include "net_cmd.h"
 #include "net_util.h"
 #include "print_table.h"
+#include "gongkai/review.h"
 
 static void usage(FILE *out)
 {
@@ -19,6 +20,8 @@ static void usage(FILE *out)
           "显示地区内各单位该年度报告的报送情况：是否已报、是否逾期、当前版本，\n"
           "服务器检查出的错误、警告和提示数，以及上级机关的审核状态。\n\n"
           "  -y, --year 年度     报告年度（必填）\n"
+          "  --review 状态       只列出该审核状态的单位：pending（待审核）、returned（退回修改）、\n"
+          "                      resubmitted（已重新提交）、accepted（已审核）\n"
           "  --json              原样输出服务器的 JSON（compliance 与 rollup 的 coverage）\n"
           "  -h, --help          显示本帮助\n\n",
           out);
@@ -59,6 +62,9 @@ static void print_status(const json_t *comp, const json_t *roll)
            gk_jint(cov, "expected", (long long)json_array_size(ents)), gk_jint(cov, "submitted", 0),
            gk_jint(cov, "late_count", 0), gk_jint(cov, "missing_count", gk_jint(sum, "missing", 0)),
            gk_jint(sum, "ok", 0), gk_jint(sum, "warnings", 0), gk_jint(sum, "errors", 0));
+    if (json_is_string(json_object_get(comp, "review_filter")))
+        printf("只列出审核状态为“%s”的单位（检查结果的计数也只计这些单位）\n\n",
+               gk_review_state_label(gk_jstr(comp, "review_filter", "")));
 
     gk_ptable *t = gk_ptable_new(10);
     gk_ptable_column(t, 0, "代码", GK_ALIGN_LEFT);
@@ -116,6 +122,7 @@ int gk_cmd_status(int argc, char **argv)
     static const struct option opts[] = {
         {"year", required_argument, NULL, 'y'},
         {"json", no_argument, NULL, 'j'},
+        {"review", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         GK_NET_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -123,7 +130,7 @@ int gk_cmd_status(int argc, char **argv)
     gk_net_flags fl;
     gk_netcmd s;
     gk_net_error nerr;
-    const char *year_s = NULL;
+    const char *year_s = NULL, *review = NULL;
     bool as_json = false;
     int c, year, rc;
     char *region = NULL, *path = NULL;
@@ -141,16 +148,25 @@ int gk_cmd_status(int argc, char **argv)
         switch (c) {
         case 'y': year_s = optarg; break;
         case 'j': as_json = true; break;
+        case 'R': review = optarg; break;
         case 'h': usage(stdout); return 0;
         default: return gk_netcmd_bad_option(argv, optind);
         }
     }
     if ((rc = gk_netcmd_code_year(argc, argv, optind, year_s, "地区代码", usage, &year)) != 0)
         return rc;
+    if (review != NULL && gk_review_state_label(review)[0] == '\0') {
+        fprintf(stderr, "gongkai: --review 只能是 pending、returned、resubmitted 或 accepted\n");
+        return GK_EXIT_USAGE;
+    }
     if ((rc = gk_netcmd_open(&s, &fl)) != 0)
         return rc;
     region = gk_net_escape(argv[optind]);
-    path = gk_net_xasprintf("/regions/%s/compliance?year=%d", region, year);
+    if (review != NULL) {   /* a known state, checked above: no escaping needed */
+        path = gk_net_xasprintf("/regions/%s/compliance?year=%d&review=%s", region, year, review);
+    } else {
+        path = gk_net_xasprintf("/regions/%s/compliance?year=%d", region, year);
+    }
     if (!(comp = gk_netcmd_get(&s, path, &nerr))) {
         rc = gk_netcmd_fail(&nerr);
         goto out;

@@ -14,6 +14,7 @@ const gk_command gk_commands[] = {
     {"show", gk_cmd_show, "显示单位某年度报告的一个版本"},
     {"benchmark", gk_cmd_benchmark, "地区内各单位某一单元格的同级比较：四分位数与百分位"},
     {"review", gk_cmd_review, "报告的审核：查看状态与记录，退回修改、审核通过、重新开启"},
+    {"supervision", gk_cmd_supervision, "地区年度报告情况通报：未报、逾期、经审核确认的问题（--xlsx / --html 保存文件）"},
     {"import", gk_cmd_import, "把已发布的年度报告（文本或 HTML）转换为报告 JSON"},
     {"render", gk_cmd_render, "按国家格式输出可发布的报告（--html 网页 / --docx Word 文档）"},
     {NULL, NULL, NULL},

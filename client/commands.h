@@ -27,6 +27,10 @@ int gk_cmd_show(int argc, char **argv);
 int gk_cmd_import(int argc, char **argv);
 /* cmd_review.c: the office's review of one report */
 int gk_cmd_review(int argc, char **argv);
+/* cmd_review_mark.c: `review mark`, the office's mark on one finding */
+int gk_cmd_review_mark(int argc, char **argv);
+/* cmd_supervision.c: the supervision list (通报) of a region */
+int gk_cmd_supervision(int argc, char **argv);
 /* cmd_benchmark.c: one cell among the units below a region */
 int gk_cmd_benchmark(int argc, char **argv);
 /* cmd_render.c: the publishable report (HTML, Word) */

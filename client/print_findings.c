@@ -67,3 +67,19 @@ void gk_print_findings(FILE *out, const char *heading, const gk_findings *fs)
     else
         fprintf(out, "  共 %zu 个错误，%zu 个警告，%zu 个提示\n", e, w, n);
 }
+
+void gk_print_marks(FILE *out, const json_t *findings)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f) {
+        const json_t *m = json_object_get(f, "mark");
+        if (!json_is_object(m))
+            continue;
+        const char *label = json_string_value(json_object_get(m, "label")), *reason = json_string_value(json_object_get(m, "reason"));
+        const char *code = json_string_value(json_object_get(f, "code")), *path = json_string_value(json_object_get(f, "path"));
+        reason = reason ? reason : "";
+        fprintf(out, "  审核：%s %s %s%s%s%s\n", label ? label : "?", code ? code : "?", path ? path : "",
+                reason[0] ? "（理由：" : "", reason, reason[0] ? "）" : "");
+    }
+}

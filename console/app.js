@@ -6,6 +6,8 @@
 // innerHTML (no XSS sink).  See docs/security.md.
 import { startSignIn, signOut, sessionEnded } from './signin.js';
 
+import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools } from './review.js';   // the office's review (issue 17)
+
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
 const STATE_ORDER = { errors: 0, warnings: 1, missing: 2, ok: 3 };
@@ -89,7 +91,7 @@ function renderBoard() {
   $('c-warnings').textContent = String(d.summary.warnings);
   $('c-ok').textContent = String(d.summary.ok);
   const f = $('filter').value;
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
   const s = $('sort').value;
   rows = rows.slice().sort((a, b) =>
     s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
@@ -113,6 +115,7 @@ function renderBoard() {
     cell(tr, e.revision === null ? '' : String(e.revision), 'num');
     cell(tr, String(e.errors), 'num');
     cell(tr, String(e.warnings), 'num');
+    cell(tr, reviewText(e.review), 'review-' + (e.review || 'none'));
     tbody.appendChild(tr);
   }
 }
@@ -153,7 +156,7 @@ async function openUnit(code, name, late) {
   showMessage('');
   show('unit');
   $('unit-title').textContent = `单位报告 · ${name}（${code}）· ${session.year} 年度`;
-  for (const id of ['unit-meta', 'unit-findings', 'unit-narrative']) $(id).replaceChildren();
+  for (const id of ['unit-meta', 'unit-findings', 'unit-review', 'unit-narrative']) $(id).replaceChildren();
   $('unit-revisions').tBodies[0].replaceChildren();
   let rep;
   try {
@@ -166,6 +169,7 @@ async function openUnit(code, name, late) {
   $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
     `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
   renderResult('检查结果', rep, $('unit-findings'));
+  reviewHook(code, name, late, rep);
   const narrative = (rep.report && rep.report.narrative) || {};
   for (const [key, text] of Object.entries(narrative)) {
     if (typeof text !== 'string') continue;
@@ -190,6 +194,13 @@ async function openUnit(code, name, late) {
   } catch (e) {
     handleError(e);
   }
+}
+
+// review.js draws the review panel and each finding's mark (own module)
+function reviewHook(code, name, late, rep) {
+  renderUnitReview({ api, handleError, showMessage, year: session.year,
+    mayReview: (c) => c !== session.region, reload: () => openUnit(code, name, late) },
+  code, rep, $('unit-review'), $('unit-findings').querySelector('ul.findings'));
 }
 
 // ---- 汇总: the rollup table by table, in the format's own order ----
@@ -435,6 +446,8 @@ function init() {
   $('report').addEventListener('change', renderForm);
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
+  $('review-filter').addEventListener('change', renderBoard);
+  initBoardTools({ session: () => session, handleError, showMessage });
   $('check').addEventListener('click', () => checkOrSend(false));
   $('send').addEventListener('click', () => checkOrSend(true));
   $('load-last').addEventListener('click', loadLastYear);

@@ -38,6 +38,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "console",
     "session", "session_create", "session_delete",
     "changes",
+    "marks", "marks_set", "supervision",
 };
 
 /* A long-lived answer handed over by gk_req_detach (changes_stream.c). */
@@ -89,11 +90,14 @@ static const route_def routes[] = {
     {"/api/v1/reports/*/*/diff", M_GET, GK_R_DIFF, gk_route_diff},
     {"/api/v1/reports/*/*/review", M_GET, GK_R_REVIEW, gk_route_review},
     {"/api/v1/reports/*/*/review", M_POST, GK_R_REVIEW_SET, gk_route_review_set},
+    {"/api/v1/reports/*/*/findings/marks", M_GET, GK_R_MARKS, gk_route_marks},
+    {"/api/v1/reports/*/*/findings/marks", M_POST, GK_R_MARKS_SET, gk_route_marks_set},
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
     {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
     {"/api/v1/regions/*/trend", M_GET, GK_R_TREND, gk_route_trend},
+    {"/api/v1/regions/*/supervision", M_GET, GK_R_SUPERVISION, gk_route_supervision},
     {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},
@@ -560,7 +564,8 @@ void gk_req_with_db(gk_req *r, bool auth, gk_req_step next)
     }
     gk_lease *l = NULL;
     /* submissions are the writers the pool keeps a reserve of connections from */
-    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT || r->route == GK_R_REVIEW_SET, auth ? on_lease_auth : on_lease_noauth,
+    int rc = gk_pool_acquire(r->srv->pool, r->route == GK_R_SUBMIT || r->route == GK_R_REVIEW_SET ||
+                                                    r->route == GK_R_MARKS_SET, auth ? on_lease_auth : on_lease_noauth,
                              r, &l, &r->wait);
     if (rc < 0) {
         gk_reply_db_unavailable(r);

@@ -44,6 +44,9 @@ typedef enum gk_route {
     GK_R_SESSION_CREATE,    /* POST: sign in */
     GK_R_SESSION_DELETE,    /* DELETE: sign out */
     GK_R_CHANGES,
+    GK_R_MARKS,
+    GK_R_MARKS_SET,
+    GK_R_SUPERVISION,
     GK_R_COUNT
 } gk_route;
 

@@ -26,6 +26,21 @@ void gk_route_compliance(gk_req *r);
 /* routes_review.c: the office's review state of a report, and its transitions */
 void gk_route_review(gk_req *r);
 void gk_route_review_set(gk_req *r);
+/* shared with routes_marks.c: /reports/{entity}/{year} well-formed; the
+ * region found, in scope, with a report that year; the token may review */
+bool gk_review_valid_entity_year(gk_req *r);
+bool gk_review_region_checks(gk_req *r, PGresult *res);
+bool gk_review_may_review(gk_req *r, PGresult *res);
+char *gk_review_json_body(gk_req *r, size_t *len);
+/* routes_marks.c: the office's marks on single findings (确认 / 不予采纳) */
+void gk_route_marks(gk_req *r);
+void gk_route_marks_set(gk_req *r);
+/* Sets "mark" on each finding of the array whose "code path" is a key of
+ * the JSON object marks_text (gk_marks_in_force's rows of one unit,
+ * aggregated); NULL or "": nothing. */
+void gk_findings_merge_marks(json_t *findings, const char *marks_text);
+/* routes_supervision.c: the supervision list (通报) of a region and year */
+void gk_route_supervision(gk_req *r);
 /* routes_benchmark.c: the peer statistics of one cell or every cell below a region */
 void gk_route_benchmark(gk_req *r);
 /* routes_trend.c: one cell over the years, of a region and its peers */

@@ -32,6 +32,8 @@ typedef struct region_st {
     json_t *rows;         /* rollup rows as read */
     gk_rollup *ru;
     const gk_format *format;
+    const char *review;   /* compliance ?review=STATE, or NULL */
+    char kind[24];        /* compliance's ETag kind: one per filter */
 } region_st;
 
 static void st_free(void *p)
@@ -233,18 +235,55 @@ static const char *const coverage_sql =
     " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
 
 static const char *const compliance_sql =
-    "SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
-    " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos), coalesce(c.findings, r.findings)::text,"
-    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending')"
+    /* the office's marks in force, per unit (sql/101_finding_marks.sql),
+     * computed once: as a join the planner may run it again per unit */
+    "WITH fm AS MATERIALIZED (SELECT k.entity, jsonb_object_agg(k.key, k.mark) AS marks"
+    "  FROM gk_marks_in_force($1::int, $2::text[]) k GROUP BY k.entity)"
+    " SELECT t.code, t.name, c.revision, coalesce(c.status, r.status), coalesce(c.errors, r.errors),"
+    " coalesce(c.warnings, r.warnings), coalesce(c.infos, r.infos),"
+    " coalesce(c.findings, r.findings)::text,"
+    " CASE WHEN c.entity IS NOT NULL THEN " LATE_SQL " END, coalesce(v.state, 'pending'),"
+    " fm.marks::text"
     " FROM regions t LEFT JOIN report_current c ON c.entity = t.code AND c.year = $1::int"
     " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
     " LEFT JOIN report_review v ON v.entity = c.entity AND v.year = c.year"
-    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text) ORDER BY t.code";
+    " LEFT JOIN fm ON fm.entity = c.entity"
+    " WHERE t.level = 4 AND t.path >= $2::text[] AND t.path < ($2::text[] || '~'::text)"
+    /* the board's filter by review state: only reported units have one */
+    "  AND ($3::text IS NULL OR (c.entity IS NOT NULL AND coalesce(v.state, 'pending') = $3))"
+    " ORDER BY t.code";
+
+/* The office's marks on one entity's findings (sql/101_finding_marks.sql):
+ * dismissed findings are counted apart, not as errors/warnings/infos. */
+typedef struct mark_counts {
+    int confirmed, dismissed;
+    int dismissed_by_sev[3];   /* info, warning, error */
+} mark_counts;
+
+static mark_counts count_marks(const json_t *findings)
+{
+    mark_counts m = {0};
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f) {
+        const char *mk = json_string_value(json_object_get(json_object_get(f, "mark"), "mark"));
+        if (mk == NULL)
+            continue;
+        if (strcmp(mk, "confirmed") == 0) {
+            m.confirmed++;
+            continue;
+        }
+        m.dismissed++;
+        const char *sev = json_string_value(json_object_get(f, "severity"));
+        m.dismissed_by_sev[sev && !strcmp(sev, "error") ? 2 : sev && !strcmp(sev, "warning") ? 1 : 0]++;
+    }
+    return m;
+}
 
 /* The compliance answer from compliance_sql's rows. */
 static json_t *compliance_json(const region_st *st, PGresult *res)
 {
-    int missing = 0, ok = 0, warnings = 0, errors = 0;
+    int missing = 0, ok = 0, warnings = 0, errors = 0, dismissed = 0, confirmed = 0;
     json_t *list = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *e = json_pack("{s:s,s:s}", "code", PQgetvalue(res, i, 0), "name", PQgetvalue(res, i, 1));
@@ -257,8 +296,18 @@ static json_t *compliance_json(const region_st *st, PGresult *res)
             json_object_set_new(e, "warnings", json_integer(0));
             json_object_set_new(e, "infos", json_integer(0));
             json_object_set_new(e, "findings", json_array());
+            json_object_set_new(e, "dismissed", json_integer(0));
+            json_object_set_new(e, "confirmed", json_integer(0));
         } else {
-            int ne = atoi(PQgetvalue(res, i, 4)), nw = atoi(PQgetvalue(res, i, 5));
+            json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
+            if (!PQgetisnull(res, i, 10))
+                gk_findings_merge_marks(f, PQgetvalue(res, i, 10));
+            mark_counts mc = count_marks(f);
+            /* what still stands after the office's review */
+            int ne = atoi(PQgetvalue(res, i, 4)) - mc.dismissed_by_sev[2];
+            int nw = atoi(PQgetvalue(res, i, 5)) - mc.dismissed_by_sev[1];
+            dismissed += mc.dismissed;
+            confirmed += mc.confirmed;
             const char *state = ne > 0 ? "errors" : nw > 0 ? "warnings" : "ok";
             if (ne > 0)
                 errors++;
@@ -271,8 +320,9 @@ static json_t *compliance_json(const region_st *st, PGresult *res)
             json_object_set_new(e, "late", json_boolean(strcmp(PQgetvalue(res, i, 8), "t") == 0));
             json_object_set_new(e, "errors", json_integer(ne));
             json_object_set_new(e, "warnings", json_integer(nw));
-            json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6))));
-            json_t *f = json_loads(PQgetvalue(res, i, 7), 0, NULL);
+            json_object_set_new(e, "infos", json_integer(atoi(PQgetvalue(res, i, 6)) - mc.dismissed_by_sev[0]));
+            json_object_set_new(e, "dismissed", json_integer(mc.dismissed));
+            json_object_set_new(e, "confirmed", json_integer(mc.confirmed));
             json_object_set_new(e, "findings", f ? f : json_array());
             /* the office's review (routes_review.c) */
             json_object_set_new(e, "review", json_string(PQgetvalue(res, i, 9)));
@@ -280,8 +330,12 @@ static json_t *compliance_json(const region_st *st, PGresult *res)
         }
         json_array_append_new(list, e);
     }
-    return json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year, "summary",
-                     "missing", missing, "ok", ok, "warnings", warnings, "errors", errors, "entities", list);
+    json_t *o = json_pack("{s:O,s:i,s:{s:i,s:i,s:i,s:i,s:i,s:i},s:o}", "region", st->region, "year", st->year,
+                          "summary", "missing", missing, "ok", ok, "warnings", warnings, "errors", errors,
+                          "dismissed_findings", dismissed, "confirmed_findings", confirmed, "entities", list);
+    if (o != NULL && st->review != NULL)
+        json_object_set_new(o, "review_filter", json_string(st->review));
+    return o;
 }
 
 static void compliance_rows(gk_req *r, PGresult *res)
@@ -306,8 +360,6 @@ static void rollup_xlsx_compliance(gk_req *r, PGresult *res)
     json_decref(comp);
     reply_cached(r, book, len);
 }
-
-
 
 static void rollup_coverage(gk_req *r, PGresult *res)
 {
@@ -347,8 +399,8 @@ static void rollup_coverage(gk_req *r, PGresult *res)
                           "other_format", other);
     if (st->xlsx) {
         st->answer = o;
-        const char *v[] = {st->year_s, st->path};
-        gk_req_query(r, compliance_sql, 2, v, rollup_xlsx_compliance);
+        const char *v[] = {st->year_s, st->path, NULL};   /* every unit: no review filter */
+        gk_req_query(r, compliance_sql, 3, v, rollup_xlsx_compliance);
         return;
     }
     reply_json_cached(r, o);
@@ -465,12 +517,12 @@ void gk_route_rollup(gk_req *r)
 static void compliance_region(gk_req *r, PGresult *res)
 {
     region_st *st = r->st;
-    if (!region_row(r, res) || not_modified(r, res, "c"))
+    if (!region_row(r, res) || not_modified(r, res, st->kind))
         return;
     st->region = region_json(res);
     st->path = strdup(PQgetvalue(res, 0, 4));
-    const char *v[] = {st->year_s, st->path};
-    gk_req_query(r, compliance_sql, 2, v, compliance_rows);
+    const char *v[] = {st->year_s, st->path, st->review};
+    gk_req_query(r, compliance_sql, 3, v, compliance_rows);
 }
 
 static void compliance_start(gk_req *r, PGresult *res) { region_query(r, res, compliance_region); }
@@ -480,7 +532,14 @@ void gk_route_compliance(gk_req *r)
     region_st *st;
     if (!year_param(r, &st))
         return;
-    if (answer_from_memory(r, "c"))
+    st->review = gk_req_param(r, "review");
+    if (st->review != NULL && gk_review_state_label(st->review)[0] == '\0') {
+        gk_reply_error(r, 400, "invalid_parameter", "review",
+                       "review 只能是 pending、returned、resubmitted 或 accepted");
+        return;
+    }
+    snprintf(st->kind, sizeof st->kind, "c%s%s", st->review ? "-" : "", st->review ? st->review : "");
+    if (answer_from_memory(r, st->kind))
         return;
     gk_req_with_db(r, true, compliance_start);
 }

@@ -14,7 +14,9 @@
 static const char *const report_sql =
     "SELECT g.path::text, r.format, r.revision, " GK_SQL_TS("r.submitted_at") ", r.token_id, r.content_hash,"
     " CASE WHEN r.revision = c.revision THEN coalesce(c.status, r.status) ELSE r.status END,"
-    " (CASE WHEN r.revision = c.revision THEN coalesce(c.findings, r.findings) ELSE r.findings END)::text,"
+    /* the current judgement carries the office's marks (sql/101_finding_marks.sql) */
+    " (CASE WHEN r.revision = c.revision THEN gk_findings_with_marks(g.code, $2::int, coalesce(c.findings, r.findings))"
+    "  ELSE r.findings END)::text,"
     " r.body_text,"
     /* the name for a rendered title: a township with its county (永安市贡川镇) */
     " CASE WHEN length(g.code) > 6 THEN coalesce((SELECT p.name FROM regions p WHERE p.code = g.parent), '')"

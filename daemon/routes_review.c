@@ -26,7 +26,7 @@ static const char *const review_sql =
     " LEFT JOIN report_review v ON v.entity = g.code AND v.year = $2::int"
     " WHERE g.code = $1";
 
-static bool valid_entity_year(gk_req *r)
+bool gk_review_valid_entity_year(gk_req *r)
 {
     if (gk_parse_year(r->seg[1]) < 0 || strspn(r->seg[0], "0123456789") != strlen(r->seg[0]) ||
         strlen(r->seg[0]) > 12 || r->seg[0][0] == '\0') {
@@ -36,7 +36,7 @@ static bool valid_entity_year(gk_req *r)
     return true;
 }
 
-static bool region_checks(gk_req *r, PGresult *res)
+bool gk_review_region_checks(gk_req *r, PGresult *res)
 {
     if (!gk_req_ok(r, res))
         return false;
@@ -50,6 +50,24 @@ static bool region_checks(gk_req *r, PGresult *res)
     }
     if (PQgetisnull(res, 0, 1)) {
         gk_reply_error(r, 404, "not_found", "", "%s 没有 %s 年度的报告", r->seg[0], r->seg[1]);
+        return false;
+    }
+    return true;
+}
+
+/* Who reviews: a viewer or admin token of a region strictly above the
+ * entity (res: review_sql's or any answer whose first row is the entity's
+ * path, then its current revision).  false after answering. */
+bool gk_review_may_review(gk_req *r, PGresult *res)
+{
+    if (r->role != GK_ROLE_VIEWER && r->role != GK_ROLE_ADMIN) {
+        gk_reply_error(r, 403, "forbidden", "", "只有上级机关的审阅或管理令牌才能审核报告");
+        return false;
+    }
+    if (!gk_review_region_checks(r, res))
+        return false;
+    if (strcmp(r->token_region, r->seg[0]) == 0) {
+        gk_reply_error(r, 403, "forbidden", "", "不能审核本单位自己的报告");
         return false;
     }
     return true;
@@ -78,7 +96,7 @@ static json_t *review_json(gk_req *r, PGresult *res)
 
 static void review_done(gk_req *r, PGresult *res)
 {
-    if (!region_checks(r, res))
+    if (!gk_review_region_checks(r, res))
         return;
     json_t *o = review_json(r, res);
     if (o == NULL) {
@@ -97,7 +115,7 @@ static void review_start(gk_req *r, PGresult *res)
 
 void gk_route_review(gk_req *r)
 {
-    if (!valid_entity_year(r))
+    if (!gk_review_valid_entity_year(r))
         return;
     gk_req_with_db(r, true, review_start);
 }
@@ -146,16 +164,8 @@ static void transitioned(gk_req *r, PGresult *res)
 static void scope_read(gk_req *r, PGresult *res)
 {
     review_st *st = r->st;
-    if (r->role != GK_ROLE_VIEWER && r->role != GK_ROLE_ADMIN) {
-        gk_reply_error(r, 403, "forbidden", "", "只有上级机关的审阅或管理令牌才能审核报告");
+    if (!gk_review_may_review(r, res))
         return;
-    }
-    if (!region_checks(r, res))
-        return;
-    if (strcmp(r->token_region, r->seg[0]) == 0) {
-        gk_reply_error(r, 403, "forbidden", "", "不能审核本单位自己的报告");
-        return;
-    }
     char rev_s[16], tok_s[24];
     snprintf(rev_s, sizeof rev_s, "%d", st->body.revision);
     snprintf(tok_s, sizeof tok_s, "%lld", r->token_id);
@@ -172,22 +182,36 @@ static void set_start(gk_req *r, PGresult *res)
     gk_req_query(r, review_sql, 2, v, scope_read);
 }
 
-void gk_route_review_set(gk_req *r)
+/* The JSON body of a review write (review, marks): Content-Type checked,
+ * at most 16 KiB; NULL after answering 415/413/500. */
+char *gk_review_json_body(gk_req *r, size_t *len)
 {
-    if (!valid_entity_year(r))
-        return;
     const char *ct = gk_req_header(r, "Content-Type");
     if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] != '\0' && ct[16] != ';')) {
         gk_reply_error(r, 415, "unsupported_media_type", "", "Content-Type 应为 application/json");
-        return;
+        return NULL;
     }
-    size_t len = 0;
-    char *body = gk_req_body(r, &len);
-    if (len > 16384) {
+    char *body = gk_req_body(r, len);
+    if (body == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        return NULL;
+    }
+    if (*len > 16384) {
         free(body);
         gk_reply_error(r, 413, "body_too_large", "", "审核请求体超过 16384 字节的上限");
-        return;
+        return NULL;
     }
+    return body;
+}
+
+void gk_route_review_set(gk_req *r)
+{
+    if (!gk_review_valid_entity_year(r))
+        return;
+    size_t len = 0;
+    char *body = gk_review_json_body(r, &len);
+    if (body == NULL)
+        return;
     review_st *st = calloc(1, sizeof *st);
     if (st == NULL) {
         free(body);

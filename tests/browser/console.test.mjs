@@ -288,6 +288,65 @@ test('board, submission from the form, and the open board changing without reloa
   await town.context().close();
 });
 
+// The office's review on the unit page (console/review.js, issue 17): marks
+// on a finding (确认, then 不予采纳 with its reason), returning the report with
+// a comment; the township then sees the state and the comment, without the
+// office's controls.  Runs after the test above (贡川镇 has three revisions).
+test('review: marks on findings, return with a comment, seen by the township', async () => {
+  const office = await newPage();
+  await login(office, tokens.GK_T_VIEWER, '350481');
+  await office.locator('#units tr[data-code="350481101"] button').click();
+  await office.locator('#unit-review .review-state').waitFor();
+  assert.equal(await office.getAttribute('#unit-review .review-state', 'data-state'), 'pending');
+  const first = office.locator('#unit-findings ul.findings > li').first();
+  await first.locator('.mark-confirm').click();
+  await office.locator('#unit-findings ul.findings > li .mark-confirmed').first().waitFor();
+  // 不予采纳 without a reason is refused in the page; with one it replaces the 确认
+  const again = office.locator('#unit-findings ul.findings > li').first();
+  await again.locator('.mark-dismiss').click();
+  await again.locator('.mark-ok').click();
+  assert.match(await office.textContent('#message'), /不予采纳须写明理由/);
+  await again.locator('.mark-tools input').fill('经核实已在附件说明');
+  await again.locator('.mark-ok').click();
+  await office.locator('#unit-findings .mark-dismissed', { hasText: '经核实已在附件说明' }).waitFor();
+  assert.equal(await office.locator('#unit-findings .mark-confirmed').count(), 0);
+  // returning needs a comment
+  await office.click('#review-return');
+  assert.match(await office.textContent('#message'), /退回修改须写明需要修改的内容/);
+  await office.fill('#review-comment', '请补充第四部分（行政复议、行政诉讼）');
+  await office.click('#review-return');
+  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  assert.match(await office.textContent('#unit-review'), /审核意见：请补充第四部分/);
+  assert.equal(await office.isDisabled('#review-accept'), true, 'a returned report is not accepted before it is corrected');
+  // the board shows the state and filters by it
+  await office.click('#go-board');
+  await until('the board to show the returned state', async () =>
+    (await office.textContent('#units tr[data-code="350481101"] td:nth-child(8)')) === '退回修改');
+  await office.selectOption('#review-filter', 'returned');
+  assert.equal(await office.locator('#units tbody tr').count(), 1);
+  await office.selectOption('#review-filter', 'accepted');
+  assert.equal(await office.locator('#units tbody tr').count(), 0);
+  await office.selectOption('#review-filter', '');
+  // the supervision list downloads from the board (a workbook: a zip)
+  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('#supervision-xlsx')]);
+  assert.equal(dl.suggestedFilename(), '通报-350481-2020.xlsx');
+  assert.equal(readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK');
+  await office.click('#units tr[data-code="350481101"] button');
+  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  await office.screenshot({ path: join(SHOTS, 'console-review.png'), fullPage: true });
+
+  const town = await newPage();
+  await login(town, tokens.GK_T_TOWN, '350481101');
+  await town.locator('#units tr[data-code="350481101"] button').click();
+  await town.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  assert.match(await town.textContent('#unit-review'), /审核状态：退回修改.*审核意见：请补充第四部分/s);
+  assert.match(await town.textContent('#unit-findings'), /不予采纳：经核实已在附件说明/);
+  assert.equal(await town.locator('#review-return').count(), 0, 'a township never reviews');
+  assert.equal(await town.locator('.mark-tools').count(), 0);
+  await office.context().close();
+  await town.context().close();
+});
+
 test('no console errors and no CSP violations in any page', () => {
   assert.deepEqual(problems, []);
 });

@@ -1095,6 +1095,136 @@ START_TEST(review_return_seen_by_township)
 }
 END_TEST
 
+/* `gongkai review mark`, `status --review`, `history` (issue 17): the office
+ * dismisses one finding with a reason, compliance prints the mark, the board
+ * filters by review state, and the township reads state and comment in its
+ * history.  Runs after review_return_seen_by_township (TOWN is returned). */
+START_TEST(review_mark_filter_and_history)
+{
+    run r;
+    const char *q = "SELECT f->>'code' || '|' || (f->>'path') FROM report_current c JOIN reports p"
+                    " ON p.entity = c.entity AND p.year = c.year AND p.revision = c.revision,"
+                    " jsonb_array_elements(coalesce(c.findings, p.findings)) f"
+                    " WHERE c.entity = '" TOWN "' AND c.year = 2020 ORDER BY 1 LIMIT 1";
+    char *cp = gk_h_sql1(&H, q, 0, NULL);
+    ck_assert_msg(cp != NULL, "the township's report has no finding to mark");
+    char *bar = strchr(cp, '|');
+    *bar = '\0';
+    const char *town_try[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1,
+                              "--dismiss", "自己不采纳", NULL};
+    client(&r, tok_town, town_try);
+    ASSERT_RC(&r, 3);   /* 403: a township never reviews */
+    free_run(&r);
+    const char *no_reason[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--dismiss", " ", NULL};
+    client(&r, tok_city_view, no_reason);
+    ASSERT_RC(&r, 2);
+    ASSERT_HAS(r.stderr_text, "须写明理由");
+    free_run(&r);
+    const char *dis[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1,
+                         "--dismiss", "经核实属填报口径差异", NULL};
+    client(&r, tok_city_view, dis);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "生效的标记（1 条）");
+    ASSERT_HAS(r.stdout_text, "不予采纳");
+    free_run(&r);
+    const char *comp[] = {"compliance", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, comp);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核：不予采纳");
+    ASSERT_HAS(r.stdout_text, "经核实属填报口径差异");
+    ASSERT_HAS(r.stdout_text, "不予采纳 1 条");
+    free_run(&r);
+    free(cp);
+
+    const char *st[] = {"status", CITY, "--year", "2020", "--review", "returned", NULL};
+    client(&r, tok_city_view, st);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, TOWN);
+    ASSERT_LACKS(r.stdout_text, TOWN2);
+    ASSERT_HAS(r.stdout_text, "只列出审核状态为“退回修改”");
+    free_run(&r);
+    const char *st_acc[] = {"status", CITY, "--year", "2020", "--review", "accepted", NULL};
+    client(&r, tok_city_view, st_acc);
+    ASSERT_RC(&r, 0);
+    ASSERT_LACKS(r.stdout_text, TOWN);
+    free_run(&r);
+    const char *st_bad[] = {"status", CITY, "--year", "2020", "--review", "done", NULL};
+    client(&r, tok_city_view, st_bad);
+    ASSERT_RC(&r, 2);
+    free_run(&r);
+
+    const char *showr[] = {"show", TOWN, "--year", "2020", NULL};
+    client(&r, tok_town, showr);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核：不予采纳");
+    free_run(&r);
+    const char *hist[] = {"history", TOWN, "--year", "2020", NULL};
+    client(&r, tok_town, hist);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "审核状态：退回修改");
+    ASSERT_HAS(r.stdout_text, "审核意见：表三第二行合计有误，请更正");
+    free_run(&r);
+}
+END_TEST
+
+/* `gongkai supervision` (issue 17 item 5): after the office confirms a
+ * finding of TOWN (superseding the dismissal of review_mark_filter_and_history),
+ * the list prints it with the unit; --xlsx saves the server's workbook,
+ * which openpyxl opens with the finding on its 确认问题 sheet. */
+START_TEST(supervision_prints_and_saves)
+{
+    run r;
+    const char *q = "SELECT code || '|' || path FROM finding_marks WHERE entity = '" TOWN "' ORDER BY id LIMIT 1";
+    char *cp = gk_h_sql1(&H, q, 0, NULL);
+    ck_assert_msg(cp != NULL, "review_mark_filter_and_history left no mark");
+    char *bar = strchr(cp, '|');
+    *bar = '\0';
+    const char *conf[] = {"review", "mark", TOWN, "--year", "2020", "--code", cp, "--path", bar + 1, "--confirm", NULL};
+    client(&r, tok_city_view, conf);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    const char *show[] = {"supervision", CITY, "--year", "2020", NULL};
+    client(&r, tok_city_view, show);
+    ASSERT_RC(&r, 0);
+    ASSERT_HAS(r.stdout_text, "一、未报送的单位");
+    ASSERT_HAS(r.stdout_text, "经审核确认须整改的问题（1 条）");
+    ASSERT_HAS(r.stdout_text, "350481101 贡川镇");
+    free_run(&r);
+    char dir[] = "/tmp/gk-sup-XXXXXX", book[64], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(book, sizeof book, "%s/tongbao.xlsx", dir);
+    const char *save[] = {"supervision", CITY, "--year", "2020", "--xlsx", book, NULL};
+    client(&r, tok_city_view, save);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])['确认问题'];"
+             " rows=[r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]];"
+             " sys.exit(0 if len(rows)==1 and rows[0][1]=='%s' and rows[0][4]=='%s' else 1)\" %s",
+             TOWN, cp, book);
+    ck_assert_msg(system(cmd) == 0, "%s", cmd);
+    char doc[64];
+    snprintf(doc, sizeof doc, "%s/tongbao.docx", dir);
+    const char *save_docx[] = {"supervision", CITY, "--year", "2020", "--docx", doc, NULL};
+    client(&r, tok_city_view, save_docx);
+    ASSERT_RC(&r, 0);
+    free_run(&r);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import zipfile,sys; x=zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode();"
+             " sys.exit(0 if '贡川镇' in x and '通报' in x else 1)\" %s", doc);
+    ck_assert_msg(system(cmd) == 0, "%s", cmd);
+    unlink(doc);
+    const char *bad[] = {"supervision", CITY, "--year", "2020", "--xlsx", "/nonexistent/dir/x.xlsx", NULL};
+    client(&r, tok_city_view, bad);
+    ASSERT_RC(&r, 3);
+    ASSERT_HAS(r.stderr_text, "无法写入");
+    free_run(&r);
+    unlink(book);
+    rmdir(dir);
+    free(cp);
+}
+END_TEST
+
 /* `gongkai benchmark`: the quartiles and each unit's rank; every cell
  * without --cell; the trend; a bad cell or level is the server's clear 422
  * (exit 3), --trend without --cell a usage error (exit 2). */
@@ -1154,6 +1284,8 @@ static Suite *suite(void)
     tcase_add_test(tc, compliance_lists_findings_per_township);
     tcase_add_test(tc, history_and_show);
     tcase_add_test(tc, review_return_seen_by_township);
+    tcase_add_test(tc, review_mark_filter_and_history);
+    tcase_add_test(tc, supervision_prints_and_saves);
     tcase_add_test(tc, benchmark_prints_quartiles);
     tcase_add_test(tc, wrong_token_is_401_and_never_printed);
     tcase_add_test(tc, outside_scope_is_403);

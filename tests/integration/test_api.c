@@ -547,6 +547,12 @@ START_TEST(auth_matrix)
                                                        {200, 200, 200, 200, 200, 403, 403, 401}},
         {"GET", "/api/v1/regions/350481/trend?year=2020&cell=active.rules.new_made",
                                                        {200, 403, 200, 200, 200, 403, 403, 401}},
+        /* issue 17: marks are read like the report; the board's filter and the supervision list like compliance */
+        {"GET", "/api/v1/reports/350481101/2020/findings/marks", {200, 200, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481/compliance?year=2020&review=pending", {200, 403, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481/supervision?year=2020", {200, 403, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481/supervision?year=2020&format=xlsx", {200, 403, 200, 200, 200, 403, 403, 401}},
+        {"GET", "/api/v1/regions/350481101/supervision?year=2020", {200, 200, 200, 200, 200, 403, 403, 401}},
     };
     char *before = db_state();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

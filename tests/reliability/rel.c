@@ -147,7 +147,9 @@ char *rel_fingerprint(gk_h *h)
                      /* the office's review (sql/100_review.sql) */
                      " (SELECT md5(coalesce(string_agg(entity || year || state || revision || comment, ';'"
                      "   ORDER BY entity, year), '')) FROM report_review),"
-                     " (SELECT count(*) FROM review_history))",
+                     " (SELECT count(*) FROM review_history),"
+                     /* the office's marks on findings (sql/101_finding_marks.sql) */
+                     " (SELECT count(*) || ':' || coalesce(max(id), 0) FROM finding_marks))",
                      0, NULL);
 }
 

@@ -70,7 +70,25 @@ static const route routes[] = {
     {"GET", "/api/v1/regions/%s/trend?year=2020&cell=active.rules.new_made", K_READ, false},
     /* reopening a pending report: 409 for whoever may review, so nothing changes */
     {"POST", "/api/v1/reports/%s/2020/review", K_REVIEW, true},
+    /* issue 17: the office's marks, the board's filter, the supervision list */
+    {"GET", "/api/v1/reports/%s/2020/findings/marks", K_READ, true},
+    /* a finding no judgement has: 409 finding_not_current for whoever may mark, so nothing changes */
+    {"POST", "/api/v1/reports/%s/2020/findings/marks", K_REVIEW, true},
+    {"GET", "/api/v1/regions/%s/compliance?year=2020&review=returned", K_READ, false},
+    {"GET", "/api/v1/regions/%s/supervision?year=2020", K_READ, false},
+    {"GET", "/api/v1/regions/%s/supervision?year=2020&format=html", K_READ, false},
+    {"GET", "/api/v1/regions/%s/supervision?year=2020&format=xlsx", K_READ, false},
+    {"GET", "/api/v1/regions/%s/supervision?year=2020&format=docx", K_READ, false},
 };
+
+/* The body of a K_REVIEW route: reopening a pending report, or marking a
+ * finding no judgement has (409 finding_not_current) — both change nothing. */
+static const char *review_body(const route *rt)
+{
+    if (strstr(rt->path, "/findings/marks") != NULL)
+        return "{\"code\":\"no.such.finding\",\"mark\":\"dismissed\",\"reason\":\"矩阵测试\"}";
+    return "{\"action\":\"reopen\",\"comment\":\"重新开启\"}";
+}
 
 static int expected(const route *rt, int g, int t)
 {
@@ -132,7 +150,7 @@ START_TEST(scope_matrix)
                 continue;
             char path[256];
             snprintf(path, sizeof path, rt->path, target[g]);
-            char *body = rt->k == K_REVIEW ? strdup("{\"action\":\"reopen\",\"comment\":\"重新开启\"}")
+            char *body = rt->k == K_REVIEW ? strdup(review_body(rt))
                          : rt->method[0] == 'P' ? report_for(target[g])
                                                 : NULL;
             for (int t = 0; t < T_N; t++) {
