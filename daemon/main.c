@@ -149,7 +149,6 @@ out:
     gk_log_detach();
     if (base != NULL)
         event_base_free(base);
-    gk_routes_set_names(NULL);
     gk_townships_free(); /* the judgement's own copy (townships.h) */
     gk_routes_set_cache(NULL);
     gk_cache_free(cache);
