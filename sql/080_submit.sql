@@ -32,26 +32,36 @@ CREATE VIEW gk_current AS
 -- other report's text comes along so shared passages can be named).  A
 -- signature's empty slots are -1: never equal.  At most 1,000 candidates:
 -- a report cannot be similar to more than a few hundred in any useful way.
--- Each band key is one index probe (the LATERAL behind OFFSET 0), whatever
--- plan PostgreSQL picks (docs/performance.md, target 2, item 3).
+-- Every step is a LATERAL behind OFFSET 0, driven by the band keys: one
+-- index probe per band key, then per candidate its signature, name and
+-- text, whatever plan PostgreSQL picks.  Without these fences the generic
+-- plan, made while the year had few reports, started from all of the
+-- year's reports (auto_explain under the service bench: PostgreSQL's CPU per
+-- submission 4 → 13 ms, growing with N; docs/performance.md).
 -- PL/pgSQL, not SQL: a SQL function that cannot be inlined is planned again
 -- on every call, and planning was a third of this query's cost (060's note).
+-- Generic plans, always: PostgreSQL kept planning this and gk_submit_read's
+-- context query afresh on every call (pg_stat_statements under the service
+-- bench: 1.3 and 0.6 ms of planning per call; read 3.6 → 1.9 ms), and the
+-- statements are written so that their generic plans are index probes.
 -- Parameters are prefixed where a column has the same name.
 CREATE FUNCTION gk_similar_candidates(e text, y integer, p_sig bigint[], p_bands bigint[], min_same integer,
                                       sig_n integer)
-    RETURNS text LANGUAGE plpgsql STABLE AS $$
+    RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
-    RETURN (SELECT coalesce(json_agg(json_build_object('entity', s.entity, 'name', g.name,
-             'similarity', s.same::float8 / sig_n, 'body', k.body_text) ORDER BY s.same DESC, s.entity), '[]')::text
-    FROM (SELECT n.entity, (SELECT count(*) FROM unnest(n.sig, p_sig) AS u(x, z) WHERE x = z AND x <> -1) AS same
-          FROM narrative_sig n WHERE n.year = y AND n.entity IN (
-            SELECT m.entity FROM unnest(p_bands) WITH ORDINALITY AS q(key, band),
-            LATERAL (SELECT b.entity FROM narrative_bands b WHERE b.year = y AND b.band = q.band - 1
-                     AND b.key = q.key AND b.entity <> e OFFSET 0) m
-            LIMIT 1000)) s
-    JOIN regions g ON g.code = s.entity
-    JOIN gk_current k ON k.entity = s.entity AND k.year = y
-    WHERE s.same >= min_same);
+    RETURN (SELECT coalesce(json_agg(json_build_object('entity', c.entity, 'name', x.name,
+             'similarity', c.same::float8 / sig_n, 'body', x.body_text) ORDER BY c.same DESC, c.entity), '[]')::text
+    FROM (SELECT DISTINCT h.entity
+          FROM (SELECT m.entity FROM unnest(p_bands) WITH ORDINALITY AS q(key, band),
+                LATERAL (SELECT b.entity FROM narrative_bands b WHERE b.year = y AND b.band = q.band - 1
+                         AND b.key = q.key AND b.entity <> e OFFSET 0) m
+                LIMIT 1000) h) m,
+         LATERAL (SELECT n.entity, (SELECT count(*) FROM unnest(n.sig, p_sig) AS u(x, z) WHERE x = z AND x <> -1)
+                         AS same
+                  FROM narrative_sig n WHERE n.entity = m.entity AND n.year = y OFFSET 0) c,
+         LATERAL (SELECT g.name, k.body_text FROM regions g JOIN gk_current k ON k.entity = g.code AND k.year = y
+                  WHERE g.code = c.entity OFFSET 0) x
+    WHERE c.same >= min_same);
 END
 $$;
 
@@ -71,7 +81,7 @@ CREATE FUNCTION gk_submit_read(e text, y integer, gen bigint, bands bigint[], si
                    path text, revision integer, content_hash text, submitted_at text, status text,
                    findings text, body_text text, first_day text, prev_body text, deadline text, today text,
                    format text, has_next boolean, review text, partners text)
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
     i record;
