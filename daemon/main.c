@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "listener.h"
+#include "metrics.h"
 #include "log.h"
 #include "pool.h"
 #include "readcache.h"
@@ -114,6 +115,7 @@ static int serve(gk_config *cfg)
         goto out;
     gk_readcache_init(cfg->read_check_ms > 0 && !cfg->read_only);
     gk_readcache_set_announce(gk_listener_announce, listener);
+    gk_metrics_set_listener(listener);
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
     if (pool != NULL) {
@@ -145,6 +147,7 @@ out:
     gk_server_free(srv);
     gk_pool_free(pool);
     gk_readcache_free();
+    gk_metrics_set_listener(NULL);
     gk_listener_free(listener);
     gk_log_detach();
     if (base != NULL)
