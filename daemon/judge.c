@@ -159,19 +159,16 @@ int gk_judge_min_same(void)
 /* ---- SQL ---- */
 
 const char *const gk_rejudge_sql =
-    "SELECT c.entity, c.year, r.body_text,"
-    " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity AND r2.year = c2.year"
-    "   AND r2.revision = c2.revision WHERE c2.entity = c.entity AND c2.year = c.year - 1),"
+    "SELECT c.entity, c.year, c.body_text,"
+    " (SELECT c2.body_text FROM gk_current c2 WHERE c2.entity = c.entity AND c2.year = c.year - 1),"
     " to_char(" GK_SQL_DEADLINE("g.path", "c.year") ", 'YYYY-MM-DD'), " GK_SQL_DAY("c.first_submitted_at") ","
     " (SELECT coalesce(json_agg(json_build_object('entity', p.b, 'name', pg.name, 'similarity', p.similarity,"
-    "   'body', pr.body_text) ORDER BY p.similarity DESC, p.b), '[]')"
+    "   'body', pc.body_text) ORDER BY p.similarity DESC, p.b), '[]')"
     "  FROM narrative_pairs p JOIN regions pg ON pg.code = p.b"
-    "  JOIN report_current pc ON pc.entity = p.b AND pc.year = p.year"
-    "  JOIN reports pr ON pr.entity = pc.entity AND pr.year = pc.year AND pr.revision = pc.revision"
+    "  JOIN gk_current pc ON pc.entity = p.b AND pc.year = p.year"
     "  WHERE p.year = c.year AND p.a = c.entity)::text"
     " FROM (SELECT DISTINCT entity, year FROM jsonb_to_recordset($1::jsonb) AS k(entity text, year int)) k"
-    " JOIN report_current c ON c.entity = k.entity AND c.year = k.year"
-    " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " JOIN gk_current c ON c.entity = k.entity AND c.year = k.year"
     " JOIN regions g ON g.code = c.entity";
 
 const char *const gk_rejudge_update_sql =

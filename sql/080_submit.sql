@@ -26,6 +26,18 @@ CREATE VIEW gk_current AS
     FROM report_current c
     JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision;
 
+-- The deadline of report year y for a region with ancestor path p (root
+-- first): the nearest ancestor's entry in deadlines, else 31 January of
+-- y + 1.  Written once here for every statement (store.h's GK_SQL_DEADLINE
+-- calls it); lib/rules.c has the same default for the offline check.
+-- PL/pgSQL so that its plan is cached per session.
+CREATE FUNCTION gk_deadline(p text[], y integer) RETURNS date LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN coalesce((SELECT d.date FROM deadlines d WHERE d.year = y AND d.region = ANY (p)
+                     ORDER BY array_position(p, d.region) DESC LIMIT 1),
+                    make_date(y + 1, 1, 31));
+END $$;
+
 -- narrative.similar's candidates: the same-year reports sharing an LSH band
 -- with the signature, at or above min_same equal MinHash values, as a JSON
 -- array [{"entity","name","similarity","body"}] (most similar first; the
@@ -119,9 +131,7 @@ BEGIN
         to_char(c.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), c.status, c.findings::text,
         c.body_text, to_char(c.first_submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
         (SELECT p.body_text FROM gk_current p WHERE p.entity = e AND p.year = y - 1),
-        to_char(coalesce((SELECT d.date FROM deadlines d WHERE d.year = y AND d.region = ANY (g.path)
-                          ORDER BY array_position(g.path, d.region) DESC LIMIT 1),
-                         make_date(y + 1, 1, 31)), 'YYYY-MM-DD'),
+        to_char(gk_deadline(g.path, y), 'YYYY-MM-DD'),
         to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
         c.format,
         EXISTS (SELECT 1 FROM report_current n WHERE n.entity = e AND n.year = y + 1),
