@@ -164,6 +164,12 @@ pgb_pid=$!
 b_c=""
 while kill -0 "$pgb_pid" 2>/dev/null; do b_c=$(self_cpu "$pgb_pid" 2>/dev/null || echo "$b_c"); sleep 0.2; done
 wait "$pgb_pid" || true
+# pgbench's backends exit after it does: their time reaches the
+# postmaster's cutime only then, so wait (bounded) until they are gone.
+for _ in $(seq 1 50); do
+  [ "$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && break
+  sleep 0.1
+done
 b1_p=$(pg_cpu)
 ptps=$(awk '/^tps/ { printf "%.1f", $3; exit }' "$tmp/pgbench.out")
 ptx=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$tmp/pgbench.out")
