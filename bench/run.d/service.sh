@@ -148,9 +148,9 @@ else echo; echo "(GK_BENCH_READS=0: target 1 skipped)"; fi
 echo
 echo "### 2. durable submissions: $clients clients, distinct townships, year $year, at most 2000 or 60s"
 first=2000
-c0_d=$(self_cpu "$daemon_pid"); c0_p=$(pg_cpu)
+c0_d=$(self_cpu "$daemon_pid"); c0_p=$(pg_cpu); w0=$(psql_q -c "SELECT pg_current_wal_lsn()")
 read -r n ok created errs bad dt srate sp50 sp99 < <("$http" submit "$port" "$admin" "$clients" 60 "$template" "$year" 1 "$tmp/others" 0 "$first" || true)
-c1_d=$(self_cpu "$daemon_pid"); c1_p=$(pg_cpu)
+c1_d=$(self_cpu "$daemon_pid"); c1_p=$(pg_cpu); w1=$(psql_q -c "SELECT pg_current_wal_lsn()")
 "$http" report "$template" 350481101 "$year" 7 >"$tmp/body.json"
 psql_q -c "CREATE TABLE bench_jsonb (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
 python3 - "$tmp/body.json" "$tmp/pgbench.sql" <<'PY'
@@ -158,7 +158,7 @@ import sys
 body = open(sys.argv[1], encoding="utf-8").read().strip().replace("'", "''")
 open(sys.argv[2], "w", encoding="utf-8").write("INSERT INTO bench_jsonb (body) VALUES ('" + body + "'::jsonb);\n")
 PY
-b0_p=$(pg_cpu)
+b0_p=$(pg_cpu); wb0=$(psql_q -c "SELECT pg_current_wal_lsn()")
 "$pgbin/pgbench" -n -h "$sock" -U postgres -f "$tmp/pgbench.sql" -c "$clients" -j 2 -T "$secs" postgres >"$tmp/pgbench.out" 2>/dev/null &
 pgb_pid=$!
 b_c=""
@@ -170,7 +170,7 @@ for _ in $(seq 1 50); do
   [ "$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && break
   sleep 0.1
 done
-b1_p=$(pg_cpu)
+b1_p=$(pg_cpu); wb1=$(psql_q -c "SELECT pg_current_wal_lsn()")
 ptps=$(awk '/^tps/ { printf "%.1f", $3; exit }' "$tmp/pgbench.out")
 ptx=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$tmp/pgbench.out")
 row "measure" "gongkaid" "baseline" "ratio" "target"
@@ -181,6 +181,8 @@ sub_t=$(awk -v a="$sub_d" -v b="$sub_p" 'BEGIN { printf "%.3f", a + b }')
 pgb_p=$(per_ms "$b0_p" "$b1_p" "$ptx")
 r=$(ratio "$pgb_p" "$sub_t")
 row "CPU ms per submission (daemon+PG) vs per tx (PG)" "$sub_t" "$pgb_p" "$r" "(ratio = pgbench/ours; 0.5 would match the rate target)"
+wal_kb() { psql_q -c "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1024.0 / greatest($3, 1), 1)"; }
+row "WAL KB per submission vs per tx" "$(wal_kb "$w0" "$w1" "$n")" "$(wal_kb "$wb0" "$wb1" "$ptx")" "" "(pg_current_wal_lsn before and after)"
 echo "  (CPU ms per submission: gongkaid $sub_d, PostgreSQL $sub_p; pgbench's own client ${b_c:-?} s over $ptx tx)"
 echo "  ($n submitted, $created created, $errs transport errors, $bad refused; latency p50 ${sp50} ms, p99 ${sp99} ms; body $(wc -c <"$tmp/body.json") bytes)"
 
