@@ -97,7 +97,11 @@ static int rb_fill(int fd, rbuf *b)
 
 static int read_response(int fd, rbuf *b, const char **body, size_t *body_len)
 {
+    /* forget the previous response: its header block must not be found
+     * again (a shorter answer would then wait for bytes never sent) */
     b->len = 0;
+    if (b->p != NULL)
+        b->p[0] = '\0';
     char *end;
     for (;;) {
         if (b->p != NULL && (end = strstr(b->p, "\r\n\r\n")) != NULL)

@@ -158,59 +158,17 @@ int gk_judge_min_same(void)
 
 /* ---- SQL ---- */
 
-/* The other report's text comes along so the shared passages can be named.
- * A signature's empty slots are UINT64_MAX, i.e. -1 as bigint: never equal.
- * The candidate list is bounded: a report cannot be "similar" to more than
- * a few hundred others in any meaningful way.
- * The band lookups are a LATERAL subquery behind OFFSET 0 so that they stay
- * one index probe per band key whatever the plan: the statement is prepared
- * (pgconn.h), and a generic plan made while the year had few signatures
- * hashed every band of the year instead — cost growing with N (auto_explain
- * during bench/run.d/service.sh: 10–12 ms per submission). */
-const char *const gk_candidates_sql =
-    "SELECT coalesce(json_agg(json_build_object('entity', s.entity, 'name', g.name,"
-    "  'similarity', s.same::float8 / " GK_STR(GK_MINHASH_N) ", 'body', r.body_text) ORDER BY s.same DESC, s.entity),"
-    "  '[]')::text"
-    " FROM (SELECT n.entity, (SELECT count(*) FROM unnest(n.sig, $3::bigint[]) AS u(x, y) WHERE x = y AND x <> -1)"
-    "        AS same"
-    "       FROM narrative_sig n WHERE n.year = $2::int AND n.entity IN ("
-    "        SELECT m.entity FROM unnest($4::bigint[]) WITH ORDINALITY AS q(key, band),"
-    "        LATERAL (SELECT b.entity FROM narrative_bands b WHERE b.year = $2::int AND b.band = q.band - 1"
-    "         AND b.key = q.key AND b.entity <> $1 OFFSET 0) m"
-    "        LIMIT 1000)) s"
-    " JOIN regions g ON g.code = s.entity"
-    " JOIN report_current c ON c.entity = s.entity AND c.year = $2::int"
-    " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
-    " WHERE s.same >= $5::int";
-
-const char *const gk_narrative_store_sql =
-    "WITH db AS (DELETE FROM narrative_bands WHERE entity = $1 AND year = $2::int),"
-    " si AS (INSERT INTO narrative_sig (entity, year, revision, sig)"
-    "  SELECT $1, $2::int, $3::int, coalesce($4::bigint[], '{}')"
-    "  ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, sig = EXCLUDED.sig),"
-    " bi AS (INSERT INTO narrative_bands (year, band, key, entity)"
-    "  SELECT $2::int, (t.band - 1)::smallint, t.key, $1 FROM unnest($5::bigint[]) WITH ORDINALITY AS t(key, band)),"
-    " dp AS (DELETE FROM narrative_pairs WHERE year = $2::int AND (a = $1 OR b = $1)"
-    "  RETURNING CASE WHEN a = $1 THEN b ELSE a END AS other),"
-    " pi AS (INSERT INTO narrative_pairs (year, a, b, similarity)"
-    "  SELECT $2::int, x.a, x.b, p.similarity FROM jsonb_to_recordset($6::jsonb) AS p(entity text, similarity real),"
-    "  LATERAL (VALUES ($1, p.entity), (p.entity, $1)) AS x(a, b))"
-    " SELECT DISTINCT other FROM dp";
-
 const char *const gk_rejudge_sql =
-    "SELECT c.entity, c.year, r.body_text,"
-    " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity AND r2.year = c2.year"
-    "   AND r2.revision = c2.revision WHERE c2.entity = c.entity AND c2.year = c.year - 1),"
+    "SELECT c.entity, c.year, c.body_text,"
+    " (SELECT c2.body_text FROM gk_current c2 WHERE c2.entity = c.entity AND c2.year = c.year - 1),"
     " to_char(" GK_SQL_DEADLINE("g.path", "c.year") ", 'YYYY-MM-DD'), " GK_SQL_DAY("c.first_submitted_at") ","
     " (SELECT coalesce(json_agg(json_build_object('entity', p.b, 'name', pg.name, 'similarity', p.similarity,"
-    "   'body', pr.body_text) ORDER BY p.similarity DESC, p.b), '[]')"
+    "   'body', pc.body_text) ORDER BY p.similarity DESC, p.b), '[]')"
     "  FROM narrative_pairs p JOIN regions pg ON pg.code = p.b"
-    "  JOIN report_current pc ON pc.entity = p.b AND pc.year = p.year"
-    "  JOIN reports pr ON pr.entity = pc.entity AND pr.year = pc.year AND pr.revision = pc.revision"
+    "  JOIN gk_current pc ON pc.entity = p.b AND pc.year = p.year"
     "  WHERE p.year = c.year AND p.a = c.entity)::text"
     " FROM (SELECT DISTINCT entity, year FROM jsonb_to_recordset($1::jsonb) AS k(entity text, year int)) k"
-    " JOIN report_current c ON c.entity = k.entity AND c.year = k.year"
-    " JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision"
+    " JOIN gk_current c ON c.entity = k.entity AND c.year = k.year"
     " JOIN regions g ON g.code = c.entity";
 
 const char *const gk_rejudge_update_sql =

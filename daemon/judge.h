@@ -53,14 +53,8 @@ extern const char *const gk_rejudge_sql;
 extern const char *const gk_rejudge_update_sql;
 json_t *gk_rejudge_rows(PGresult *res, const gk_names *names);
 
-/* Same-year candidates sharing an LSH band with a signature, at or above the
- * threshold, as a JSON array text like gk_judge_input.partners:
- * $1 entity, $2 year, $3 sig (bigint[]), $4 band keys (bigint[]), $5 min same. */
-extern const char *const gk_candidates_sql;
-/* Replaces an entity's signature, bands and pairs; returns the entities it
- * was similar to before (one row each).  $1 entity, $2 year, $3 revision,
- * $4 sig or NULL (not judged: stored as '{}', as the start-up backfill does), $5 bands or NULL, $6 pairs JSON
- * [{"entity","similarity"}]. */
-extern const char *const gk_narrative_store_sql;
+/* narrative.similar's candidates and the store of a report's signature,
+ * bands and pairs are SQL functions now: gk_similar_candidates and
+ * gk_submit_write (sql/080_submit.sql). */
 
 #endif

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "http.h"
 #include "listener.h"
+#include "metrics.h"
 #include "log.h"
 #include "pool.h"
 #include "readcache.h"
@@ -133,6 +134,7 @@ static int serve(gk_config *cfg)
         goto out;
     gk_readcache_init(cfg->read_check_ms > 0 && !cfg->read_only);
     gk_readcache_set_announce(announce_and_wake, listener);
+    gk_metrics_set_listener(listener);
     pool = gk_pool_new(base, cfg->database, (int)cfg->pool_size, (int)cfg->queue_max, cfg->connect_timeout_ms,
                        cfg->reconnect_min_ms, cfg->reconnect_max_ms);
     if (pool != NULL) {
@@ -170,11 +172,11 @@ out:
     gk_changes_streams_shutdown(); /* their leases go back before the pool goes */
     gk_pool_free(pool);
     gk_readcache_free();
+    gk_metrics_set_listener(NULL);
     gk_listener_free(listener);
     gk_log_detach();
     if (base != NULL)
         event_base_free(base);
-    gk_routes_set_names(NULL);
     gk_townships_free(); /* the judgement's own copy (townships.h) */
     gk_routes_set_cache(NULL);
     gk_cache_free(cache);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "changes_stream.h"
+#include "listener.h"
 #include "readcache.h"
 
 #define NSTATUS 600
@@ -47,6 +48,38 @@ void gk_metrics_cache(bool hit)
         cache_hits++;
     else
         cache_misses++;
+}
+
+static const struct gk_listener *listener;
+void gk_metrics_set_listener(const struct gk_listener *l) { listener = l; }
+
+/* The listener keeps the read cache and the other daemons coherent
+ * (listener.h): when it is down, polls fall back to the database. */
+static void render_listener(struct evbuffer *out)
+{
+    if (listener == NULL)
+        return;
+    gk_listener_stats ls;
+    gk_listener_stats_get(listener, &ls);
+    evbuffer_add_printf(out,
+                        "# HELP gongkai_listener_up Whether the change listener is connected and listening.\n"
+                        "# TYPE gongkai_listener_up gauge\ngongkai_listener_up %d\n"
+                        "# HELP gongkai_listener_notifications_total Change notifications received.\n"
+                        "# TYPE gongkai_listener_notifications_total counter\n"
+                        "gongkai_listener_notifications_total %llu\n"
+                        "# HELP gongkai_listener_connects_total Connections the listener made.\n"
+                        "# TYPE gongkai_listener_connects_total counter\ngongkai_listener_connects_total %llu\n"
+                        "# HELP gongkai_listener_losses_total Listener connections lost.\n"
+                        "# TYPE gongkai_listener_losses_total counter\ngongkai_listener_losses_total %llu\n"
+                        "# HELP gongkai_listener_announcements_total This process's changes announced to the"
+                        " other daemons.\n"
+                        "# TYPE gongkai_listener_announcements_total counter\n"
+                        "gongkai_listener_announcements_total %llu\n"
+                        "# HELP gongkai_listener_watermark_moves_total Times the change watermark moved.\n"
+                        "# TYPE gongkai_listener_watermark_moves_total counter\n"
+                        "gongkai_listener_watermark_moves_total %llu\n",
+                        ls.live ? 1 : 0, ls.notifications, ls.connects, ls.losses, ls.announcements,
+                        ls.watermark_moves);
 }
 
 void gk_metrics_render(struct evbuffer *out, gk_server *s)
@@ -143,4 +176,5 @@ void gk_metrics_render(struct evbuffer *out, gk_server *s)
                         "# HELP gongkai_changes_events_total Change events sent on streams.\n"
                         "# TYPE gongkai_changes_events_total counter\ngongkai_changes_events_total %llu\n",
                         gk_changes_streams_open(), cs.events);
+    render_listener(out);
 }

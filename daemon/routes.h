@@ -54,9 +54,6 @@ void gk_route_session(gk_req *r);
 void gk_route_session_create(gk_req *r);
 void gk_route_session_delete(gk_req *r);
 
-/* The township names of the registry for narrative.foreign_entity, loaded
- * at start-up (NULL: the rule is skipped).  Not owned. */
-void gk_routes_set_names(const gk_names *names);
 /* The answer cache of rollup and compliance (NULL: none).  Not owned. */
 struct gk_cache;
 void gk_routes_set_cache(struct gk_cache *cache);

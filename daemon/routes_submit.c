@@ -1,24 +1,19 @@
 /* routes_submit.c — POST /api/v1/reports (submit) and POST /api/v1/check
- * (the same judgement, nothing stored).
+ * (the same judgement, nothing stored), as one machine: an explicit phase
+ * per step and one advance() that moves between them, so the story of a
+ * submission reads top to bottom in advance()'s switch.
  *
- * A submission is one transaction on one connection:
- *   BEGIN; (with an Idempotency-Key: its lock and check); the township
- *   names' generation; the new prose signature; the locks of what the
- *   judgement depends on (sql/060_judgement_locks.sql: the (entity, year)
- *   and (entity, year + 1) locks, the year shared, the LSH band keys of the
- *   new and the stored signature), so concurrent submissions of one report
- *   serialise and near-duplicates submitted together find each other; read
- *   the context (region path, current revision, last year's report,
- *   deadline); the same-year reports whose prose shares an LSH band and is
- *   similar enough; judge; INSERT the revision; move the current pointer,
- *   audit, change counters, idempotency key; add the delta (new revision
- *   minus old) to the rollup of every ancestor; replace the entity's
- *   signature, bands and similar pairs; re-judge the reports this revision
- *   affects (next year's report of the entity, the reports similar to it
- *   before or now) and store their current judgement; COMMIT.
- * Any failure answers and releases the lease, and the pool rolls back. */
+ * Why so few round trips: on this kind of machine each one costs about as
+ * much as the write itself (docs/performance.md, target 2).  The reads
+ * before judging are one statement, gk_submit_read (sql/080_submit.sql:
+ * idempotency, the registry generation, the judgement locks of
+ * sql/060_judgement_locks.sql, the context, the similar candidates), and
+ * the writes after it are one, gk_submit_write.  A submission is
+ *   BEGIN; gk_submit_read; judge here; gk_submit_write;
+ *   [re-judge the reports it affects: read, judge here, store]; COMMIT
+ * and a check is one gk_submit_read without locks.  Any failure answers
+ * and releases the lease, and the pool rolls back. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +32,24 @@
 #include "store.h"
 #include "townships.h"
 
-#define MAXQ 8
-#define MAXP 16
+/* The story of one request.  Each phase names what it does when
+ * advance() reaches it; res is the answer to the previous phase's query. */
+typedef enum submit_phase {
+    PH_START,         /* refusals that need no database; a submission opens its transaction */
+    PH_READ,          /* everything the judgement needs, one statement (gk_submit_read) */
+    PH_READ_DONE,     /* replay an Idempotency-Key, reload the names, or judge */
+    PH_NAMES_DONE,    /* the registry changed: names reloaded, read again */
+    PH_SAME_KEPT,     /* the same content again: its Idempotency-Key kept */
+    PH_WRITTEN,       /* the new revision stored: find the reports it affects */
+    PH_REJUDGE_READ,  /* their inputs read: judge them here */
+    PH_REJUDGE_STORED,/* their judgements stored */
+    PH_COMMIT,        /* COMMIT */
+    PH_COMMITTED,     /* durable: answer 201 (or 200 for the same content) */
+} submit_phase;
 
 typedef struct submit_st {
-    bool dry;
+    submit_phase phase;
+    bool dry;             /* /check: nothing locked, nothing stored */
     char *body;
     size_t len;
     gk_report *rep;
@@ -50,16 +58,12 @@ typedef struct submit_st {
     char hash[65];
     char year_s[16];
     char token_s[24];
+    char rev_s[16];       /* the new revision */
     char *idem_key;
-    char *path;
-    /* write batch */
-    int nq, iq;
-    const char *sql[MAXQ];
-    int np[MAXQ];
-    char *vals[MAXQ][MAXP];
-    /* answer */
+    char *path;           /* the entity's ancestor path as text[] */
     json_t *answer;
-    /* judgement inputs kept across the narrative queries */
+    bool created;
+    /* judgement inputs, from gk_submit_read */
     bool has_cur;
     bool has_next;        /* next year's report of the entity exists (re-judged) */
     int cur_rev;
@@ -69,10 +73,17 @@ typedef struct submit_st {
     bool sig_done, sig_ok;
     char *sig_text, *bands_text; /* as PostgreSQL arrays, when sig_ok */
     json_t *partners;
-    json_t *updates;      /* current judgements to store */
-    json_t *affected;     /* [{entity, year}] to re-judge */
-    gk_req_step after_batch;
+    json_t *old_partners; /* entities this one was similar to before */
+    json_t *updates;      /* other reports' current judgements to store */
 } submit_st;
+
+static void forget_signature(submit_st *st)
+{
+    free(st->sig_text);
+    free(st->bands_text);
+    st->sig_text = st->bands_text = NULL;
+    st->sig_done = st->sig_ok = false;
+}
 
 static void st_free(void *p)
 {
@@ -85,35 +96,20 @@ static void st_free(void *p)
         gk_findings_free(&st->fs);
     free(st->idem_key);
     free(st->path);
-    for (int i = 0; i < MAXQ; i++)
-        for (int k = 0; k < MAXP; k++)
-            free(st->vals[i][k]);
     json_decref(st->answer);
     free(st->old_body);
-    free(st->sig_text);
-    free(st->bands_text);
     free(st->prev_body);
+    forget_signature(st);
     json_decref(st->partners);
+    json_decref(st->old_partners);
     json_decref(st->updates);
-    json_decref(st->affected);
     free(st);
 }
 
-static void add_query(submit_st *st, const char *sql, int n, ...)
+static char *dup_or_null(PGresult *res, int col)
 {
-    int q = st->nq++;
-    st->sql[q] = sql;
-    st->np[q] = n;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) {
-        const char *v = va_arg(ap, const char *);
-        st->vals[q][i] = v != NULL ? strdup(v) : NULL;
-    }
-    va_end(ap);
+    return PQgetisnull(res, 0, col) ? NULL : strdup(PQgetvalue(res, 0, col));
 }
-
-static const char *status_of(const gk_findings *fs) { return gk_judge_status(fs); }
 
 /* ---- the refusals that need no database ---- */
 
@@ -159,71 +155,70 @@ static bool parse_body(gk_req *r, submit_st *st)
     return true;
 }
 
-/* ---- context and judgement ---- */
-
-static const char *const context_sql =
-    "SELECT g.path::text, c.revision, r.content_hash, " GK_SQL_TS("r.submitted_at") ", coalesce(c.status, r.status),"
-    " coalesce(c.findings, r.findings)::text, r.body_text, " GK_SQL_DAY("c.first_submitted_at") ","
-    " (SELECT r2.body_text FROM report_current c2 JOIN reports r2 ON r2.entity = c2.entity"
-    "   AND r2.year = c2.year AND r2.revision = c2.revision WHERE c2.entity = $1 AND c2.year = $2::int - 1),"
-    " to_char(" GK_SQL_DEADLINE("g.path", "$2::int") ", 'YYYY-MM-DD'), " GK_SQL_DAY("now()") ", r.format,"
-    " EXISTS (SELECT 1 FROM report_current n WHERE n.entity = $1 AND n.year = $2::int + 1),"
-    " (SELECT v.state FROM report_review v WHERE v.entity = $1 AND v.year = $2::int)"
-    " FROM (SELECT $1::text AS code) k LEFT JOIN regions g ON g.code = k.code"
-    " LEFT JOIN report_current c ON c.entity = k.code AND c.year = $2::int"
-    " LEFT JOIN reports r ON r.entity = c.entity AND r.year = c.year AND r.revision = c.revision";
-
-enum { C_PATH, C_REV, C_HASH, C_AT, C_STATUS, C_FINDINGS, C_BODY, C_FIRST, C_PREV, C_DEADLINE, C_TODAY, C_FORMAT, C_NEXT, C_REVIEW };
-
-/* Region known and in scope?  false after answering. */
-static bool context_checks(gk_req *r, submit_st *st, PGresult *res)
+/* A submission's own refusals before parsing: the role, the key. */
+static bool submit_allowed(gk_req *r, submit_st *st)
 {
-    if (!gk_req_ok(r, res))
-        return false;
-    if (PQgetisnull(res, 0, C_PATH)) {
-        gk_reply_error(r, 422, "unknown_entity", "entity", "区划代码 %s 不在区划表中", st->rep->entity);
+    if (r->role != GK_ROLE_SUBMITTER && r->role != GK_ROLE_ADMIN) {
+        gk_reply_error(r, 403, "forbidden", "", "只读令牌不能提交报告");
         return false;
     }
-    if (!gk_req_in_scope(r, PQgetvalue(res, 0, C_PATH))) {
-        gk_reply_error(r, 403, "forbidden", "entity", "令牌无权为 %s 提交或检查报告", st->rep->entity);
+    if (!parse_body(r, st))
+        return false;
+    const char *key = gk_req_header(r, "Idempotency-Key");
+    if (key != NULL && (strlen(key) == 0 || strlen(key) > 200)) {
+        gk_reply_error(r, 400, "invalid_idempotency_key", "", "Idempotency-Key 应为 1 至 200 个字符");
+        return false;
+    }
+    if (key != NULL && (st->idem_key = strdup(key)) == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
         return false;
     }
     return true;
 }
 
-/* Keeps what the judgement needs from the context row. */
-static void keep_context(submit_st *st, PGresult *res)
+/* ---- the queries (sql/080_submit.sql), each with its column enum ---- */
+
+static const char *const read_sql =
+    "SELECT * FROM gk_submit_read($1, $2::int, $3::bigint, $4::bigint[], $5::bigint[], $6::int, $7::int,"
+    " $8::bigint, $9, $10::boolean)";
+enum {
+    RD_OUTCOME,
+    RD_IDEM_ENTITY, RD_IDEM_YEAR, RD_IDEM_HASH, RD_IDEM_FORMAT, RD_IDEM_REV, RD_IDEM_STATUS, RD_IDEM_AT,
+    RD_IDEM_FINDINGS,
+    RD_PATH, RD_REV, RD_HASH, RD_AT, RD_STATUS, RD_FINDINGS, RD_BODY, RD_FIRST, RD_PREV, RD_DEADLINE, RD_TODAY,
+    RD_FORMAT, RD_NEXT, RD_REVIEW, RD_PARTNERS,
+    RD_NCOLS
+};
+
+static const char *const write_sql =
+    "SELECT submitted_at, old_partners FROM gk_submit_write($1, $2::int, $3::int, $4, $5, $6, $7::bigint, $8,"
+    " $9::jsonb, $10::int, $11::int, $12::int, $13, $14, $15::text[], $16,"
+    " $17, $18::int, $19::bigint[], $20::bigint[], $21::bigint[], $22, $23::int, $24::bigint[], $25::bigint[],"
+    " $26::bigint[], $27::bigint[], $28::bigint[], $29::jsonb)";
+enum { WR_AT, WR_OLD_PARTNERS };
+enum { W_NPARAMS = 29, W_DELTA1 = 16 /* first of the two deltas' five values */ };
+
+static const char *const idem_only_sql =
+    "INSERT INTO idempotency (token_id, key, entity, year, revision, content_hash)"
+    " VALUES ($1::bigint, $2, $3, $4::int, $5::int, $6) ON CONFLICT DO NOTHING";
+
+/* ---- steps of the story ---- */
+
+static void advance(gk_req *r, PGresult *res);
+
+/* Sends sql and comes back to advance() in phase `then`. */
+static void ask(gk_req *r, submit_phase then, const char *sql, int n, const char *const *v)
 {
-    st->has_cur = !PQgetisnull(res, 0, C_REV);
-    st->has_next = strcmp(PQgetvalue(res, 0, C_NEXT), "t") == 0;
-    st->cur_rev = st->has_cur ? atoi(PQgetvalue(res, 0, C_REV)) : 0;
-    if (st->has_cur)
-        st->old_body = strdup(PQgetvalue(res, 0, C_BODY));
-    if (!PQgetisnull(res, 0, C_PREV))
-        st->prev_body = strdup(PQgetvalue(res, 0, C_PREV));
-    snprintf(st->deadline, sizeof st->deadline, "%s", PQgetvalue(res, 0, C_DEADLINE));
-    snprintf(st->first_day, sizeof st->first_day, "%s",
-             PQgetisnull(res, 0, C_FIRST) ? PQgetvalue(res, 0, C_TODAY) : PQgetvalue(res, 0, C_FIRST));
+    ((submit_st *)r->st)->phase = then;
+    gk_req_query(r, sql, n, v, advance);
 }
 
-static void judge(submit_st *st)
-{
-    gk_judge_input in = {
-        .rep = st->rep,
-        .prev_body = st->prev_body,
-        .deadline = st->deadline,
-        .first_day = st->first_day,
-        .partners = st->partners,
-    };
-    gk_judge(&in, gk_townships(), &st->fs);
-}
 
-/* The prose signature and its text forms, computed once per request (the
- * locks, the candidates and the store all use them).  Needs the township
- * names; false after answering (out of memory). */
-static bool ensure_signature(gk_req *r)
+/* The prose signature and its text forms, computed once per reading of the
+ * names (the locks, the candidates and the store all use them); false
+ * after answering (out of memory). */
+static bool ensure_signature(gk_req *r, submit_st *st)
 {
-    submit_st *st = r->st;
     if (st->sig_done)
         return true;
     st->sig_done = true;
@@ -239,101 +234,23 @@ static bool ensure_signature(gk_req *r)
     return true;
 }
 
-/* narrative.similar: the same-year reports sharing an LSH band, at or above
- * the threshold (index lookups only), then `next`. */
-static void find_similar(gk_req *r, gk_req_step next)
+static void send_read(gk_req *r, submit_st *st)
 {
-    submit_st *st = r->st;
-    if (!ensure_signature(r))
-        return;
-    if (!st->sig_ok) {
-        next(r, NULL);
-        return;
-    }
-    char same[16];
+    char same[16], sig_n[16];
     snprintf(same, sizeof same, "%d", gk_judge_min_same());
-    const char *v[] = {st->rep->entity, st->year_s, st->sig_text, st->bands_text, same};
-    gk_req_query(r, gk_candidates_sql, 5, v, next);
+    snprintf(sig_n, sizeof sig_n, "%d", GK_MINHASH_N);
+    const char *v[] = {st->rep->entity,
+                       st->year_s,
+                       gk_townships_generation_text(),
+                       st->bands_text,
+                       st->sig_text,
+                       same,
+                       sig_n,
+                       st->dry ? NULL : st->token_s,
+                       st->dry ? NULL : st->idem_key,
+                       st->dry ? "f" : "t"};
+    ask(r, PH_READ_DONE, read_sql, 10, v);
 }
-
-/* Keeps the candidates found by find_similar; false after answering. */
-static bool keep_partners(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (res == NULL) {
-        st->partners = json_array();
-        return true;
-    }
-    if (!gk_req_ok(r, res))
-        return false;
-    st->partners = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    if (!json_is_array(st->partners)) {
-        gk_reply_error(r, 500, "internal", "", "内部错误（雷同候选）");
-        return false;
-    }
-    return true;
-}
-
-/* Before the context: reload the township names if the registry changed. */
-static bool names_checked(gk_req *r, PGresult *res)
-{
-    if (!gk_req_ok(r, res))
-        return false;
-    if (gk_townships_update(res) != 0) {
-        gk_reply_error(r, 500, "internal", "", "内部错误（区划名称）");
-        return false;
-    }
-    return true;
-}
-
-static void check_names(gk_req *r, gk_req_step next)
-{
-    const char *v[] = {gk_townships_generation_text()};
-    gk_req_query(r, gk_townships_sql, 1, v, next);
-}
-
-/* ---- check ---- */
-
-static void check_judged(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!keep_partners(r, res))
-        return;
-    judge(st);
-    gk_reply_json(r, 200,
-                  json_pack("{s:s,s:i,s:s,s:s,s:o}", "entity", st->rep->entity, "year", st->rep->year, "format",
-                            st->rep->format->version, "status", status_of(&st->fs), "findings",
-                            gk_findings_to_json(&st->fs)));
-}
-
-static void check_context(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!context_checks(r, st, res))
-        return;
-    keep_context(st, res);
-    find_similar(r, check_judged);
-}
-
-static void check_named(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!names_checked(r, res))
-        return;
-    const char *v[] = {st->rep->entity, st->year_s};
-    gk_req_query(r, context_sql, 2, v, check_context);
-}
-
-static void check_start(gk_req *r, PGresult *res)
-{
-    (void)res;
-    submit_st *st = r->st;
-    if (!parse_body(r, st))
-        return;
-    check_names(r, check_named);
-}
-
-/* ---- submit ---- */
 
 static json_t *answer(submit_st *st, const char *format, int revision, bool created, const char *status,
                       const char *hash, const char *at, json_t *findings)
@@ -343,214 +260,117 @@ static json_t *answer(submit_st *st, const char *format, int revision, bool crea
                      hash, "submitted_at", at, "findings", findings ? findings : json_array());
 }
 
-static void run_batch(gk_req *r, PGresult *res);
-
-static void batch_next(gk_req *r)
+/* The Idempotency-Key was seen before: that request's answer, which a
+ * client tells apart from "the same content was already there". */
+static void replay(gk_req *r, submit_st *st, PGresult *res)
 {
-    submit_st *st = r->st;
-    int q = st->iq;
-    gk_req_query(r, st->sql[q], st->np[q], (const char *const *)st->vals[q], run_batch);
-}
-
-static void run_batch(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    if (st->iq == 0 && st->answer != NULL && PQntuples(res) == 1 &&
-        json_is_string(json_object_get(st->answer, "submitted_at")) &&
-        strcmp(json_string_value(json_object_get(st->answer, "submitted_at")), "") == 0)
-        json_object_set_new(st->answer, "submitted_at", json_string(PQgetvalue(res, 0, 0)));
-    st->iq++;
-    if (st->iq < st->nq) {
-        batch_next(r);
+    if (strcmp(PQgetvalue(res, 0, RD_IDEM_HASH), st->hash) != 0 ||
+        strcmp(PQgetvalue(res, 0, RD_IDEM_ENTITY), st->rep->entity) != 0 ||
+        strcmp(PQgetvalue(res, 0, RD_IDEM_YEAR), st->year_s) != 0) {
+        gk_reply_error(r, 409, "idempotency_conflict", "", "Idempotency-Key 已用于另一份内容不同的提交");
         return;
     }
-    if (st->after_batch != NULL) {
-        gk_req_step next = st->after_batch;
-        st->after_batch = NULL;
-        next(r, NULL);
+    if (PQgetisnull(res, 0, RD_IDEM_REV)) {
+        gk_reply_error(r, 500, "internal", "", "内部错误（幂等记录指向不存在的修订）");
         return;
     }
-    bool created = json_is_true(json_object_get(st->answer, "created"));
-    gk_metrics_submission(created);
-    json_t *a = st->answer;
-    st->answer = NULL;
-    gk_reply_json(r, created ? 201 : 200, a);
+    json_t *a = answer(st, PQgetvalue(res, 0, RD_IDEM_FORMAT), atoi(PQgetvalue(res, 0, RD_IDEM_REV)), false,
+                       PQgetvalue(res, 0, RD_IDEM_STATUS), st->hash, PQgetvalue(res, 0, RD_IDEM_AT),
+                       json_loads(PQgetvalue(res, 0, RD_IDEM_FINDINGS), 0, NULL));
+    json_object_set_new(a, "replayed", json_true());
+    gk_metrics_submission(false);
+    gk_reply_json(r, 200, a);
 }
 
-static const char *const insert_report_sql =
-    "INSERT INTO reports (entity, year, revision, format, body, body_text, content_hash, token_id, status,"
-    " findings, errors, warnings, infos)"
-    " VALUES ($1, $2::int, $3::int, $4, $5::text::jsonb, $5::text, $6, $7::bigint, $8, $9::jsonb, $10::int, $11::int, $12::int)"
-    " RETURNING " GK_SQL_TS("submitted_at");
-
-static const char *const bookkeeping_sql =
-    "WITH cur AS ("
-    "  INSERT INTO report_current (entity, year, revision, format, first_submitted_at, status, findings, errors,"
-    "   warnings, infos)"
-    "  VALUES ($1, $2::int, $3::int, $4, now(), $11, $12::jsonb, $13::int, $14::int, $15::int)"
-    "  ON CONFLICT (entity, year) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format,"
-    "   status = EXCLUDED.status, findings = EXCLUDED.findings, errors = EXCLUDED.errors,"
-    "   warnings = EXCLUDED.warnings, infos = EXCLUDED.infos"
-    "  RETURNING 1),"
-    " aud AS (INSERT INTO audit (token_id, action, entity, year, revision, peer, request_id)"
-    "  VALUES ($5::bigint, 'submit', $1, $2::int, $3::int, $6, $7) RETURNING 1),"
-    " chg AS (INSERT INTO region_changes (region, year, shard, counter)"
-    "  SELECT a, $2::int, pg_backend_pid() & 15, 1 FROM unnest($8::text[]) a"
-    "  ON CONFLICT (region, year, shard) DO UPDATE SET counter = region_changes.counter + 1 RETURNING 1),"
-    " idem AS (INSERT INTO idempotency (token_id, key, entity, year, revision, content_hash)"
-    "  SELECT $5::bigint, $9, $1, $2::int, $3::int, $10 WHERE $9::text IS NOT NULL RETURNING 1)"
-    " SELECT (SELECT count(*) FROM cur) + (SELECT count(*) FROM aud)";
-
-/* The delta goes to this connection's shard (sql/020_rollup_shards.sql):
- * ancestors' rows are shared by every submission, and a connection runs
- * one transaction at a time, so connections of distinct shards never wait
- * on each other's commit for these rows. */
-static const char *const rollup_delta_sql =
-    "INSERT INTO rollup (region, year, format, shard, reports, sums, n_number, n_null)"
-    " SELECT a, $2::int, $3, pg_backend_pid() & 15, $4::int, $5::bigint[], $6::bigint[], $7::bigint[]"
-    " FROM unnest($1::text[]) a"
-    " ON CONFLICT (region, year, format, shard) DO UPDATE SET reports = rollup.reports + EXCLUDED.reports,"
-    "  sums = gk_array_add(rollup.sums, EXCLUDED.sums),"
-    "  n_number = gk_array_add(rollup.n_number, EXCLUDED.n_number),"
-    "  n_null = gk_array_add(rollup.n_null, EXCLUDED.n_null)";
-
-static const char *const idem_only_sql =
-    "INSERT INTO idempotency (token_id, key, entity, year, revision, content_hash)"
-    " VALUES ($1::bigint, $2, $3, $4::int, $5::int, $6) ON CONFLICT DO NOTHING";
-
-static int add_delta(submit_st *st, const gk_rollup *ru)
+/* Region known and in scope, the inputs of the judgement kept; false after
+ * answering. */
+static bool keep_context(gk_req *r, submit_st *st, PGresult *res)
 {
-    char *sums = NULL, *nn = NULL, *nl = NULL;
-    if (gk_rollup_arrays(ru, &sums, &nn, &nl) != 0)
-        return -1;
-    char reports[24];
-    snprintf(reports, sizeof reports, "%lld", (long long)ru->n_reports);
-    add_query(st, rollup_delta_sql, 7, st->path, st->year_s, ru->format->version, reports, sums, nn, nl);
-    free(sums);
-    free(nn);
-    free(nl);
-    return 0;
+    if (PQgetisnull(res, 0, RD_PATH)) {
+        gk_reply_error(r, 422, "unknown_entity", "entity", "区划代码 %s 不在区划表中", st->rep->entity);
+        return false;
+    }
+    if (!gk_req_in_scope(r, PQgetvalue(res, 0, RD_PATH))) {
+        gk_reply_error(r, 403, "forbidden", "entity", "令牌无权为 %s 提交或检查报告", st->rep->entity);
+        return false;
+    }
+    st->path = strdup(PQgetvalue(res, 0, RD_PATH));
+    st->has_cur = !PQgetisnull(res, 0, RD_REV);
+    st->has_next = strcmp(PQgetvalue(res, 0, RD_NEXT), "t") == 0;
+    st->cur_rev = st->has_cur ? atoi(PQgetvalue(res, 0, RD_REV)) : 0;
+    snprintf(st->rev_s, sizeof st->rev_s, "%d", st->cur_rev + 1);
+    st->old_body = dup_or_null(res, RD_BODY);
+    st->prev_body = dup_or_null(res, RD_PREV);
+    snprintf(st->deadline, sizeof st->deadline, "%s", PQgetvalue(res, 0, RD_DEADLINE));
+    snprintf(st->first_day, sizeof st->first_day, "%s",
+             PQgetisnull(res, 0, RD_FIRST) ? PQgetvalue(res, 0, RD_TODAY) : PQgetvalue(res, 0, RD_FIRST));
+    st->partners = json_loads(PQgetvalue(res, 0, RD_PARTNERS), 0, NULL);
+    if (st->path == NULL || (st->has_cur && st->old_body == NULL) || !json_is_array(st->partners)) {
+        gk_reply_error(r, 500, "internal", "", "内部错误（判定上下文）");
+        return false;
+    }
+    return true;
 }
 
-/* The delta of replacing old (may be NULL) by new, per format. */
-static int rollup_deltas(submit_st *st, const gk_report *old)
+static void judge(submit_st *st)
+{
+    gk_judge_input in = {
+        .rep = st->rep,
+        .prev_body = st->prev_body,
+        .deadline = st->deadline,
+        .first_day = st->first_day,
+        .partners = st->partners,
+    };
+    gk_judge(&in, gk_townships(), &st->fs);
+}
+
+/* The rollup deltas of replacing old (may be NULL) by the new revision:
+ * one per format involved, as the write's five values each
+ * (format, reports, sums, numbers, nulls); malloc'd into out[0..9]. */
+static int rollup_deltas(submit_st *st, const gk_report *old, char *out[10])
 {
     int rc = -1;
-    gk_rollup *a = gk_rollup_new(st->rep->format), *b = NULL;
-    if (a == NULL || gk_rollup_add(a, st->rep, +1) != 0)
+    gk_rollup *d[2] = {gk_rollup_new(st->rep->format), NULL};
+    if (d[0] == NULL || gk_rollup_add(d[0], st->rep, +1) != 0)
         goto out;
     if (old != NULL && old->format == st->rep->format) {
-        if (gk_rollup_add(a, old, -1) != 0)
+        if (gk_rollup_add(d[0], old, -1) != 0)
             goto out;
     } else if (old != NULL) {
-        b = gk_rollup_new(old->format);
-        if (b == NULL || gk_rollup_add(b, old, -1) != 0)
+        d[1] = gk_rollup_new(old->format);
+        if (d[1] == NULL || gk_rollup_add(d[1], old, -1) != 0)
             goto out;
     }
-    if (add_delta(st, a) != 0 || (b != NULL && add_delta(st, b) != 0))
-        goto out;
+    for (int i = 0; i < 2 && d[i] != NULL; i++) {
+        char n[24];
+        snprintf(n, sizeof n, "%lld", (long long)d[i]->n_reports);
+        out[5 * i] = strdup(d[i]->format->version);
+        out[5 * i + 1] = strdup(n);
+        if (out[5 * i] == NULL || out[5 * i + 1] == NULL ||
+            gk_rollup_arrays(d[i], &out[5 * i + 2], &out[5 * i + 3], &out[5 * i + 4]) != 0)
+            goto out;
+    }
     rc = 0;
 out:
-    gk_rollup_free(a);
-    gk_rollup_free(b);
+    gk_rollup_free(d[0]);
+    gk_rollup_free(d[1]);
     return rc;
 }
 
-/* ---- the reports a revision affects ---- */
-
-static void reply_created(gk_req *r, PGresult *res)
+/* The new revision's writes, one statement; false after answering. */
+static bool send_write(gk_req *r, submit_st *st)
 {
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    /* Committed: no poll of this process may see an older tag from now on,
-     * and the other daemons are told (readcache.h, listener.h). */
-    gk_readcache_local_write();
-    gk_metrics_submission(true);
-    json_t *a = st->answer;
-    st->answer = NULL;
-    gk_reply_json(r, 201, a);
-}
-
-static void commit_and_reply(gk_req *r) { gk_req_query(r, "COMMIT", 0, NULL, reply_created); }
-
-static void rejudged_stored(gk_req *r, PGresult *res)
-{
-    if (!gk_req_ok(r, res))
-        return;
-    commit_and_reply(r);
-}
-
-static void store_judgements(gk_req *r)
-{
-    submit_st *st = r->st;
-    char *text = json_dumps(st->updates, JSON_COMPACT);
-    if (text == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
+    gk_report *old = NULL;
+    if (st->old_body != NULL) {
+        gk_error e;
+        old = gk_report_parse(st->old_body, strlen(st->old_body), NULL, &e);
     }
-    const char *v[] = {text};
-    gk_req_query(r, gk_rejudge_update_sql, 1, v, rejudged_stored);
-    free(text);
-}
-
-static void rejudged(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    json_t *rows = gk_rejudge_rows(res, gk_townships());
-    json_array_extend(st->updates, rows);
-    json_decref(rows);
-    if (json_array_size(st->updates) == 0) {
-        commit_and_reply(r);
-        return;
-    }
-    store_judgements(r);
-}
-
-/* The signature and pairs are stored; the old partners come back.  The
- * affected reports: next year's report of this entity, and every report
- * similar to this one before or now. */
-static void narrative_stored(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    st->affected = json_array();
-    if (st->has_next)
-        json_array_append_new(st->affected,
-                              json_pack("{s:s,s:i}", "entity", st->rep->entity, "year", st->rep->year + 1));
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(st->affected, json_pack("{s:s,s:i}", "entity", PQgetvalue(res, i, 0), "year",
-                                                      st->rep->year));
-    size_t i;
-    json_t *p;
-    json_array_foreach(st->partners, i, p)
-        json_array_append_new(st->affected, json_pack("{s:O,s:i}", "entity", json_object_get(p, "entity"), "year",
-                                                      st->rep->year));
-    if (json_array_size(st->affected) == 0) { /* nothing else to re-judge */
-        commit_and_reply(r);
-        return;
-    }
-    char *text = json_dumps(st->affected, JSON_COMPACT);
-    if (text == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
-    }
-    const char *v[] = {text};
-    gk_req_query(r, gk_rejudge_sql, 1, v, rejudged);
-    free(text);
-}
-
-static void store_narrative(gk_req *r, PGresult *res)
-{
-    (void)res;
-    submit_st *st = r->st;
-    char rev_s[16];
-    snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev + 1);
+    char *deltas[10] = {0};
+    int drc = rollup_deltas(st, old, deltas);
+    gk_report_free(old);
+    bool ok = false;
+    json_t *fj = gk_findings_to_json(&st->fs);
+    char *ftext = json_dumps(fj, JSON_COMPACT);
     json_t *pairs = json_array();
     size_t i;
     json_t *p;
@@ -559,203 +379,213 @@ static void store_narrative(gk_req *r, PGresult *res)
                                                json_object_get(p, "similarity")));
     char *ptext = json_dumps(pairs, JSON_COMPACT);
     json_decref(pairs);
-    if (ptext == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-    } else {
-        /* NULL texts when the report has no signature: stored as empty */
-        const char *v[] = {st->rep->entity, st->year_s, rev_s, st->sig_text, st->bands_text, ptext};
-        gk_req_query(r, gk_narrative_store_sql, 6, v, narrative_stored);
-    }
-    free(ptext);
-}
-
-/* ---- a new revision ---- */
-
-static void submit_judged(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!keep_partners(r, res))
-        return;
-    judge(st);
-    gk_report *old = NULL;
-    if (st->old_body != NULL) {
-        gk_error e;
-        old = gk_report_parse(st->old_body, strlen(st->old_body), NULL, &e);
-    }
-    char rev_s[16];
-    snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev + 1);
-    int ne = (int)gk_findings_count(&st->fs, GK_SEV_ERROR), nw = (int)gk_findings_count(&st->fs, GK_SEV_WARNING),
-        ni = (int)gk_findings_count(&st->fs, GK_SEV_INFO);
-    char ne_s[16], nw_s[16], ni_s[16];
-    snprintf(ne_s, sizeof ne_s, "%d", ne);
-    snprintf(nw_s, sizeof nw_s, "%d", nw);
-    snprintf(ni_s, sizeof ni_s, "%d", ni);
-    json_t *fj = gk_findings_to_json(&st->fs);
-    char *ftext = json_dumps(fj, JSON_COMPACT);
-    const char *status = status_of(&st->fs);
-    add_query(st, insert_report_sql, 12, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->body,
-              st->hash, st->token_s, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
-    /* This revision's judgement is also the current one: stored here, not
-     * by the re-judgement update, so that a report with nothing else to
-     * re-judge (most first submissions) skips those two round trips. */
-    add_query(st, bookkeeping_sql, 15, st->rep->entity, st->year_s, rev_s, st->rep->format->version, st->token_s,
-              r->peer, r->id, st->path, st->idem_key, st->hash, status, ftext ? ftext : "[]", ne_s, nw_s, ni_s);
-    free(ftext);
-    /* a returned report's new revision is resubmitted for review */
-    add_query(st, "SELECT gk_review_on_submit($1, $2::int, $3::int, $4::bigint)", 4, st->rep->entity, st->year_s,
-              rev_s, st->token_s);
-    int drc = rollup_deltas(st, old);
-    gk_report_free(old);
     if (drc != 0) {
-        json_decref(fj);
         gk_reply_error(r, 422, "value_out_of_range", "", "数值超出可汇总的范围");
-        return;
+        goto out;
     }
-    st->updates = json_array();
-    st->after_batch = store_narrative;
+    if (ftext == NULL || ptext == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内存不足");
+        goto out;
+    }
+    const char *status = gk_judge_status(&st->fs);
+    char ne[16], nw[16], ni[16];
+    snprintf(ne, sizeof ne, "%zu", gk_findings_count(&st->fs, GK_SEV_ERROR));
+    snprintf(nw, sizeof nw, "%zu", gk_findings_count(&st->fs, GK_SEV_WARNING));
+    snprintf(ni, sizeof ni, "%zu", gk_findings_count(&st->fs, GK_SEV_INFO));
+    const char *v[W_NPARAMS] = {st->rep->entity, st->year_s, st->rev_s, st->rep->format->version, st->body,
+                                st->hash, st->token_s, status, ftext, ne, nw, ni, r->peer, r->id, st->path,
+                                st->idem_key};
+    for (int k = 0; k < 10; k++)
+        v[W_DELTA1 + k] = deltas[k];
+    /* NULL when the report has no signature: stored as empty */
+    v[26] = st->sig_text;
+    v[27] = st->bands_text;
+    v[28] = ptext;
+    st->created = true;
     st->answer = answer(st, st->rep->format->version, st->cur_rev + 1, true, status, st->hash, "", fj);
-    batch_next(r);
+    fj = NULL;
+    ask(r, PH_WRITTEN, write_sql, W_NPARAMS, v);
+    ok = true;
+out:
+    json_decref(fj);
+    free(ftext);
+    free(ptext);
+    for (int k = 0; k < 10; k++)
+        free(deltas[k]);
+    return ok;
 }
 
-static void submit_context(gk_req *r, PGresult *res)
+/* The reports this revision affects: next year's report of the entity, and
+ * every report similar to this one before or now.  NULL: none. */
+static char *affected_text(submit_st *st)
 {
-    submit_st *st = r->st;
-    if (!context_checks(r, st, res))
-        return;
-    st->path = strdup(PQgetvalue(res, 0, C_PATH));
-    keep_context(st, res);
-    if (st->has_cur && strcmp(PQgetvalue(res, 0, C_HASH), st->hash) == 0) {
-        /* The same content again: the existing revision, nothing new. */
-        char rev_s[16];
-        st->answer = answer(st, PQgetvalue(res, 0, C_FORMAT), st->cur_rev, false, PQgetvalue(res, 0, C_STATUS),
-                            st->hash, PQgetvalue(res, 0, C_AT), json_loads(PQgetvalue(res, 0, C_FINDINGS), 0, NULL));
-        snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev);
-        if (st->idem_key != NULL)
-            add_query(st, idem_only_sql, 6, st->token_s, st->idem_key, st->rep->entity, st->year_s, rev_s, st->hash);
-        add_query(st, "COMMIT", 0);
-        batch_next(r);
-        return;
-    }
-    /* An accepted report is locked (sql/100_review.sql) until the office
-     * reopens it; read under the (entity, year) lock a reopen also takes. */
-    if (!st->dry && !PQgetisnull(res, 0, C_REVIEW) && strcmp(PQgetvalue(res, 0, C_REVIEW), "accepted") == 0) {
-        gk_reply_error(r, 409, "report_locked", "", "%s %s 年度的报告已审核通过，须由上级机关重新开启后才能修改",
-                       st->rep->entity, st->year_s);
-        return;
-    }
-    find_similar(r, submit_judged);
+    json_t *a = json_array();
+    if (st->has_next)
+        json_array_append_new(a, json_pack("{s:s,s:i}", "entity", st->rep->entity, "year", st->rep->year + 1));
+    size_t i;
+    json_t *p;
+    json_array_foreach(st->old_partners, i, p)
+        json_array_append_new(a, json_pack("{s:O,s:i}", "entity", p, "year", st->rep->year));
+    json_array_foreach(st->partners, i, p)
+        json_array_append_new(a, json_pack("{s:O,s:i}", "entity", json_object_get(p, "entity"), "year",
+                                           st->rep->year));
+    char *text = json_array_size(a) > 0 ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return text;
 }
 
-static void submission_locked(gk_req *r, PGresult *res)
+/* ---- the machine ---- */
+
+static void advance(gk_req *r, PGresult *res)
 {
     submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    const char *v[] = {st->rep->entity, st->year_s};
-    gk_req_query(r, context_sql, 2, v, submit_context);
-}
+    for (;;) {
+        /* every query's answer is checked once, here */
+        if (res != NULL && !gk_req_ok(r, res))
+            return;
+        switch (st->phase) {
+        case PH_START:
+            if (st->dry ? !parse_body(r, st) : !submit_allowed(r, st))
+                return;
+            if (st->dry) {
+                st->phase = PH_READ;
+                break;
+            }
+            ask(r, PH_READ, "BEGIN", 0, NULL);
+            return;
 
-/* The locks of sql/060_judgement_locks.sql: (entity, year) and (entity,
- * year + 1), the year in share mode, and the band keys of the new
- * signature and of the stored one.  The signature needs the township
- * names, hence after names_checked. */
-static void submit_named(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!names_checked(r, res))
-        return;
-    if (!ensure_signature(r))
-        return;
-    const char *v[] = {st->rep->entity, st->year_s, st->bands_text};
-    gk_req_query(r, "SELECT gk_lock_submission($1, $2::int, $3::bigint[])", 3, v, submission_locked);
-}
+        case PH_READ:
+            if (!ensure_signature(r, st))
+                return;
+            send_read(r, st);
+            return;
 
-static void start_judging(gk_req *r) { check_names(r, submit_named); }
-
-static void replay_done(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    if (PQntuples(res) != 1) {
-        gk_reply_error(r, 500, "internal", "", "内部错误（幂等记录指向不存在的修订）");
-        return;
-    }
-    json_t *a = answer(st, PQgetvalue(res, 0, 0), atoi(PQgetvalue(res, 0, 1)), false, PQgetvalue(res, 0, 2), st->hash,
-                       PQgetvalue(res, 0, 3), json_loads(PQgetvalue(res, 0, 4), 0, NULL));
-    /* the Idempotency-Key was seen before: this is that request's answer,
-     * which a client tells apart from "the same content was already there" */
-    json_object_set_new(a, "replayed", json_true());
-    gk_metrics_submission(false);
-    gk_reply_json(r, 200, a);
-}
-
-static void idem_checked(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    if (PQntuples(res) == 1) {
-        if (strcmp(PQgetvalue(res, 0, 3), st->hash) != 0 || strcmp(PQgetvalue(res, 0, 0), st->rep->entity) != 0 ||
-            strcmp(PQgetvalue(res, 0, 1), st->year_s) != 0) {
-            gk_reply_error(r, 409, "idempotency_conflict", "", "Idempotency-Key 已用于另一份内容不同的提交");
+        case PH_READ_DONE: {
+            const char *outcome = PQntuples(res) == 1 && PQnfields(res) == RD_NCOLS ? PQgetvalue(res, 0, RD_OUTCOME) : "";
+            if (strcmp(outcome, "replay") == 0) {
+                replay(r, st, res);
+                return;
+            }
+            if (strcmp(outcome, "names") == 0) { /* the registry changed: its names first */
+                const char *v[] = {gk_townships_generation_text()};
+                ask(r, PH_NAMES_DONE, gk_townships_sql, 1, v);
+                return;
+            }
+            if (strcmp(outcome, "context") != 0) {
+                gk_reply_error(r, 500, "internal", "", "内部错误（判定上下文）");
+                return;
+            }
+            if (!keep_context(r, st, res))
+                return;
+            if (st->dry) { /* /check: the judgement is the answer */
+                judge(st);
+                gk_reply_json(r, 200,
+                              json_pack("{s:s,s:i,s:s,s:s,s:o}", "entity", st->rep->entity, "year", st->rep->year,
+                                        "format", st->rep->format->version, "status", gk_judge_status(&st->fs),
+                                        "findings", gk_findings_to_json(&st->fs)));
+                return;
+            }
+            if (st->has_cur && strcmp(PQgetvalue(res, 0, RD_HASH), st->hash) == 0) {
+                /* The same content again: the existing revision, nothing new. */
+                st->answer = answer(st, PQgetvalue(res, 0, RD_FORMAT), st->cur_rev, false,
+                                    PQgetvalue(res, 0, RD_STATUS), st->hash, PQgetvalue(res, 0, RD_AT),
+                                    json_loads(PQgetvalue(res, 0, RD_FINDINGS), 0, NULL));
+                if (st->idem_key == NULL) {
+                    st->phase = PH_COMMIT;
+                    res = NULL;
+                    continue;
+                }
+                char rev_s[16];
+                snprintf(rev_s, sizeof rev_s, "%d", st->cur_rev);
+                const char *v[] = {st->token_s, st->idem_key, st->rep->entity, st->year_s, rev_s, st->hash};
+                ask(r, PH_SAME_KEPT, idem_only_sql, 6, v);
+                return;
+            }
+            /* An accepted report is locked (sql/100_review.sql) until the
+             * office reopens it; read under the (entity, year) lock a
+             * reopen also takes. */
+            if (!PQgetisnull(res, 0, RD_REVIEW) && strcmp(PQgetvalue(res, 0, RD_REVIEW), "accepted") == 0) {
+                gk_reply_error(r, 409, "report_locked", "",
+                               "%s %s 年度的报告已审核通过，须由上级机关重新开启后才能修改", st->rep->entity,
+                               st->year_s);
+                return;
+            }
+            judge(st);
+            send_write(r, st);
             return;
         }
-        const char *v[] = {PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2)};
-        gk_req_query(r,
-                     "SELECT format, revision, status, " GK_SQL_TS("submitted_at") ", findings::text FROM reports"
-                     " WHERE entity = $1 AND year = $2::int AND revision = $3::int",
-                     3, v, replay_done);
-        return;
-    }
-    start_judging(r);
-}
 
-static void idem_locked(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    const char *v[] = {st->token_s, st->idem_key};
-    gk_req_query(r, "SELECT entity, year, revision, content_hash FROM idempotency WHERE token_id = $1::bigint"
-                    " AND key = $2", 2, v, idem_checked);
-}
+        case PH_NAMES_DONE:
+            if (gk_townships_update(res) != 0) {
+                gk_reply_error(r, 500, "internal", "", "内部错误（区划名称）");
+                return;
+            }
+            forget_signature(st); /* the names mask the prose: sign it again */
+            st->phase = PH_READ;
+            res = NULL;
+            continue;
 
-/* In the transaction: with an Idempotency-Key, first serialise on (token,
- * key) so two concurrent uses of one key cannot both pass the check. */
-static void submit_begun(gk_req *r, PGresult *res)
-{
-    submit_st *st = r->st;
-    if (!gk_req_ok(r, res))
-        return;
-    if (st->idem_key == NULL) {
-        start_judging(r);
-        return;
-    }
-    const char *v[] = {st->token_s, st->idem_key};
-    gk_req_query(r, "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", 2, v, idem_locked);
-}
+        case PH_SAME_KEPT:
+            st->phase = PH_COMMIT;
+            res = NULL;
+            continue;
 
-static void submit_start(gk_req *r, PGresult *res)
-{
-    (void)res;
-    submit_st *st = r->st;
-    if (r->role != GK_ROLE_SUBMITTER && r->role != GK_ROLE_ADMIN) {
-        gk_reply_error(r, 403, "forbidden", "", "只读令牌不能提交报告");
-        return;
+        case PH_WRITTEN: {
+            json_object_set_new(st->answer, "submitted_at", json_string(PQgetvalue(res, 0, WR_AT)));
+            st->old_partners = json_loads(PQgetvalue(res, 0, WR_OLD_PARTNERS), 0, NULL);
+            char *affected = affected_text(st);
+            if (affected == NULL) { /* nothing else to re-judge */
+                st->phase = PH_COMMIT;
+                res = NULL;
+                continue;
+            }
+            const char *v[] = {affected};
+            ask(r, PH_REJUDGE_READ, gk_rejudge_sql, 1, v);
+            free(affected);
+            return;
+        }
+
+        case PH_REJUDGE_READ: {
+            st->updates = gk_rejudge_rows(res, gk_townships());
+            if (json_array_size(st->updates) == 0) {
+                st->phase = PH_COMMIT;
+                res = NULL;
+                continue;
+            }
+            char *text = json_dumps(st->updates, JSON_COMPACT);
+            if (text == NULL) {
+                gk_reply_error(r, 500, "internal", "", "内存不足");
+                return;
+            }
+            const char *v[] = {text};
+            ask(r, PH_REJUDGE_STORED, gk_rejudge_update_sql, 1, v);
+            free(text);
+            return;
+        }
+
+        case PH_REJUDGE_STORED:
+            st->phase = PH_COMMIT;
+            res = NULL;
+            continue;
+
+        case PH_COMMIT:
+            ask(r, PH_COMMITTED, "COMMIT", 0, NULL);
+            return;
+
+        case PH_COMMITTED: {
+            /* Committed: no poll of this process may see an older tag from
+             * now on, and the other daemons are told (readcache.h,
+             * listener.h). */
+            if (st->created)
+                gk_readcache_local_write();
+            gk_metrics_submission(st->created);
+            json_t *a = st->answer;
+            st->answer = NULL;
+            gk_reply_json(r, st->created ? 201 : 200, a);
+            return;
+        }
+        }
     }
-    if (!parse_body(r, st))
-        return;
-    const char *key = gk_req_header(r, "Idempotency-Key");
-    if (key != NULL && (strlen(key) == 0 || strlen(key) > 200)) {
-        gk_reply_error(r, 400, "invalid_idempotency_key", "", "Idempotency-Key 应为 1 至 200 个字符");
-        return;
-    }
-    if (key != NULL && (st->idem_key = strdup(key)) == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
-    }
-    gk_req_query(r, "BEGIN", 0, NULL, submit_begun);
 }
 
 static void route(gk_req *r, bool dry)
@@ -766,9 +596,10 @@ static void route(gk_req *r, bool dry)
         return;
     }
     st->dry = dry;
+    st->phase = PH_START;
     r->st = st;
     r->st_free = st_free;
-    gk_req_with_db(r, true, dry ? check_start : submit_start);
+    gk_req_with_db(r, true, advance);
 }
 
 void gk_route_submit(gk_req *r)
@@ -782,9 +613,3 @@ void gk_route_submit(gk_req *r)
     route(r, false);
 }
 void gk_route_check(gk_req *r) { route(r, true); }
-
-/* The listener's copy of the township names (listener.c).  Judgements use
- * townships.h's copy instead: its generation is checked inside each
- * submission's transaction, so a registry change is seen by the very next
- * judgement even before the notification arrives. */
-void gk_routes_set_names(const gk_names *names) { (void)names; }

@@ -13,11 +13,10 @@
 #define GK_SQL_TS(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* Reports are dated by the calendar in China. */
 #define GK_SQL_DAY(x) "to_char((" x ") AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
-/* The deadline of report year $Y for a region with ancestor path P: the
- * nearest ancestor's entry in deadlines, else 31 January of Y + 1. */
-#define GK_SQL_DEADLINE(path, year)                                                              \
-    "coalesce((SELECT d.date FROM deadlines d WHERE d.year = " year " AND d.region = ANY(" path  \
-    ") ORDER BY array_position(" path ", d.region) DESC LIMIT 1), make_date(" year " + 1, 1, 31))"
+/* The deadline of report year Y for a region with ancestor path P: the
+ * nearest ancestor's entry in deadlines, else 31 January of Y + 1 — one
+ * SQL function, gk_deadline (sql/080_submit.sql), for every statement. */
+#define GK_SQL_DEADLINE(path, year) "gk_deadline(" path ", " year ")"
 
 /* Parses a report year, GK_YEAR_MIN..GK_YEAR_MAX (gongkai/report.h); -1 when
  * not one. */

@@ -15,7 +15,8 @@
 #
 # Environment: GK_BENCH_CLIENTS (8) concurrent submitters and pgbench clients,
 # GK_BENCH_SECS (10) per wrk/pgbench run, GK_BENCH_NATIONAL (1; 0 skips the
-# national load and target 3/4's national figures), GK_BENCH_KEEP (keep tmp).
+# national load and target 3/4's national figures), GK_BENCH_READS (1; 0 skips
+# target 1, for a short submissions-only run), GK_BENCH_KEEP (keep tmp).
 set -euo pipefail
 build=$(cd "${1:?usage: service.sh BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +27,7 @@ pgbin=${GK_PG_BIN:-/usr/lib/postgresql/15/bin}
 clients=${GK_BENCH_CLIENTS:-8}
 secs=${GK_BENCH_SECS:-10}
 national=${GK_BENCH_NATIONAL:-1}
+reads=${GK_BENCH_READS:-1}
 template=tests/data/sample-350481101-2020.json
 year=2020
 for t in wrk nginx "$pgbin/pgbench" psql python3; do
@@ -48,6 +50,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 verdict() { awk -v r="$1" -v t="$2" -v dir="${3:-ge}" 'BEGIN { ok = dir == "ge" ? r >= t : r <= t; print ok ? "met" : "MISSED" }'; }
 wrk_rps() { wrk "$@" | tee -a "$tmp/wrk.log" | awk '/Requests\/sec/ { print $2 } /Non-2xx/ { print "non2xx " $NF > "/dev/stderr" }'; }
 row() { printf "%-46s %14s %14s %8s  %s\n" "$@"; }
+# CPU seconds (user + system) from /proc, the figure that holds still on a
+# shared machine.  pg_cpu: the postmaster, its live children and its reaped
+# children (a backend that exits hands its time to the postmaster's cutime,
+# so a before/after difference counts every backend exactly once).
+tck=$(getconf CLK_TCK)
+proc_cpu() { awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / t }' "/proc/$1/stat"; }
+self_cpu() { awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13) / t }' "/proc/$1/stat"; }
+pg_cpu() {
+  local pm; pm=$(head -1 "$tmp/var/pgdata/postmaster.pid")
+  { proc_cpu "$pm"; echo
+    for s in /proc/[0-9]*/stat; do
+      awk -v pm="$pm" -v t="$tck" '{ sub(/^.*\) /, ""); if ($2 == pm) printf "%.3f\n", ($12 + $13) / t }' "$s" 2>/dev/null
+    done; } | awk '{ s += $1 } END { printf "%.3f", s }'
+}
+per_ms() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / n : 0) }'; }
 
 echo "## gongkaid service (targets 1-4); private PostgreSQL fsync=on in $tmp"
 scripts/pg-local start "$tmp/var" 2>/dev/null
@@ -83,6 +100,7 @@ u=http://127.0.0.1:$port
 echo "registry: $towns township-level units; daemon pool $pool, $clients clients, ${secs}s per run"
 
 # ---- 1. polled reads ----
+if [ "$reads" = 1 ]; then
 "$http" submit "$port" "$admin" 4 60 "$template" "$year" 1 "$tmp/yongan" >/dev/null
 path="/api/v1/regions/350481/rollup?year=$year"
 mkdir -p "$tmp/www/api/v1/regions/350481"
@@ -124,12 +142,15 @@ r=$(ratio "$g200" "$n200"); row "200 req/s vs nginx static file" "$g200" "$n200"
 r=$(ratio "$g304" "$n304"); row "304 (If-None-Match) req/s vs nginx 304" "$g304" "$n304" "$r" ">= 0.8: $(verdict "$r" 0.8)"
 r=$(ratio "$gfmt" "$n200"); row "(ceiling: /api/v1/formats, no token, no DB)" "$gfmt" "$n200" "$r" "diagnostic"
 kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+else echo; echo "(GK_BENCH_READS=0: target 1 skipped)"; fi
 
 # ---- 2. submissions ----
 echo
 echo "### 2. durable submissions: $clients clients, distinct townships, year $year, at most 2000 or 60s"
 first=2000
+c0_d=$(self_cpu "$daemon_pid"); c0_p=$(pg_cpu); w0=$(psql_q -c "SELECT pg_current_wal_lsn()")
 read -r n ok created errs bad dt srate sp50 sp99 < <("$http" submit "$port" "$admin" "$clients" 60 "$template" "$year" 1 "$tmp/others" 0 "$first" || true)
+c1_d=$(self_cpu "$daemon_pid"); c1_p=$(pg_cpu); w1=$(psql_q -c "SELECT pg_current_wal_lsn()")
 "$http" report "$template" 350481101 "$year" 7 >"$tmp/body.json"
 psql_q -c "CREATE TABLE bench_jsonb (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
 python3 - "$tmp/body.json" "$tmp/pgbench.sql" <<'PY'
@@ -137,11 +158,32 @@ import sys
 body = open(sys.argv[1], encoding="utf-8").read().strip().replace("'", "''")
 open(sys.argv[2], "w", encoding="utf-8").write("INSERT INTO bench_jsonb (body) VALUES ('" + body + "'::jsonb);\n")
 PY
-ptps=$("$pgbin/pgbench" -n -h "$sock" -U postgres -f "$tmp/pgbench.sql" -c "$clients" -j 2 -T "$secs" postgres 2>/dev/null |
-  awk '/^tps/ { print $3; exit }')
+b0_p=$(pg_cpu); wb0=$(psql_q -c "SELECT pg_current_wal_lsn()")
+"$pgbin/pgbench" -n -h "$sock" -U postgres -f "$tmp/pgbench.sql" -c "$clients" -j 2 -T "$secs" postgres >"$tmp/pgbench.out" 2>/dev/null &
+pgb_pid=$!
+b_c=""
+while kill -0 "$pgb_pid" 2>/dev/null; do b_c=$(self_cpu "$pgb_pid" 2>/dev/null || echo "$b_c"); sleep 0.2; done
+wait "$pgb_pid" || true
+# pgbench's backends exit after it does: their time reaches the
+# postmaster's cutime only then, so wait (bounded) until they are gone.
+for _ in $(seq 1 50); do
+  [ "$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && break
+  sleep 0.1
+done
+b1_p=$(pg_cpu); wb1=$(psql_q -c "SELECT pg_current_wal_lsn()")
+ptps=$(awk '/^tps/ { printf "%.1f", $3; exit }' "$tmp/pgbench.out")
+ptx=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$tmp/pgbench.out")
 row "measure" "gongkaid" "baseline" "ratio" "target"
 r=$(ratio "$srate" "$ptps")
 row "submissions/s vs pgbench 1 jsonb row/tx" "$srate" "$ptps" "$r" ">= 0.5: $(verdict "$r" 0.5)"
+sub_d=$(per_ms "$c0_d" "$c1_d" "$n"); sub_p=$(per_ms "$c0_p" "$c1_p" "$n")
+sub_t=$(awk -v a="$sub_d" -v b="$sub_p" 'BEGIN { printf "%.3f", a + b }')
+pgb_p=$(per_ms "$b0_p" "$b1_p" "$ptx")
+r=$(ratio "$pgb_p" "$sub_t")
+row "CPU ms per submission (daemon+PG) vs per tx (PG)" "$sub_t" "$pgb_p" "$r" "(ratio = pgbench/ours; 0.5 would match the rate target)"
+wal_kb() { psql_q -c "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1024.0 / greatest($3, 1), 1)"; }
+row "WAL KB per submission vs per tx" "$(wal_kb "$w0" "$w1" "$n")" "$(wal_kb "$wb0" "$wb1" "$ptx")" "" "(pg_current_wal_lsn before and after)"
+echo "  (CPU ms per submission: gongkaid $sub_d, PostgreSQL $sub_p; pgbench's own client ${b_c:-?} s over $ptx tx)"
 echo "  ($n submitted, $created created, $errs transport errors, $bad refused; latency p50 ${sp50} ms, p99 ${sp99} ms; body $(wc -c <"$tmp/body.json") bytes)"
 
 [ "$national" = 1 ] || { echo "(GK_BENCH_NATIONAL=0: national load, scale and memory skipped)"; exit 0; }

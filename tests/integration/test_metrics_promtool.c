@@ -23,6 +23,9 @@ START_TEST(metrics_pass_promtool)
     ck_assert_int_eq(gk_h_http(&H, "GET", "/metrics", NULL, NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "gongkai_http_requests_total{route=\"formats\",status=\"200\"} 1"));
+    /* the change listener's health (issue 14 item 5): it connects once */
+    ck_assert_ptr_nonnull(strstr(r.body, "\ngongkai_listener_up "));
+    ck_assert_ptr_nonnull(strstr(r.body, "\ngongkai_listener_connects_total "));
     char file[256], out[256], cmd[1024];
     snprintf(file, sizeof file, "%s/metrics.txt", H.dir);
     snprintf(out, sizeof out, "%s/promtool.out", H.dir);
