@@ -53,11 +53,35 @@ static json_t *shorten(const char *s)
     return j;
 }
 
+/* The other report's normalised prose (new reference, or NULL when its
+ * body does not parse), from memo when it was normalised before.  Keyed by
+ * entity and year: one batch may re-judge next year's report of the
+ * submitter too, whose partners are that year's reports. */
+static json_t *partner_norm(const char *entity, int year, const char *body, const gk_names *names, json_t *memo)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s/%d", entity, year);
+    json_t *known = memo != NULL ? json_object_get(memo, key) : NULL;
+    if (known != NULL)
+        return json_incref(known);
+    gk_error e;
+    gk_report *other = gk_report_parse(body, strlen(body), NULL, &e);
+    if (other == NULL)
+        return NULL;
+    char *norm = gk_narrative_normalise(other, names);
+    gk_report_free(other);
+    json_t *j = norm != NULL ? json_string_nocheck(norm) : NULL; /* kept byte for byte, as before */
+    free(norm);
+    if (j != NULL && memo != NULL)
+        json_object_set(memo, key, j);
+    return j;
+}
+
 /* Quoted in this report's own wording, with the section each passage is
  * in, so a person can find it: the normalised text drops digits and
  * punctuation and masks names. */
 static void add_similar(const gk_report *rep, const gk_names *names, const gk_narrative_src *own, const json_t *p,
-                        gk_findings *out)
+                        json_t *memo, gk_findings *out)
 {
     const char *entity = json_string_value(json_object_get(p, "entity"));
     const char *name = json_string_value(json_object_get(p, "name"));
@@ -65,12 +89,10 @@ static void add_similar(const gk_report *rep, const gk_names *names, const gk_na
     double sim = json_number_value(json_object_get(p, "similarity"));
     if (entity == NULL || body == NULL)
         return;
-    gk_error e;
-    gk_report *other = gk_report_parse(body, strlen(body), NULL, &e);
     json_t *passages = json_array(), *paths = json_array();
-    if (other != NULL) {
-        char *other_norm = gk_narrative_normalise(other, names);
-        json_t *found = gk_common_passages_original(own, other_norm, PASSAGE_MIN_CHARS, PASSAGE_MAX);
+    json_t *other_norm = partner_norm(entity, rep->year, body, names, memo);
+    if (other_norm != NULL) {
+        json_t *found = gk_common_passages_original(own, json_string_value(other_norm), PASSAGE_MIN_CHARS, PASSAGE_MAX);
         size_t i;
         json_t *f;
         json_array_foreach(found, i, f) {
@@ -78,8 +100,7 @@ static void add_similar(const gk_report *rep, const gk_names *names, const gk_na
             json_array_append(paths, json_object_get(f, "path"));
         }
         json_decref(found);
-        free(other_norm);
-        gk_report_free(other);
+        json_decref(other_norm);
     }
     const char *path = json_array_size(paths) > 0 ? json_string_value(json_array_get(paths, 0)) : "narrative";
     char where[32];
@@ -108,7 +129,7 @@ void gk_judge(const gk_judge_input *in, const gk_names *names, gk_findings *out)
         gk_narrative_src *own = gk_narrative_src_new(in->rep, names);
         size_t i;
         const json_t *p;
-        json_array_foreach(in->partners, i, p) add_similar(in->rep, names, own, p, out);
+        json_array_foreach(in->partners, i, p) add_similar(in->rep, names, own, p, in->memo, out);
         gk_narrative_src_free(own);
     }
     gk_report_free(prev);
@@ -191,6 +212,7 @@ enum { J_ENTITY, J_YEAR, J_BODY, J_PREV, J_DEADLINE, J_FIRST, J_PARTNERS };
 json_t *gk_rejudge_rows(PGresult *res, const gk_names *names)
 {
     json_t *out = json_array();
+    json_t *memo = json_object(); /* one statement: one body per entity */
     for (int i = 0; i < PQntuples(res); i++) {
         const char *body = PQgetvalue(res, i, J_BODY);
         gk_findings fs;
@@ -209,6 +231,7 @@ json_t *gk_rejudge_rows(PGresult *res, const gk_names *names)
             .deadline = PQgetvalue(res, i, J_DEADLINE),
             .first_day = PQgetvalue(res, i, J_FIRST),
             .partners = partners,
+            .memo = memo,
         };
         gk_judge(&in, names, &fs);
         json_array_append_new(
@@ -221,5 +244,6 @@ json_t *gk_rejudge_rows(PGresult *res, const gk_names *names)
         gk_report_free(rep);
         gk_findings_free(&fs);
     }
+    json_decref(memo);
     return out;
 }

@@ -23,6 +23,15 @@ typedef struct gk_judge_input {
     /* Same-year reports judged similar: [{"entity","name","similarity","body"}]
      * (body: the other report's text), or NULL. */
     const json_t *partners;
+    /* Optional (NULL: none): entity → its normalised prose, for partners
+     * already normalised in the same batch of judgements.  A re-judgement
+     * batch (gk_rejudge_rows) names the same few partners again and again:
+     * a cluster of k copies is k - 1 reports with k - 1 partners each, and
+     * parsing and normalising each partner's body once per mention was a
+     * quarter of the daemon's CPU under load (perf, rel_test_load).  Valid
+     * only while every mention of an entity carries the same body (one
+     * statement's snapshot). */
+    json_t *memo;
 } gk_judge_input;
 
 /* Appends every finding (after the parse findings already in out). */

@@ -50,7 +50,8 @@ export GK_PWHASH_MEM_KIB=8192 GK_PWHASH_OPS=1
 "$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
 daemon_pid=$!
 port=""
-for _ in $(seq 1 200); do
+# up to 30 s: the daemon migrates the database first, slow on a busy 2-core CI
+for _ in $(seq 1 600); do
   port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$var/daemon.log" | head -1)
   [ -n "$port" ] && break
   kill -0 "$daemon_pid" 2>/dev/null || { cat "$var/daemon.log" >&2; exit 1; }

@@ -352,7 +352,8 @@ int gk_h_http(gk_h *h, const char *method, const char *path, const char *const *
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    struct timeval tv = {15, 0};
+    int tmo = h->http_timeout_ms > 0 ? h->http_timeout_ms : 15000;
+    struct timeval tv = {tmo / 1000, (tmo % 1000) * 1000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h->port),

@@ -19,6 +19,9 @@ typedef struct gk_h {
     int port;
     char daemon_log[192];
     PGconn *sql;          /* the tests' own connection */
+    /* gk_h_http's socket timeout; 0: 15 s.  A test whose daemon is given a
+     * longer --request-timeout-ms must wait longer than that too. */
+    int http_timeout_ms;
 } gk_h;
 
 typedef struct gk_resp {

@@ -2,12 +2,15 @@
  * reads: the pool keeps --pool-read-reserve connections that submissions may
  * not take.  A blocker holds reports in EXCLUSIVE mode (reads pass, writes
  * wait), three submissions are sent and left waiting, then a dashboard read
- * is timed.  With the reserve it is answered at once; with --pool-read-
- * reserve=0 every connection is held by a waiting submission and the read
- * waits for one of them to time out — which shows the test can fail. */
+ * is timed.  With the reserve it is answered while every submission still
+ * waits (none of them has an answer yet: no wall-clock bound, which a busy
+ * machine could break); with --pool-read-reserve=0 every connection is held
+ * by a waiting submission and the read waits for one of them to time out —
+ * which shows the test can fail. */
 #include <check.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +58,10 @@ static int send_submission(const char *entity)
 }
 
 /* Blocks writes to reports, sends three submissions, waits until the pool
- * shows them holding connections, times one read; returns its status. */
-static int read_while_writes_wait(long *ms, int waiters)
+ * shows them holding connections, times one read; returns its status, and
+ * in *answered how many submissions had an answer (their timeout's 503) by
+ * the time the read's came. */
+static int read_while_writes_wait(long *ms, int *answered, int waiters)
 {
     PGconn *blocker = PQconnectdb(H.conninfo);
     ck_assert_int_eq(PQstatus(blocker), CONNECTION_OK);
@@ -71,10 +76,12 @@ static int read_while_writes_wait(long *ms, int waiters)
     long end = now_ms() + 10000;
     /* every connection submissions may take is parked on the lock: polled
      * with a deadline (a fixed sleep only made it likely, issue 13) */
+    long parked = 0;
     while (now_ms() < end &&
-           gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", 0,
-                         NULL) < waiters)
+           (parked = gk_h_sql_long(&H, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", 0,
+                                   NULL)) < waiters)
         usleep(20000);
+    ck_assert_msg(parked >= waiters, "only %ld of %d submissions reached the lock", parked, waiters);
     char ah[300];
     snprintf(ah, sizeof ah, "Authorization: Bearer %s", admin);
     const char *hdr[] = {ah, NULL};
@@ -83,6 +90,11 @@ static int read_while_writes_wait(long *ms, int waiters)
     ck_assert_int_eq(gk_h_http(&H, "GET", "/api/v1/regions/350481/compliance?year=2020", hdr, NULL, 0, &r), 0);
     *ms = now_ms() - t0;
     int status = r.status;
+    *answered = 0;
+    for (int i = 0; i < 3; i++) {
+        struct pollfd p = {.fd = fds[i], .events = POLLIN};
+        *answered += poll(&p, 1, 0) == 1;
+    }
     gk_resp_free(&r);
     res = PQexec(blocker, "ROLLBACK");
     PQclear(res);
@@ -92,28 +104,33 @@ static int read_while_writes_wait(long *ms, int waiters)
     return status;
 }
 
-static int restart_with(const char *reserve)
+static int restart_with(const char *reserve, const char *timeout)
 {
     int st;
     gk_h_daemon_stop(&H, &st);
-    const char *args[] = {"--pool-size=2", reserve, "--request-timeout-ms=3000", NULL};
+    const char *args[] = {"--pool-size=2", reserve, timeout, NULL};
     return gk_h_daemon_start(&H, args);
 }
 
 START_TEST(reads_pass_waiting_writes)
 {
     long ms;
-    ck_assert_int_eq(restart_with("--pool-read-reserve=1"), 0);
-    int st = read_while_writes_wait(&ms, 1);   /* pool 2, one kept for reads */
-    ck_assert_msg(st == 200 && ms < 1000, "with a reserve: %d after %ld ms", st, ms);
+    int answered;
+    /* the submissions' timeout far away, so that only a reserved connection
+     * can serve the read before any of them is answered */
+    ck_assert_int_eq(restart_with("--pool-read-reserve=1", "--request-timeout-ms=120000"), 0);
+    int st = read_while_writes_wait(&ms, &answered, 1);   /* pool 2, one kept for reads */
+    ck_assert_msg(st == 200 && answered == 0, "with a reserve: %d after %ld ms, %d submission(s) answered first",
+                  st, ms, answered);
 }
 END_TEST
 
 START_TEST(without_reserve_reads_starve)
 {
     long ms;
-    ck_assert_int_eq(restart_with("--pool-read-reserve=0"), 0);
-    int st = read_while_writes_wait(&ms, 2);   /* both connections held */
+    int answered;
+    ck_assert_int_eq(restart_with("--pool-read-reserve=0", "--request-timeout-ms=3000"), 0);
+    int st = read_while_writes_wait(&ms, &answered, 2);   /* both connections held */
     /* the read waits until a stuck submission gives its connection up at
      * its own timeout (3 s after it was sent), or times out itself */
     ck_assert_msg(st == 503 || ms > 1500, "without a reserve the read should starve: %d after %ld ms", st, ms);

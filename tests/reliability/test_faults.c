@@ -30,6 +30,13 @@ static const char *const towns[] = {"350481001", "350481002", "350481003", "3504
                                     "350481102", "350481104", "350481105"};
 #define NTOWNS (int)(sizeof towns / sizeof towns[0])
 #define REQUEST_TIMEOUT_MS 2000
+/* How long the tests wait for the stream to make progress.  All eight towns
+ * send the same prose, so every submission re-judges its seven partners
+ * (docs/rules.md, narrative.similar): under ASan on a busy 2-core machine a
+ * single stream managed 1.8 submissions a second (load 15), and deadlines of
+ * 10-15 s for 20-30 of them failed ("only 18 submissions in 10 s").  They
+ * are deadlines, not speed targets: generous costs nothing when fast. */
+#define PROGRESS_MS 60000
 
 static const char *const daemon_args[] = {"--request-timeout-ms=2000", "--io-timeout-ms=1500", "--pool-size=4",
                                           "--retry-after=1", NULL};
@@ -158,16 +165,16 @@ START_TEST(postgres_restart_under_submissions)
     stream s = {.n = N, .base = 10000, .year = 2020, .retry = false, .subs = calloc(N, sizeof(sub))};
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, stream_run, &s), 0);
-    long end = rel_now_ms() + 10000;
+    long end = rel_now_ms() + PROGRESS_MS;
     while (s.done < 20 && rel_now_ms() < end)
         rel_nap(10);
-    ASSERT_STREAMING(s.done >= 20, "only %d submissions in 10 s", s.done);
+    ASSERT_STREAMING(s.done >= 20, "only %d submissions in %d s", s.done, PROGRESS_MS / 1000);
     ASSERT_STREAMING(s.done < N / 4, "stream too fast to interrupt: %d", s.done);
     int before_stop = s.done;
     ASSERT_STREAMING(gk_h_pg_stop(&H) == 0, "pg_ctl stop failed");
     /* down: answers keep coming (503), each quickly */
     ASSERT_STREAMING(gk_h_wait_health(&H, 503, 10000) == 0, "healthz never said 503");
-    end = rel_now_ms() + 10000;
+    end = rel_now_ms() + PROGRESS_MS;
     while (s.done < before_stop + 30 && rel_now_ms() < end)
         rel_nap(10);
     ASSERT_STREAMING(s.done >= before_stop + 30, "only %d answers while the database was down",
@@ -176,7 +183,7 @@ START_TEST(postgres_restart_under_submissions)
     PQreset(H.sql);   /* the test's own connection went down too */
     ASSERT_STREAMING(gk_h_wait_health(&H, 200, 15000) == 0, "healthz never came back to 200");
     int after_start = s.done;
-    end = rel_now_ms() + 15000;
+    end = rel_now_ms() + PROGRESS_MS;
     while (s.done < after_start + 30 && s.done < N && rel_now_ms() < end)
         rel_nap(10);
     s.stop = 1;
@@ -233,13 +240,13 @@ START_TEST(sigkill_under_retrying_submissions)
     ck_assert_int_eq(pthread_create(&th, NULL, stream_run, &s), 0);
     for (int k = 0; k < 2; k++) {
         int from = s.done;
-        long end = rel_now_ms() + 15000;
+        long end = rel_now_ms() + PROGRESS_MS;
         while (s.done < from + 25 && rel_now_ms() < end)
             rel_nap(5);
         ASSERT_STREAMING(s.done >= from + 25, "stream stalled at %d", s.done);
         ASSERT_STREAMING(kill_and_restart() == 0, "daemon did not come back after SIGKILL");
     }
-    long end = rel_now_ms() + 60000;
+    long end = rel_now_ms() + 3 * PROGRESS_MS; /* 150 reports at 1.8/s, and the retries */
     while (s.done < N && rel_now_ms() < end)
         rel_nap(20);
     s.stop = 1;
