@@ -64,6 +64,13 @@ class Daemon:
         self.tokens = {name: self.cli("token", "create", "--region", region, "--role", role).strip()
                        for name, region, role in (("admin", "0", "admin"), ("sub", "350481", "submitter"),
                                                   ("view", "350481", "viewer"))}
+        # a console user (issue 16 §6): the password on stdin, never in argv;
+        # cheap Argon2id limits for the test (the daemon reads the same ones)
+        os.environ.update(GK_PWHASH_MEM_KIB="8192", GK_PWHASH_OPS="1")
+        self.password = "schema-answers-pw-1"
+        subprocess.run([GONGKAID, "--database=" + self.conninfo, "user", "add", "office", "--region", "350481",
+                        "--role", "viewer"], input=self.password + "\n", check=True, capture_output=True,
+                       text=True, timeout=120)
         self.log_path = os.path.join(self.dir, "gongkaid.log")
         self.log = open(self.log_path, "w")
         self.daemon = subprocess.Popen([GONGKAID, "--database=" + self.conninfo, "--port=0"],
@@ -204,6 +211,29 @@ class Answers(unittest.TestCase):
         c("GET", "/api/v1/regions/350481/benchmark?year=2021&cell=tables.active.rules.issued")
         c("GET", "/api/v1/regions/350481/benchmark?year=2020&cell=tables.active.rules.new_made")
         c("GET", "/api/v1/regions/350481/benchmark?year=2021&cell=nothing", status=422)
+        c("GET", "/api/v1/regions/350481/benchmark?year=2021")   # every cell
+        c("GET", "/api/v1/regions/350481/benchmark?year=2021&cell=tables.active.fees.amount_10k_yuan&kind=town")
+        c("GET", "/api/v1/regions/350481/benchmark?year=2021&level=city", status=422)
+        c("GET", "/api/v1/regions/350481/trend?year=2021&cell=tables.requests.received.natural_person")
+        c("GET", "/api/v1/regions/350481101/trend?year=2021&years=2&cell=tables.active.rules.new_made")
+        c("GET", "/api/v1/regions/350481/trend?year=2021&years=99&cell=tables.active.rules.issued", status=400)
+        for fmt in ("", "&format=html", "&format=xlsx"):
+            c("GET", "/api/v1/regions/350481/supervision?year=2021" + fmt)
+        c("GET", "/api/v1/regions/350481/supervision?year=2021&format=pdf", status=400)
+        # the office's marks on a finding of the current judgement (issue 17 item 1)
+        unit = next(e for e in c("GET", "/api/v1/regions/350481/compliance?year=2021")["entities"] if e["findings"])
+        f = unit["findings"][0]
+        marks = "/api/v1/reports/%s/2021/findings/marks" % unit["code"]
+        c("GET", marks)
+        c("POST", marks, body={"code": f["code"], "path": f["path"], "mark": "confirmed"})
+        c("POST", marks, body={"code": f["code"], "path": f["path"], "mark": "dismissed"}, status=422)
+        c("POST", marks, body={"code": "no.such.rule", "path": "", "mark": "confirmed"}, status=409)
+        # the console's session (issue 16 §6): who, sign-in, wrong password, sign-out
+        c("GET", "/api/v1/session")
+        c("GET", "/api/v1/session", token=None, status=401)
+        c("POST", "/api/v1/session", token=None, body={"name": "office", "password": self.d.password})
+        c("POST", "/api/v1/session", token=None, body={"name": "office", "password": "wrong"}, status=401)
+        c("DELETE", "/api/v1/session", token=None)
         rep = c("GET", "/api/v1/reports/350481001/2021")
         self.assertEqual(rep["revision"], 2)
         c("GET", "/api/v1/reports/350481001/2021?revision=1")
