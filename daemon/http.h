@@ -39,6 +39,8 @@ typedef enum gk_route {
     GK_R_OPENAPI,
     GK_R_BENCHMARK,
     GK_R_CONSOLE,
+    GK_R_IMPORT,
+    GK_R_ROLLUP_CELL,
     GK_R_COUNT
 } gk_route;
 

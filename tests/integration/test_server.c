@@ -176,7 +176,7 @@ START_TEST(help_documents_every_key)
                           "--max-headers", "--io-timeout-ms", "--request-timeout-ms", "--max-connections",
                           "--reconnect-min-ms", "--reconnect-max-ms", "--connect-timeout-ms", "--retry-after",
                           "--cache-entries", "--cache-mb", "--read-only", "--pool-read-reserve",
-                          "--read-check-ms", "--db-prepare"};
+                          "--read-check-ms", "--db-prepare", "--max-import"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);
