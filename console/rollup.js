@@ -88,6 +88,7 @@ export async function openRollup(code) {
   ctx.show('rollup');
   $('cell-detail').textContent = '';
   $('cell-units').replaceChildren();
+  $('rollup-tables').before($('cell-panel'));
   current = code;
   try {
     const region = (await ctx.api(`/api/v1/regions/${encodeURIComponent(code)}`)).json;
@@ -118,6 +119,8 @@ export async function openRollup(code) {
         td.setAttribute('role', 'button');
         const label = `${row.label} · ${col.label}`;
         const open = () => {
+          // The answer goes right under the table clicked in, not out of sight above.
+          td.closest('table').after($('cell-panel'));
           for (const x of box.querySelectorAll('td.selected')) x.classList.remove('selected');
           td.classList.add('selected');
           cellSummary(label, c || { sum: 0, reported: 0, not_applicable: 0, blank: 0 });

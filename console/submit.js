@@ -9,7 +9,7 @@
 // filled from it and write back into it, so a file, last year's report,
 // the raw JSON and typing all agree.
 
-import { $, el, NARRATIVE_TEXT, printedTable, findingsList, markFindings, shown } from './ui.js';
+import { $, el, SEVERITY_TEXT, NARRATIVE_TEXT, printedTable, findingsList, markFindings, elementOfPath, shown } from './ui.js';
 
 const CHECK_DELAY_MS = 600;
 // A count, or an amount with at most six decimals (the daemon's precision).
@@ -113,11 +113,47 @@ function reportBody() {
   return text;
 }
 
+// Under each table and prose section, its findings written out (a colour
+// and a tooltip alone would not say what is wrong); a click on one goes to
+// its cell.
+function listFindings(findings) {
+  const box = $('form-tables');
+  for (const ul of box.querySelectorAll('ul.table-findings')) ul.remove();
+  const byAnchor = new Map();
+  for (const f of findings || []) {
+    if (!f.path) continue;
+    const m = /^(tables\.[a-z_]+|narrative\.[a-z_]+)/.exec(f.path);
+    const anchor = m && box.querySelector(`[data-path="${CSS.escape(m[1])}"]`);
+    const where = anchor && (anchor.tagName === 'CAPTION' ? anchor.parentElement : anchor);
+    if (!where) continue;
+    if (!byAnchor.has(where)) byAnchor.set(where, []);
+    byAnchor.get(where).push(f);
+  }
+  for (const [where, list] of byAnchor) {
+    const ul = el('ul', null, 'table-findings');
+    for (const f of list) {
+      const li = el('li', `【${SEVERITY_TEXT[f.severity] || f.severity}】${f.message}`, f.severity);
+      li.dataset.path = f.path;
+      li.tabIndex = 0;
+      const focus = () => { const t = elementOfPath(box, f.path); if (t && t.focus) t.focus(); };
+      li.addEventListener('click', focus);
+      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') focus(); });
+      ul.appendChild(li);
+    }
+    where.after(ul);
+  }
+}
+
+function mark(findings) {
+  markFindings($('form-tables'), findings);
+  listFindings(findings);
+}
+
 function showLive(r) {
   const n = (r.findings || []).length;
   const errors = (r.findings || []).filter((f) => f.severity === 'error').length;
   $('live-check').textContent = n === 0 ? '自动检查：未发现问题。'
-    : `自动检查：${errors} 个错误，${n - errors} 个警告或提示（已标在对应的单元格或段落上，鼠标悬停可看说明）。`;
+    : `自动检查：${errors} 个错误，${n - errors} 个警告或提示（已标在对应的单元格或段落上，说明列在各表之下）。`;
 }
 
 // The check while typing: only the latest answer is shown, and a
@@ -136,7 +172,7 @@ async function liveCheck() {
     const r = await ctx.api('/api/v1/check', { method: 'POST', body });
     if (seq !== checkSeq) return;
     showLive(r.json);
-    markFindings($('form-tables'), r.json.findings);
+    mark(r.json.findings);
   } catch (e) {
     if (seq !== checkSeq) return;
     $('live-check').textContent = `自动检查未完成：${e.message}`;
@@ -157,7 +193,7 @@ async function checkOrSend(submit) {
     } else {
       findingsList($('result'), '检查结果（未保存）', j.findings || []);
     }
-    if (seq === checkSeq) { markFindings($('form-tables'), j.findings); showLive(j); }
+    if (seq === checkSeq) { mark(j.findings); showLive(j); }
   } catch (e) {
     ctx.handleError(e);   // the typed report stays, in the form and the textarea
   }

@@ -267,7 +267,12 @@ test('a form filled from a Word file, a finding on its cell while typing, a refu
     (await np.getAttribute('class') || '').includes('finding-error'));
   assert.match(await np.getAttribute('title'), /5/);
   assert.equal(await town.locator('#result h3').count(), 0, 'nothing was submitted or explicitly checked');
-  await np.scrollIntoViewIfNeeded();
+  // … and its message written out under the table, leading back to the cell.
+  const written = town.locator('ul.table-findings li[data-path="tables.requests.received.natural_person"]');
+  assert.match(await written.textContent(), /【错误】.*5/);
+  await written.click();
+  assert.equal(await np.evaluate((e) => document.activeElement === e), true);
+  await np.evaluate((e) => e.scrollIntoView({ block: 'center' }));
   await town.screenshot({ path: join(SHOTS, 'console-typing-finding.png') });
   await np.fill('0');
   await until('the mark gone after the fix', async () =>
@@ -312,6 +317,8 @@ test('汇总: walk down the hierarchy and drill into a cell', async () => {
   assert.equal(rows.length, EXPECTED);
   assert.equal(rows.filter((r) => r[1] === 'missing').length, EXPECTED - 2);
   assert.match(await office.textContent('#cell-units h3'), /行政许可.*合计 25/);
+  assert.equal(await office.locator('table[data-table="active"] + #cell-panel').count(), 1,
+    'the answer right under the table clicked in');
   await office.screenshot({ path: join(SHOTS, 'console-rollup-cell.png'), fullPage: true });
 
   // Down to 安砂镇: its own rollup, then back up by the trail.
@@ -355,7 +362,8 @@ test("a unit's report: findings on cells and sections, similar passages side by 
   const theirs = await sides.nth(1).locator('mark').textContent();
   assert.ok(mine.length > 12 && theirs.length > 0, 'a shared passage on both sides');
   assert.ok(mine.replace(/…$/, '').startsWith(theirs.slice(0, 10)), 'the same passage');
-  await office.screenshot({ path: join(SHOTS, 'console-unit-similar.png'), fullPage: true });
+  await office.locator('#unit-similar').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await office.screenshot({ path: join(SHOTS, 'console-unit-similar.png') });
   // Revision 3 against 2: the typed 5 back to 0.
   await office.click('#unit-revisions tr[data-revision="3"] button');
   await office.locator('#unit-diff tr[data-path="tables.requests.received.natural_person"]').waitFor();
