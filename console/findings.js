@@ -7,6 +7,17 @@
 import { $, el, SEVERITY_TEXT } from './ui.js';
 
 const SEVERITIES = ['error', 'warning', 'info'];
+// The rules by their Chinese names (docs/rules.md); an unknown code is shown as is.
+const RULE_TEXT = {
+  'structure.format_year_mismatch': '格式与年度不符', 'structure.missing_table': '缺少表格',
+  'structure.missing_cell': '单元格未填', 'structure.unknown_cell': '格式中没有的项目',
+  'structure.missing_narrative': '缺少正文部分', 'value.invalid': '数值无效', 'value.not_applicable': '填“/”不适用',
+  'requests.row_total': '申请情况表行合计不符', 'requests.outcome_total': '办理结果合计不符',
+  'requests.balance': '申请收结不平衡', 'appeals.row_total': '复议诉讼表行合计不符',
+  'domain.township_rules': '乡镇填报了规章', 'history.carry_mismatch': '结转数与上年不符',
+  'history.items_mismatch': '上年项目数与上年报告不符', 'history.jump': '与上年相比变化异常',
+  'timeliness.late': '逾期公开', 'narrative.foreign_entity': '正文提到其他单位', 'narrative.similar': '正文雷同',
+};
 
 let ctx = null;
 
@@ -66,7 +77,7 @@ export async function openFindings(filter = {}) {
       g.dataset.rule = code;
       g.id = `rule-${code}`;
       const h = el('h4');
-      h.appendChild(link(code, `#findings/rule/${code}`));
+      h.appendChild(link(RULE_TEXT[code] ? `${RULE_TEXT[code]}（${code}）` : code, `#findings/rule/${code}`));
       h.append(`：${items.length} 条，涉及 ${units.size} 个单位`);
       g.appendChild(h);
       const ul = el('ul', null, 'findings');

@@ -88,6 +88,7 @@ static const route_def routes[] = {
     {"/console", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/", M_GET, GK_R_CONSOLE, gk_route_console},
     {"/console/*", M_GET, GK_R_CONSOLE, gk_route_console},
+    {"/console/*/*", M_GET, GK_R_CONSOLE, gk_route_console},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }

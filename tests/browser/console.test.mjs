@@ -80,9 +80,25 @@ test('the console is served embedded, with CSP, type, ETag and caching', async (
   assert.doesNotMatch(html, /<script>(?!<)/, 'no inline script');
   const again = await fetch(`${URL_}/console/`, { headers: { 'If-None-Match': r.headers.get('etag') } });
   assert.equal(again.status, 304);
-  const js = await fetch(`${URL_}/console/app.js`);
+  // The page names its assets under the build's version: those are cached
+  // for good; the bare names (and another version) are revalidated.
+  const version = /src="\/console\/(v-[0-9a-f]{16})\/app\.js"/.exec(html);
+  assert.ok(version, 'app.js under a content-hash version');
+  assert.match(html, new RegExp(`href="/console/${version[1]}/style\\.css"`));
+  const js = await fetch(`${URL_}/console/${version[1]}/app.js`);
+  assert.equal(js.status, 200);
   assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
-  assert.match(js.headers.get('cache-control'), /max-age=\d+/);
+  assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.ok(js.headers.get('etag'));
+  const mod = await fetch(`${URL_}/console/${version[1]}/ui.js`);
+  assert.equal(mod.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const bare = await fetch(`${URL_}/console/app.js`);
+  assert.equal(bare.headers.get('cache-control'), 'no-cache');
+  assert.equal(await bare.text(), await js.text());
+  const old = await fetch(`${URL_}/console/v-0000000000000000/app.js`);
+  assert.equal(old.status, 200);
+  assert.equal(old.headers.get('cache-control'), 'no-cache');
+  assert.equal((await fetch(`${URL_}/console/${version[1]}/nothing.js`)).status, 404);
   const none = await fetch(`${URL_}/console/nothing.js`);
   assert.equal(none.status, 404);
   assert.equal((await none.json()).error.code, 'not_found');
