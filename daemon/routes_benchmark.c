@@ -11,6 +11,7 @@
 
 #include "gongkai/format.h"
 #include "gongkai/stats.h"
+#include "cellparam.h"
 #include "routes.h"
 #include "store.h"
 
@@ -19,7 +20,7 @@ typedef struct bench_st {
     char year_s[16];
     const gk_format *f;
     int cell;
-    char table[32], row[48], column[48];
+    char table[GK_CELLPARAM_TABLE], row[GK_CELLPARAM_KEY], column[GK_CELLPARAM_KEY];
     char *path;
 } bench_st;
 
@@ -154,19 +155,7 @@ void gk_route_benchmark(gk_req *r)
     st->year = year;
     snprintf(st->year_s, sizeof st->year_s, "%d", year);
     st->f = f;
-    /* cell=tables.<table>.<row>.<column> or <table>.<row>.<column> */
-    const char *c = cell ? cell : "";
-    if (strncmp(c, "tables.", 7) == 0)
-        c += 7;
-    int n = 0;
-    if (strlen(c) < 100)
-        n = sscanf(c, "%31[a-z_].%47[a-z_0-9].%47[a-z_0-9]", st->table, st->row, st->column);
-    st->cell = n == 3 ? gk_format_cell_index(f, st->table, st->row, st->column) : -1;
-    if (st->cell >= 0) {
-        size_t len = strlen(st->table) + strlen(st->row) + strlen(st->column) + 2;
-        if (len != strlen(c))
-            st->cell = -1;
-    }
+    st->cell = gk_cell_param(f, cell, st->table, st->row, st->column);
     if (st->cell < 0) {
         free(st);
         gk_reply_error(r, 422, "invalid_cell", "cell", "cell 应为 %s 年版格式的单元格，如 tables.active.rules.issued",
