@@ -14,6 +14,7 @@ import { setupSubmit, openSubmit } from './submit.js';
 import { setupUnit, openUnit } from './unit.js';
 import { setupRollup, openRollup } from './rollup.js';
 import { setupFindings, openFindings } from './findings.js';
+import { GROUP_HEAD, UNIT_HEAD, groupUnits, renderGroups } from './boardgroups.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
@@ -23,6 +24,9 @@ const POLL_MS = 2000;
 let session = null;       // {token, region, year}
 let boardEtag = null;
 let boardData = null;
+let boardCode = null;       // the region on the board (the signed-in one, or one below it)
+let boardChildren = null;   // above county level: the child regions the board groups by
+let boardGen = 0;           // a poll of an earlier opening of the board stops
 let pollTimer = null;
 
 class ApiError extends Error {
@@ -103,8 +107,14 @@ function renderBoard() {
   $('c-warnings').textContent = String(d.summary.warnings);
   $('c-ok').textContent = String(d.summary.ok);
   const f = $('filter').value;
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
   const s = $('sort').value;
+  const head = boardChildren ? GROUP_HEAD : UNIT_HEAD;
+  [...$('units').tHead.rows[0].cells].forEach((th, i) => { th.textContent = head[i]; });
+  if (boardChildren) {
+    renderGroups($('units').tBodies[0], groupUnits(ents, boardChildren), f, s, go);
+    return;
+  }
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
   rows = rows.slice().sort((a, b) =>
     s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
       : s === 'errors' ? (b.errors - a.errors) || a.code.localeCompare(b.code)
@@ -134,9 +144,11 @@ function renderBoard() {
 // Polls with the ETag: an unchanged board costs a 304 and no redraw.
 async function pollBoard() {
   pollTimer = null;
+  const gen = boardGen;
   try {
-    const r = await api(`/api/v1/regions/${encodeURIComponent(session.region)}/compliance?year=${session.year}`,
+    const r = await api(`/api/v1/regions/${encodeURIComponent(boardCode)}/compliance?year=${session.year}`,
       { etag: boardEtag });
+    if (gen !== boardGen) return;
     if (r.status !== 304) {
       boardEtag = r.etag;
       boardData = r.json;
@@ -145,16 +157,29 @@ async function pollBoard() {
     $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN')}`;
     if (!$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS);
   } catch (e) {
+    if (gen !== boardGen) return;
     handleError(e);
     if (e.status !== 401 && e.status !== 403 && !$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS * 5);
   }
 }
 
-function openBoard() {
+async function openBoard(code) {
   showMessage('');
   show('board');
+  if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
+  const gen = ++boardGen;
   boardEtag = null;
-  pollBoard();
+  boardData = null;
+  boardCode = code || session.region;
+  boardChildren = null;
+  $('units').tBodies[0].replaceChildren();
+  // Above county level (city 2, province 1, nation 0) the rows are the
+  // child regions; a refusal here is shown by the compliance poll itself.
+  try {
+    const reg = (await api(`/api/v1/regions/${encodeURIComponent(boardCode)}`)).json;
+    if (reg.level < 3 && (reg.children || []).length > 0) boardChildren = reg.children;
+  } catch { boardChildren = null; }
+  if (gen === boardGen) pollBoard();
 }
 
 // ---- what the page modules share ----
@@ -198,7 +223,7 @@ function route() {
   else if (page === 'rollup') openRollup(a);
   else if (page === 'findings') openFindings(a === 'severity' ? { severity: b } : a === 'rule' ? { rule: b } : {});
   else if (page === 'submit') openSubmit();
-  else openBoard();
+  else openBoard(page === 'board' ? a : undefined);
 }
 
 // To a page: through the hash (so back works), or at once when the hash

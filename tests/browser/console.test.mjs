@@ -430,6 +430,30 @@ test('检查结果: every unit\'s findings by severity and rule, linkable', asyn
   await phone.context().close();
 });
 
+test("a city's board lists its counties with counts, each leading to the county's own board", async () => {
+  const city = await newPage();
+  await login(city, tokens.GK_T_CITY, '3504');
+  await city.locator('#units tr.group').first().waitFor();
+  const heads = await city.locator('#units thead th').allTextContents();
+  assert.equal(heads[1], '下级区划');
+  const rows = await city.locator('#units tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.code, tr.cells[2].textContent, tr.cells[4].textContent]));
+  // 永安市 has two reports (贡川镇, 安砂镇) of its townships; the others none.
+  assert.deepEqual(rows.find((r) => r[0] === '350481'), ['350481', `2 / ${EXPECTED}`, String(EXPECTED - 2)]);
+  assert.equal(rows.length, 3, 'the three counties of the fixture with townships');
+  assert.equal(await city.textContent('#c-expected'), String(EXPECTED + 3));
+  assert.equal(await city.textContent('#c-submitted'), '2');
+  await city.screenshot({ path: join(SHOTS, 'console-board-city.png') });
+  await city.click('#units tr[data-code="350481"] button');
+  await city.locator('#units tr[data-code="350481101"]').waitFor();
+  assert.match(city.url(), /#board\/350481$/);
+  assert.equal(await city.locator('#units tbody tr').count(), EXPECTED);
+  assert.equal((await city.locator('#units thead th').allTextContents())[1], '单位');
+  await city.goBack();
+  await city.locator('#units tr.group').first().waitFor();
+  await city.context().close();
+});
+
 test('no console errors and no CSP violations in any page', () => {
   assert.deepEqual(problems, []);
 });

@@ -36,6 +36,7 @@ GK_DATABASE=$("$root/scripts/pg-local" conninfo "$var")
     echo "GK_T_VIEWER=$("$bin" token create --region 350481 --role viewer --note browser 2>/dev/null)"
     echo "GK_T_TOWN=$("$bin" token create --region 350481101 --role submitter --note browser 2>/dev/null)"
     echo "GK_T_TOWN2=$("$bin" token create --region 350481102 --role submitter --note browser 2>/dev/null)"
+    echo "GK_T_CITY=$("$bin" token create --region 3504 --role viewer --note browser 2>/dev/null)"
   } >"$var/tokens"
 )
 "$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
