@@ -142,12 +142,13 @@ function renderBoard() {
 }
 
 // Polls with the ETag: an unchanged board costs a 304 and no redraw.
-async function pollBoard() {
+async function pollBoard(before = null) {
   pollTimer = null;
   const gen = boardGen;
   try {
     const r = await api(`/api/v1/regions/${encodeURIComponent(boardCode)}/compliance?year=${session.year}`,
       { etag: boardEtag });
+    if (before) await before;
     if (gen !== boardGen) return;
     if (r.status !== 304) {
       boardEtag = r.etag;
@@ -175,11 +176,13 @@ async function openBoard(code) {
   $('units').tBodies[0].replaceChildren();
   // Above county level (city 2, province 1, nation 0) the rows are the
   // child regions; a refusal here is shown by the compliance poll itself.
-  try {
-    const reg = (await api(`/api/v1/regions/${encodeURIComponent(boardCode)}`)).json;
-    if (reg.level < 3 && (reg.children || []).length > 0) boardChildren = reg.children;
-  } catch { boardChildren = null; }
-  if (gen === boardGen) pollBoard();
+  // The region (for its children) and the first poll go out together; the
+  // poll draws once both are in.
+  const region = api(`/api/v1/regions/${encodeURIComponent(boardCode)}`).then((r) => {
+    const reg = r.json;
+    if (gen === boardGen && reg.level < 3 && (reg.children || []).length > 0) boardChildren = reg.children;
+  }, () => null);
+  await pollBoard(region);
 }
 
 // ---- what the page modules share ----

@@ -143,11 +143,10 @@ async function showDiff(code, year, from, to) {
   }
 }
 
-async function renderRevisions(code, year) {
+function renderRevisions(code, year, revs) {
   const tbody = $('unit-revisions').tBodies[0];
   tbody.replaceChildren();
   $('unit-diff').replaceChildren();
-  const revs = (await ctx.api(`/api/v1/reports/${encodeURIComponent(code)}/${year}/revisions`)).json.revisions;
   for (const v of revs) {
     const tr = document.createElement('tr');
     tr.dataset.revision = String(v.revision);
@@ -175,19 +174,24 @@ export async function openUnit(code) {
   for (const id of ['unit-meta', 'unit-time', 'unit-findings', 'unit-narrative', 'unit-tables', 'unit-similar', 'unit-diff'])
     $(id).replaceChildren();
   $('unit-revisions').tBodies[0].replaceChildren();
+  // The report, the unit's name and the revisions are asked for at once.
+  const nameP = ctx.regionName(code);
+  const revsP = ctx.api(`/api/v1/reports/${encodeURIComponent(code)}/${s.year}/revisions`).then((r) => r.json.revisions);
+  revsP.catch(() => null);
   let rep;
   try {
     rep = (await ctx.api(`/api/v1/reports/${encodeURIComponent(code)}/${s.year}`)).json;
   } catch (e) {
     if (e.status === 404) {
       $('unit-meta').textContent = `该单位尚未报送 ${s.year} 年度报告。`;
-      ctx.regionName(code).then((n) => { if (n) $('unit-title').textContent = `单位报告 · ${n}（${code}）· ${s.year} 年度`; });
+      nameP.then((n) => { if (n) $('unit-title').textContent = `单位报告 · ${n}（${code}）· ${s.year} 年度`; });
       return;
     }
     ctx.handleError(e);
     return;
   }
-  const name = await ctx.regionName(code);
+  const fmtP = ctx.formatOf(rep.format);
+  const name = await nameP;
   $('unit-title').textContent = `单位报告 · ${name || ''}（${code}）· ${s.year} 年度`;
   const late = (rep.findings || []).some((f) => f.code === 'timeliness.late');
   $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
@@ -195,12 +199,12 @@ export async function openUnit(code) {
   $('unit-time').textContent = timeliness(rep);
   findingsList($('unit-findings'), '检查结果', rep.findings || []);
   try {
-    renderTables(await ctx.formatOf(rep.format), rep);
+    renderTables(await fmtP, rep);
   } catch (e) { ctx.handleError(e); }
   renderProse(rep);
   markFindings($('unit-tables'), (rep.findings || []).map((f) => (f.path && f.path.startsWith('tables') ? f : {})), true);
   try {
-    await renderRevisions(code, s.year);
+    renderRevisions(code, s.year, await revsP);
   } catch (e) { ctx.handleError(e); }
   await renderSimilar(rep);
 }

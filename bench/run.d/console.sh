@@ -6,7 +6,7 @@
 # the baseline of the same browser drawing the console's sign-in page from
 # the same daemon in the same run (the machine is shared: ratios and the
 # medians of a fixed number of runs, not one figure).
-# Bounded: GK_BENCH_CONSOLE_REPORTS (2000) reports submitted (the county's
+# Bounded: GK_BENCH_CONSOLE_REPORTS (300) reports submitted (the county's
 # townships first, then the first townships of the registry), 7 runs each.
 # Usage: bench/run.d/console.sh BUILD_DIR (from the repo root).
 set -euo pipefail
@@ -25,6 +25,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 scripts/pg-local start "$tmp/var" >/dev/null
 export GK_DATABASE
 GK_DATABASE=$(scripts/pg-local conninfo "$tmp/var")
@@ -50,4 +51,4 @@ done
 [ -n "$port" ] || { echo "console.sh: gongkaid did not log its port" >&2; exit 1; }
 echo "## console in the browser (issue 16 item 9): national registry loaded ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s)"
 GK_URL="http://127.0.0.1:$port" GK_TOKENS="$tmp/tokens" GK_ROOT="$root" \
-  node bench/console_bench.mjs "${GK_BENCH_CONSOLE_REPORTS:-2000}"
+  node bench/console_bench.mjs "${GK_BENCH_CONSOLE_REPORTS:-300}"
