@@ -62,11 +62,12 @@ async function submitAll() {
 
 const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-// One load: a fresh document (about:blank first, so a hash is never just a
-// hash change), then the page's own clock once the selector is drawn.
+// One load: a fresh document of the same origin (a query that changes each
+// time, so a hash is never just a hash change, and no new renderer process
+// as from about:blank), then the page's own clock once the selector is drawn.
+let loads = 0;
 async function load(page, url, selector) {
-  await page.goto('about:blank');
-  await page.goto(url);
+  await page.goto(url.replace('/console/', `/console/?load=${++loads}`));
   await page.locator(selector).first().waitFor({ timeout: 120000 });
   return page.evaluate(() => performance.now());
 }

@@ -188,9 +188,20 @@ async function openBoard(code) {
 // ---- what the page modules share ----
 
 const formats = {};
+// A format's description is fixed for a build of the daemon, and the
+// console's own URL names that build (/console/v-<hash>/app.js): kept in
+// this tab's sessionStorage under that name, a page load needs no round
+// trip for it (it holds nothing secret).
+const BUILD = new URL(import.meta.url).pathname;
 
 async function formatOf(version) {
-  if (!formats[version]) formats[version] = (await api(`/api/v1/formats/${encodeURIComponent(version)}`)).json;
+  if (formats[version]) return formats[version];
+  const key = `gk-format:${version}:${BUILD}`;
+  try { formats[version] = JSON.parse(sessionStorage.getItem(key)); } catch { formats[version] = null; }
+  if (!formats[version]) {
+    formats[version] = (await api(`/api/v1/formats/${encodeURIComponent(version)}`)).json;
+    try { sessionStorage.setItem(key, JSON.stringify(formats[version])); } catch { /* full: fetched next time */ }
+  }
   return formats[version];
 }
 
