@@ -199,15 +199,52 @@ async function checkOrSend(submit) {
   }
 }
 
+// The format of a year (GET /api/v1/formats: each version with its years).
+async function formatForYear(year) {
+  const list = (await ctx.api('/api/v1/formats')).json.formats;
+  return list.find((x) => x.years.from <= year && (x.years.to === null || year <= x.years.to)) || null;
+}
+
+// Last year's report in this year's format: when the format changed
+// (2020 → 2021), the cells the new format also has are kept, the others
+// dropped, and the notes say how many.
+async function toFormat(rep, version) {
+  if (rep.format === version) return 0;
+  const fmt = await ctx.formatOf(version);
+  const old = rep.tables || {};
+  const tables = {};
+  let dropped = 0, kept = 0;
+  for (const [tk, rows] of Object.entries(old)) {
+    const t = fmt.tables.find((x) => x.key === tk);
+    for (const [rk, cols] of Object.entries(rows || {})) {
+      const row = t && t.rows.find((x) => x.key === rk);
+      for (const [ck, v] of Object.entries(cols || {})) {
+        if (row && t.columns.some((c) => c.key === ck) && (!row.columns || row.columns.includes(ck))) {
+          ((tables[tk] = tables[tk] || {})[rk] = tables[tk][rk] || {})[ck] = v;
+          kept++;
+        } else dropped++;
+      }
+    }
+  }
+  rep.format = version;
+  rep.tables = tables;
+  return { kept, dropped };
+}
+
 async function loadLastYear() {
   ctx.showMessage('');
   const s = ctx.session();
   try {
     const r = await ctx.api(`/api/v1/reports/${encodeURIComponent(s.region)}/${s.year - 1}`);
     const rep = r.json.report || r.json;
+    const from = rep.format;
     rep.year = s.year;
+    delete rep.published_at;
+    const f = await formatForYear(s.year);
+    const moved = f ? await toFormat(rep, f.version) : 0;
     writeReport(rep);
-    $('import-notes').replaceChildren(el('p', `已载入 ${s.year - 1} 年度报告（第 ${r.json.revision} 次修订）作为起点，年度已改为 ${s.year}。`));
+    $('import-notes').replaceChildren(el('p', `已载入 ${s.year - 1} 年度报告（第 ${r.json.revision} 次修订）作为起点，年度已改为 ${s.year}。` +
+      (moved ? `格式由 ${from} 年版改为 ${f.version} 年版：保留两版共有的 ${moved.kept} 个单元格，去掉 ${moved.dropped} 个新格式没有的单元格，请补填新格式的其余项目。` : '')));
     await renderForm();
     scheduleCheck();
   } catch (e) {
@@ -220,8 +257,7 @@ async function startEmpty() {
   ctx.showMessage('');
   const s = ctx.session();
   try {
-    const list = (await ctx.api('/api/v1/formats')).json.formats;
-    const f = list.find((x) => x.years.from <= s.year && (x.years.to === null || s.year <= x.years.to));
+    const f = await formatForYear(s.year);
     if (!f) { ctx.showMessage(`没有适用于 ${s.year} 年度的报告格式`); return; }
     writeReport({ format: f.version, year: s.year, entity: s.region, narrative: {}, tables: {} });
     $('import-notes').replaceChildren(el('p', `空白报告：${f.title || f.version + ' 年版格式'}。`));

@@ -430,6 +430,27 @@ test('检查结果: every unit\'s findings by severity and rule, linkable', asyn
   await phone.context().close();
 });
 
+test("starting from last year's report: 2020's (format 2019) becomes a 2021 report in format 2021", async () => {
+  const town = await newPage();
+  await login(town, tokens.GK_T_TOWN, '350481101', 2021);
+  await town.locator('#board').waitFor();
+  await town.click('#go-submit');
+  await town.click('#load-last');
+  await town.locator('#import-notes', { hasText: '已载入 2020 年度报告' }).waitFor();
+  assert.match(await town.textContent('#import-notes'), /格式由 2019 年版改为 2021 年版：保留两版共有的 \d+ 个单元格/);
+  const rep = JSON.parse(await town.inputValue('#report'));
+  assert.equal(rep.year, 2021);
+  assert.equal(rep.format, '2021');
+  assert.equal(rep.entity, '350481101');
+  // The kept cells are in the form, and the check finds no format/year mismatch.
+  await town.locator('#form-tables input[data-path^="tables.requests."]').first().waitFor();
+  await town.locator('#live-check', { hasText: '自动检查' }).waitFor();
+  await town.click('#check');
+  await town.locator('#result h3', { hasText: '检查结果（未保存）' }).waitFor();
+  assert.doesNotMatch(await town.textContent('#result'), /format_year_mismatch/);
+  await town.context().close();
+});
+
 test("a city's board lists its counties with counts, each leading to the county's own board", async () => {
   const city = await newPage();
   await login(city, tokens.GK_T_CITY, '3504');
