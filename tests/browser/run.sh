@@ -36,6 +36,7 @@ GK_DATABASE=$("$root/scripts/pg-local" conninfo "$var")
 export GK_PWHASH_MEM_KIB=8192 GK_PWHASH_OPS=1
 (
   umask 077
+<<<<<<< HEAD
   : >"$var/users"
   add_user() {  # name region role
     local pw
@@ -46,6 +47,14 @@ export GK_PWHASH_MEM_KIB=8192 GK_PWHASH_OPS=1
   add_user office-viewer 350481 viewer
   add_user gongchuan-clerk 350481101 submitter
   add_user expiring-viewer 350481 viewer
+=======
+  {
+    echo "GK_T_VIEWER=$("$bin" token create --region 350481 --role viewer --note browser 2>/dev/null)"
+    echo "GK_T_TOWN=$("$bin" token create --region 350481101 --role submitter --note browser 2>/dev/null)"
+    echo "GK_T_TOWN2=$("$bin" token create --region 350481102 --role submitter --note browser 2>/dev/null)"
+    echo "GK_T_CITY=$("$bin" token create --region 3504 --role viewer --note browser 2>/dev/null)"
+  } >"$var/tokens"
+>>>>>>> console2
 )
 "$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
 daemon_pid=$!
