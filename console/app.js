@@ -1,31 +1,24 @@
 // The console's whole logic (a standard ES module, no build step).
-<<<<<<< HEAD
 // Sign-in is signin.js's: a name and password give an HttpOnly session
 // cookie, sent by every fetch here (credentials 'same-origin') and never
 // seen by this script; the daemon refuses cookie writes from other sites.
 // Everything shown from the server goes through textContent, never
 // innerHTML (no XSS sink).  See docs/security.md.
-import { startSignIn, signOut, sessionEnded } from './signin.js';
-
-import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools } from './review.js';   // the office's review (issue 17)
-=======
-// Sign-in: the API token is kept in sessionStorage (this tab only, gone when
-// it closes) and sent as an Authorization header; no cookie is ever set, so
-// no other site can make the browser send it (no CSRF).  Everything shown
-// from the server goes through textContent, never innerHTML (no XSS sink).
-// See docs/security.md.
 // The pages other than the board are modules of their own (submit.js,
 // unit.js, rollup.js, findings.js); they get what they need of this one
 // (the API call, the session, messages) through setup*(ctx).  Pages are
 // reached by URL hash (#board, #unit/<code>, #rollup/<code>, #findings…,
 // #submit), so each can be linked to and the browser's back button works.
+// The office's review (review.js, issue 17) is hooked into the unit page
+// (unitDrawn) and the board (its column, filter and 通报 downloads).
 
+import { startSignIn, signOut, sessionEnded } from './signin.js';
 import { setupSubmit, openSubmit } from './submit.js';
 import { setupUnit, openUnit } from './unit.js';
 import { setupRollup, openRollup } from './rollup.js';
 import { setupFindings, openFindings } from './findings.js';
 import { GROUP_HEAD, UNIT_HEAD, groupUnits, renderGroups } from './boardgroups.js';
->>>>>>> console2
+import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools, REVIEW_HEAD } from './review.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
@@ -44,19 +37,12 @@ class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-<<<<<<< HEAD
-async function api(path, { method = 'GET', body = null, etag = null } = {}) {
-  const headers = {};
-  if (body !== null) headers['Content-Type'] = 'application/json';
-=======
-function loadSession() {
-  try { session = JSON.parse(sessionStorage.getItem('gk-session')); } catch { session = null; }
-}
-
+// Every call carries the session cookie (credentials 'same-origin') and
+// nothing else: no Authorization header, no token anywhere in the page.
+// type: the body's Content-Type (a file for /import is sent as itself).
 async function api(path, { method = 'GET', body = null, etag = null, type = 'application/json' } = {}) {
-  const headers = { Authorization: `Bearer ${session.token}` };
+  const headers = {};
   if (body !== null) headers['Content-Type'] = type;
->>>>>>> console2
   if (etag) headers['If-None-Match'] = etag;
   let res;
   try {
@@ -123,18 +109,21 @@ function renderBoard() {
   $('c-warnings').textContent = String(d.summary.warnings);
   $('c-ok').textContent = String(d.summary.ok);
   const f = $('filter').value;
-<<<<<<< HEAD
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
-=======
->>>>>>> console2
   const s = $('sort').value;
-  const head = boardChildren ? GROUP_HEAD : UNIT_HEAD;
-  [...$('units').tHead.rows[0].cells].forEach((th, i) => { th.textContent = head[i]; });
+  // The header row follows the rows: child regions (no review state of
+  // their own, so no 审核 column or filter) or units.
+  const head = boardChildren ? GROUP_HEAD : [...UNIT_HEAD, REVIEW_HEAD];
+  $('units').tHead.rows[0].replaceChildren(...head.map((text) => {
+    const th = document.createElement('th');
+    th.textContent = text;
+    return th;
+  }));
+  $('review-filter').closest('label').hidden = Boolean(boardChildren);
   if (boardChildren) {
     renderGroups($('units').tBodies[0], groupUnits(ents, boardChildren), f, s, go);
     return;
   }
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f));
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
   rows = rows.slice().sort((a, b) =>
     s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
       : s === 'errors' ? (b.errors - a.errors) || a.code.localeCompare(b.code)
@@ -206,68 +195,18 @@ async function openBoard(code) {
   await pollBoard(region);
 }
 
-<<<<<<< HEAD
-// ---- a unit's report: findings, revisions, prose ----
+// ---- the office's review on the unit page (review.js, its own module) ----
 
-// The prose sections as the regulation numbers them (FORMAT.md §2).
-const NARRATIVE_TEXT = { overview: '一、总体情况', problems: '五、存在的主要问题及改进情况', other: '六、其他需要报告的事项' };
-const STATUS_TEXT = { errors: '有错误', warnings: '有警告', info: '无问题（有提示）', ok: '无问题' };
-
-async function openUnit(code, name, late) {
-  showMessage('');
-  show('unit');
-  $('unit-title').textContent = `单位报告 · ${name}（${code}）· ${session.year} 年度`;
-  for (const id of ['unit-meta', 'unit-findings', 'unit-review', 'unit-narrative']) $(id).replaceChildren();
-  $('unit-revisions').tBodies[0].replaceChildren();
-  let rep;
-  try {
-    rep = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}`)).json;
-  } catch (e) {
-    if (e.status === 404) { $('unit-meta').textContent = `该单位尚未报送 ${session.year} 年度报告。`; return; }
-    handleError(e);
-    return;
-  }
-  $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
-    `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
-  renderResult('检查结果', rep, $('unit-findings'));
-  reviewHook(code, name, late, rep);
-  const narrative = (rep.report && rep.report.narrative) || {};
-  for (const [key, text] of Object.entries(narrative)) {
-    if (typeof text !== 'string') continue;
-    const h = document.createElement('h4');
-    h.textContent = NARRATIVE_TEXT[key] || key;
-    const p = document.createElement('p');
-    p.textContent = text;
-    $('unit-narrative').append(h, p);
-  }
-  try {
-    const revs = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}/revisions`)).json.revisions;
-    const tbody = $('unit-revisions').tBodies[0];
-    for (const v of revs) {
-      const tr = document.createElement('tr');
-      cell(tr, String(v.revision), 'num');
-      cell(tr, v.submitted_at);
-      cell(tr, STATUS_TEXT[v.status] || v.status);
-      cell(tr, String(v.errors), 'num');
-      cell(tr, String(v.warnings), 'num');
-      tbody.appendChild(tr);
-    }
-  } catch (e) {
-    handleError(e);
-  }
-}
-
-// review.js draws the review panel and each finding's mark (own module)
-function reviewHook(code, name, late, rep) {
+// unit.js calls this once a report's findings are listed: review.js adds
+// each finding's mark and the review panel.  The unit's own account (its
+// home region) never reviews; the server decides for everyone else.
+function unitDrawn(code, rep, list) {
   renderUnitReview({ api, handleError, showMessage, year: session.year,
-    mayReview: (c) => c !== session.region, reload: () => openUnit(code, name, late) },
-  code, rep, $('unit-review'), $('unit-findings').querySelector('ul.findings'));
+    mayReview: (c) => c !== session.home, reload: () => openUnit(code) },
+  code, rep, $('unit-review'), list);
 }
 
-// ---- 汇总: the rollup table by table, in the format's own order ----
-=======
 // ---- what the page modules share ----
->>>>>>> console2
 
 const formats = {};
 // A format's description is fixed for a build of the daemon, and the
@@ -297,37 +236,26 @@ async function regionName(code) {
   return names[code];
 }
 
-// A download (CSV) needs the Authorization header too: fetched here and
-// handed over as the Response, so no token ever goes into a URL.
+// A download (the CSV, the 通报 files) with the session cookie, handed over
+// as the Response (the caller makes it a Blob download under a file name
+// of ours); a refusal carries the server's message.
 async function fetchRaw(path) {
   let res;
   try {
-    res = await fetch(path, { headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store', credentials: 'omit' });
+    res = await fetch(path, { cache: 'no-store', credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
   }
-  if (!res.ok) throw new ApiError(res.status, 'http', `下载失败（${res.status}）`);
+  if (!res.ok) {
+    let e = null;
+    try { e = (await res.json()).error; } catch { e = null; }
+    const why = e && e.message ? `：${e.message}` : `（${res.status}）`;
+    throw new ApiError(res.status, (e && e.code) || 'http_' + res.status,
+      res.status === 401 ? `登录已失效${why}` : `下载失败${why}`);
+  }
   return res;
 }
 
-<<<<<<< HEAD
-// The CSV is fetched here (with the session cookie) and handed to the
-// browser as a Blob download under a file name of ours.
-async function downloadCsv() {
-  showMessage('');
-  try {
-    const res = await fetch(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}&format=csv`,
-      { cache: 'no-store', credentials: 'same-origin' });
-    if (!res.ok) throw new ApiError(res.status, 'http', `下载失败（${res.status}）`);
-    const a = $('csv-link');
-    if (a.href) URL.revokeObjectURL(a.href);
-    a.href = URL.createObjectURL(await res.blob());
-    a.download = `汇总-${session.region}-${session.year}.csv`;
-    a.click();
-  } catch (e) {
-    handleError(e.status === undefined ? new ApiError(0, 'network', '无法连接服务器，请检查网络后重试') : e);
-  }
-=======
 // ---- hash routes ----
 
 function route() {
@@ -338,7 +266,6 @@ function route() {
   else if (page === 'findings') openFindings(a === 'severity' ? { severity: b } : a === 'rule' ? { rule: b } : {});
   else if (page === 'submit') openSubmit();
   else openBoard(page === 'board' ? a : undefined);
->>>>>>> console2
 }
 
 // To a page: through the hash (so back works), or at once when the hash
@@ -351,50 +278,9 @@ function go(hash) {
 // ---- wiring ----
 
 function init() {
-<<<<<<< HEAD
-  $('logout').addEventListener('click', () => signOut());
-  $('go-board').addEventListener('click', openBoard);
-  $('go-rollup').addEventListener('click', openRollup);
-  $('csv').addEventListener('click', downloadCsv);
-  $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); renderForm(); });
-  $('report').addEventListener('change', renderForm);
-  $('filter').addEventListener('change', renderBoard);
-  $('sort').addEventListener('change', renderBoard);
-  $('review-filter').addEventListener('change', renderBoard);
-  initBoardTools({ session: () => session, handleError, showMessage });
-  $('check').addEventListener('click', () => checkOrSend(false));
-  $('send').addEventListener('click', () => checkOrSend(true));
-  $('load-last').addEventListener('click', loadLastYear);
-  $('file').addEventListener('change', async () => {
-    const f = $('file').files[0];
-    if (f) { $('report').value = await f.text(); await renderForm(); }
-  });
-  startSignIn({
-    show, showMessage,
-    onSignedIn: (who, region, year) => {
-      session = { name: who.name, role: who.role, region, year };
-      openBoard();
-    },
-  });
-=======
-  loadSession();
-  $('login-year').value = String(new Date().getFullYear() - 1);
-  $('login-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    session = { token: $('token').value.trim(), region: $('login-region').value.trim(),
-      year: Number($('login-year').value) };
-    sessionStorage.setItem('gk-session', JSON.stringify(session));
-    $('token').value = '';
-    openBoard();
-  });
-  $('logout').addEventListener('click', () => {
-    sessionStorage.removeItem('gk-session');
-    session = null;
-    showMessage('');
-    show('login');
-  });
+  $('logout').addEventListener('click', () => { session = null; signOut(); });
   const ctx = { api, ApiError, handleError, showMessage, show, formatOf, regionName, fetchRaw, go,
-    session: () => session };
+    session: () => session, unitDrawn };
   setupSubmit(ctx);
   setupUnit(ctx);
   setupRollup(ctx);
@@ -406,8 +292,19 @@ function init() {
   window.addEventListener('hashchange', route);
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
-  if (session) route(); else show('login');
->>>>>>> console2
+  $('review-filter').addEventListener('change', renderBoard);
+  // The 通报 downloads are of the region on the board.
+  initBoardTools({ region: () => boardCode || session.region, year: () => session.year,
+    fetchRaw, handleError, showMessage });
+  // A session the browser still holds (a reload, a link) resumes at the
+  // page its hash names; a new sign-in likewise.
+  startSignIn({
+    show, showMessage,
+    onSignedIn: (who, region, year) => {
+      session = { name: who.name, role: who.role, home: who.region, region, year };
+      route();
+    },
+  });
 }
 
 init();

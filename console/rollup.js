@@ -135,8 +135,8 @@ export async function openRollup(code) {
   }
 }
 
-// The CSV needs the Authorization header, so it is fetched here and handed
-// to the browser as a Blob download (no token in any URL).
+// The CSV is fetched here (with the session cookie, ctx.fetchRaw) and
+// handed to the browser as a Blob download under a file name of ours.
 async function downloadCsv() {
   ctx.showMessage('');
   const s = ctx.session();

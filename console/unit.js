@@ -2,7 +2,9 @@
 // finding marked (numbered) on the cell or section it concerns, the
 // passages a narrative.similar finding names side by side with the other
 // unit's report, the revisions with what changed between each and the one
-// before (GET …/diff), and the timeliness.
+// before (GET …/diff), and the timeliness.  The office's review (marks on
+// the findings, the review panel) is review.js's, drawn through
+// ctx.unitDrawn once the findings are listed.
 
 import { $, el, cell, NARRATIVE_TEXT, printedTable, findingsList, markFindings, shown } from './ui.js';
 
@@ -171,7 +173,7 @@ export async function openUnit(code) {
   ctx.show('unit');
   const s = ctx.session();
   $('unit-title').textContent = `单位报告 · ${code} · ${s.year} 年度`;
-  for (const id of ['unit-meta', 'unit-time', 'unit-findings', 'unit-narrative', 'unit-tables', 'unit-similar', 'unit-diff'])
+  for (const id of ['unit-meta', 'unit-time', 'unit-findings', 'unit-review', 'unit-narrative', 'unit-tables', 'unit-similar', 'unit-diff'])
     $(id).replaceChildren();
   $('unit-revisions').tBodies[0].replaceChildren();
   // The report, the unit's name and the revisions are asked for at once.
@@ -197,7 +199,8 @@ export async function openUnit(code) {
   $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
     `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
   $('unit-time').textContent = timeliness(rep);
-  findingsList($('unit-findings'), '检查结果', rep.findings || []);
+  const list = findingsList($('unit-findings'), '检查结果', rep.findings || []);
+  if (ctx.unitDrawn) ctx.unitDrawn(code, rep, list);
   try {
     renderTables(await fmtP, rep);
   } catch (e) { ctx.handleError(e); }

@@ -4,7 +4,12 @@
 // submission changing the office's open board without reload, refusals shown
 // in Chinese (a wrong password, an expired session, a viewer submitting, a
 // township reading its county), the session cookie's attributes with nothing
-// kept in the page's storage, and no console errors or CSP violations.
+// kept in the page's storage, the pages reached by hash (import into the
+// form and checking while typing, the hierarchy's rollups and a cell's
+// contributors, a unit's report with its findings, similar passages and
+// diffs, 检查结果, a city's board by county), the office's review (marks,
+// return, the 审核 column, 通报), and no console errors or CSP violations.
+// Every page signs in by name and password (users run.sh made).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,8 +20,11 @@ import { chromium } from 'playwright-core';
 const URL_ = process.env.GK_URL;
 const ROOT = process.env.GK_ROOT;
 // name → password of the users run.sh made with `gongkaid user add`
-const passwords = Object.fromEntries(readFileSync(process.env.GK_USERS, 'utf8').trim().split('\n')
+const keyValues = (file) => Object.fromEntries(readFileSync(file, 'utf8').trim().split('\n')
   .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const passwords = keyValues(process.env.GK_USERS);
+// The one API token run.sh made, for a test's direct POST (no browser).
+const apiTokens = keyValues(process.env.GK_TOKENS);
 // Screenshots go to the run's temporary directory; GK_SCREENSHOTS=$PWD/docs
 // refreshes the ones the README shows (so a plain test run dirties no file).
 const SHOTS = process.env.GK_SCREENSHOTS || process.env.GK_TMP;
@@ -305,72 +313,11 @@ test('board, submission from the form, and the open board changing without reloa
   await town.context().close();
 });
 
-<<<<<<< HEAD
-// The office's review on the unit page (console/review.js, issue 17): marks
-// on a finding (确认, then 不予采纳 with its reason), returning the report with
-// a comment; the township then sees the state and the comment, without the
-// office's controls.  Runs after the test above (贡川镇 has three revisions).
-test('review: marks on findings, return with a comment, seen by the township', async () => {
-  const office = await newPage();
-  await login(office, tokens.GK_T_VIEWER, '350481');
-  await office.locator('#units tr[data-code="350481101"] button').click();
-  await office.locator('#unit-review .review-state').waitFor();
-  assert.equal(await office.getAttribute('#unit-review .review-state', 'data-state'), 'pending');
-  const first = office.locator('#unit-findings ul.findings > li').first();
-  await first.locator('.mark-confirm').click();
-  await office.locator('#unit-findings ul.findings > li .mark-confirmed').first().waitFor();
-  // 不予采纳 without a reason is refused in the page; with one it replaces the 确认
-  const again = office.locator('#unit-findings ul.findings > li').first();
-  await again.locator('.mark-dismiss').click();
-  await again.locator('.mark-ok').click();
-  assert.match(await office.textContent('#message'), /不予采纳须写明理由/);
-  await again.locator('.mark-tools input').fill('经核实已在附件说明');
-  await again.locator('.mark-ok').click();
-  await office.locator('#unit-findings .mark-dismissed', { hasText: '经核实已在附件说明' }).waitFor();
-  assert.equal(await office.locator('#unit-findings .mark-confirmed').count(), 0);
-  // returning needs a comment
-  await office.click('#review-return');
-  assert.match(await office.textContent('#message'), /退回修改须写明需要修改的内容/);
-  await office.fill('#review-comment', '请补充第四部分（行政复议、行政诉讼）');
-  await office.click('#review-return');
-  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
-  assert.match(await office.textContent('#unit-review'), /审核意见：请补充第四部分/);
-  assert.equal(await office.isDisabled('#review-accept'), true, 'a returned report is not accepted before it is corrected');
-  // the board shows the state and filters by it
-  await office.click('#go-board');
-  await until('the board to show the returned state', async () =>
-    (await office.textContent('#units tr[data-code="350481101"] td:nth-child(8)')) === '退回修改');
-  await office.selectOption('#review-filter', 'returned');
-  assert.equal(await office.locator('#units tbody tr').count(), 1);
-  await office.selectOption('#review-filter', 'accepted');
-  assert.equal(await office.locator('#units tbody tr').count(), 0);
-  await office.selectOption('#review-filter', '');
-  // the supervision list downloads from the board (a workbook: a zip)
-  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('#supervision-xlsx')]);
-  assert.equal(dl.suggestedFilename(), '通报-350481-2020.xlsx');
-  assert.equal(readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK');
-  await office.click('#units tr[data-code="350481101"] button');
-  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
-  await office.screenshot({ path: join(SHOTS, 'console-review.png'), fullPage: true });
-
-  const town = await newPage();
-  await login(town, tokens.GK_T_TOWN, '350481101');
-  await town.locator('#units tr[data-code="350481101"] button').click();
-  await town.locator('#unit-review .review-state[data-state="returned"]').waitFor();
-  assert.match(await town.textContent('#unit-review'), /审核状态：退回修改.*审核意见：请补充第四部分/s);
-  assert.match(await town.textContent('#unit-findings'), /不予采纳：经核实已在附件说明/);
-  assert.equal(await town.locator('#review-return').count(), 0, 'a township never reviews');
-  assert.equal(await town.locator('.mark-tools').count(), 0);
-  await office.context().close();
-  await town.context().close();
-});
-
-=======
 const CORPUS = join(ROOT, 'tests/import/corpus');
 
 test('a form filled from a Word file, a finding on its cell while typing, a refused submission keeps what was typed', async () => {
   const town = await newPage();
-  await login(town, tokens.GK_T_TOWN, '350481101');
+  await login(town, 'gongchuan-clerk', '350481101');
   await town.locator('#board').waitFor();
   await town.click('#go-submit');
   await town.locator('#submit').waitFor();
@@ -434,11 +381,11 @@ test('汇总: walk down the hierarchy and drill into a cell', async () => {
   sample.entity = '350481102';
   sample.tables.active.licensing.prior_items = 15;
   const res = await fetch(`${URL_}/api/v1/reports`, { method: 'POST', body: JSON.stringify(sample),
-    headers: { Authorization: `Bearer ${tokens.GK_T_TOWN2}`, 'Content-Type': 'application/json' } });
+    headers: { Authorization: `Bearer ${apiTokens.GK_T_TOWN2}`, 'Content-Type': 'application/json' } });
   assert.equal(res.status, 201);
 
   const office = await newPage();
-  await login(office, tokens.GK_T_VIEWER, '350481');
+  await login(office, 'office-viewer', '350481');
   await office.locator('#units tbody tr').first().waitFor();
   await office.click('#go-rollup');
   await office.locator('#rollup-tables table').first().waitFor();
@@ -477,7 +424,7 @@ test('汇总: walk down the hierarchy and drill into a cell', async () => {
 
 test("a unit's report: findings on cells and sections, similar passages side by side, a revision's diff", async () => {
   const office = await newPage();
-  await login(office, tokens.GK_T_VIEWER, '350481');
+  await login(office, 'office-viewer', '350481');
   await office.locator('#units tbody tr').first().waitFor();
   await office.click('#units tr[data-code="350481101"] button');
   await office.locator('#unit-revisions tbody tr').first().waitFor();
@@ -512,7 +459,7 @@ test("a unit's report: findings on cells and sections, similar passages side by 
 
 test('检查结果: every unit\'s findings by severity and rule, linkable', async () => {
   const office = await newPage();
-  await login(office, tokens.GK_T_VIEWER, '350481');
+  await login(office, 'office-viewer', '350481');
   await office.locator('#units tbody tr').first().waitFor();
   await office.click('#go-findings');
   await office.locator('#findings-groups .rule-group').first().waitFor();
@@ -524,14 +471,15 @@ test('检查结果: every unit\'s findings by severity and rule, linkable', asyn
   assert.deepEqual(units, ['350481101', '350481102']);
   assert.ok(await office.locator('.rule-group[data-rule="narrative.similar"] li').count() >= 2);
   await office.screenshot({ path: join(SHOTS, 'console-findings.png'), fullPage: true });
-  // One rule by its link; the link survives a reload of the tab.
+  // One rule by its link; the link (the year chosen at sign-in in its query,
+  // the page in its hash) survives a reload of the tab.
   await office.click('.rule-group[data-rule="narrative.similar"] h4 a');
   await until('only that rule', async () => (await office.locator('#findings-groups .rule-group').count()) === 1);
-  assert.match(office.url(), /#findings\/rule\/narrative\.similar$/);
+  assert.match(office.url(), /\/console\/\?year=2020#findings\/rule\/narrative\.similar$/);
   await office.reload();
   await office.locator('#findings-groups .rule-group[data-rule="narrative.similar"]').waitFor();
   assert.equal(await office.locator('#findings-groups .rule-group').count(), 1);
-  await office.goto(`${URL_}/console/#findings/severity/error`);
+  await office.goto(`${URL_}/console/?year=2020#findings/severity/error`);
   await until('only errors', async () => (await office.locator('#findings-groups .severity-group').count()) === 1 &&
     (await office.locator('#findings-groups .severity-group.error').count()) === 1);
   // From a finding to the unit's report, and back.
@@ -542,7 +490,7 @@ test('检查结果: every unit\'s findings by severity and rule, linkable', asyn
   await office.context().close();
   // A phone-width screen.
   const phone = await newPage({ width: 390, height: 844 });
-  await login(phone, tokens.GK_T_VIEWER, '350481');
+  await login(phone, 'office-viewer', '350481');
   await phone.locator('#units tbody tr').first().waitFor();
   await phone.click('#go-findings');
   await phone.locator('#findings-groups .rule-group').first().waitFor();
@@ -552,7 +500,7 @@ test('检查结果: every unit\'s findings by severity and rule, linkable', asyn
 
 test("starting from last year's report: 2020's (format 2019) becomes a 2021 report in format 2021", async () => {
   const town = await newPage();
-  await login(town, tokens.GK_T_TOWN, '350481101', 2021);
+  await login(town, 'gongchuan-clerk', '350481101', 2021);
   await town.locator('#board').waitFor();
   await town.click('#go-submit');
   await town.click('#load-last');
@@ -573,7 +521,7 @@ test("starting from last year's report: 2020's (format 2019) becomes a 2021 repo
 
 test("a city's board lists its counties with counts, each leading to the county's own board", async () => {
   const city = await newPage();
-  await login(city, tokens.GK_T_CITY, '3504');
+  await login(city, 'city-viewer', '3504');
   await city.locator('#units tr.group').first().waitFor();
   const heads = await city.locator('#units thead th').allTextContents();
   assert.equal(heads[1], '下级区划');
@@ -595,7 +543,66 @@ test("a city's board lists its counties with counts, each leading to the county'
   await city.context().close();
 });
 
->>>>>>> console2
+// The office's review on the unit page (console/review.js, issue 17): marks
+// on a finding (确认, then 不予采纳 with its reason), returning the report with
+// a comment; the township then sees the state and the comment, without the
+// office's controls.  Runs after the tests above (贡川镇 has three revisions), last, so that
+// its marks and the returned state change no other test's page.
+test('review: marks on findings, return with a comment, seen by the township', async () => {
+  const office = await newPage();
+  await login(office, 'office-viewer', '350481');
+  await office.locator('#units tr[data-code="350481101"] button').click();
+  await office.locator('#unit-review .review-state').waitFor();
+  assert.equal(await office.getAttribute('#unit-review .review-state', 'data-state'), 'pending');
+  const first = office.locator('#unit-findings ol.findings > li').first();
+  await first.locator('.mark-confirm').click();
+  await office.locator('#unit-findings ol.findings > li .mark-confirmed').first().waitFor();
+  // 不予采纳 without a reason is refused in the page; with one it replaces the 确认
+  const again = office.locator('#unit-findings ol.findings > li').first();
+  await again.locator('.mark-dismiss').click();
+  await again.locator('.mark-ok').click();
+  assert.match(await office.textContent('#message'), /不予采纳须写明理由/);
+  await again.locator('.mark-tools input').fill('经核实已在附件说明');
+  await again.locator('.mark-ok').click();
+  await office.locator('#unit-findings .mark-dismissed', { hasText: '经核实已在附件说明' }).waitFor();
+  assert.equal(await office.locator('#unit-findings .mark-confirmed').count(), 0);
+  // returning needs a comment
+  await office.click('#review-return');
+  assert.match(await office.textContent('#message'), /退回修改须写明需要修改的内容/);
+  await office.fill('#review-comment', '请补充第四部分（行政复议、行政诉讼）');
+  await office.click('#review-return');
+  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  assert.match(await office.textContent('#unit-review'), /审核意见：请补充第四部分/);
+  assert.equal(await office.isDisabled('#review-accept'), true, 'a returned report is not accepted before it is corrected');
+  // the board shows the state and filters by it
+  await office.click('#go-board');
+  await until('the board to show the returned state', async () =>
+    (await office.textContent('#units tr[data-code="350481101"] td:nth-child(8)')) === '退回修改');
+  await office.selectOption('#review-filter', 'returned');
+  assert.equal(await office.locator('#units tbody tr').count(), 1);
+  await office.selectOption('#review-filter', 'accepted');
+  assert.equal(await office.locator('#units tbody tr').count(), 0);
+  await office.selectOption('#review-filter', '');
+  // the supervision list downloads from the board (a workbook: a zip)
+  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('#supervision-xlsx')]);
+  assert.equal(dl.suggestedFilename(), '通报-350481-2020.xlsx');
+  assert.equal(readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK');
+  await office.click('#units tr[data-code="350481101"] button');
+  await office.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  await office.screenshot({ path: join(SHOTS, 'console-review.png'), fullPage: true });
+
+  const town = await newPage();
+  await login(town, 'gongchuan-clerk', '350481101');
+  await town.locator('#units tr[data-code="350481101"] button').click();
+  await town.locator('#unit-review .review-state[data-state="returned"]').waitFor();
+  assert.match(await town.textContent('#unit-review'), /审核状态：退回修改.*审核意见：请补充第四部分/s);
+  assert.match(await town.textContent('#unit-findings'), /不予采纳：经核实已在附件说明/);
+  assert.equal(await town.locator('#review-return').count(), 0, 'a township never reviews');
+  assert.equal(await town.locator('.mark-tools').count(), 0);
+  await office.context().close();
+  await town.context().close();
+});
+
 test('no console errors and no CSP violations in any page', () => {
   assert.deepEqual(problems, []);
 });
