@@ -1,9 +1,9 @@
 // Sign-in of the console (issue 16 §6; docs/security.md): a name and a
 // password sent once to POST /api/v1/session, which answers with an
 // HttpOnly, SameSite=Strict session cookie.  This script never sees the
-// session id (HttpOnly) and stores nothing: no token, no password, nothing
-// in localStorage or sessionStorage.  The password field is emptied as
-// soon as it was read.  A 401 anywhere (expired, signed out elsewhere, the
+// session id (HttpOnly) and stores nothing secret: no token, no password
+// (app.js caches only the formats' public descriptions in sessionStorage).
+// The password field is emptied as soon as it was read.  A 401 anywhere (expired, signed out elsewhere, the
 // user disabled) brings the sign-in form back with the reason in Chinese.
 // The year and region chosen at sign-in go into the page's URL
 // (?year=2020&region=350481, before the page's #hash), not into storage:

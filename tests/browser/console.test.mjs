@@ -429,6 +429,12 @@ test("a unit's report: findings on cells and sections, similar passages side by 
   await office.click('#units tr[data-code="350481101"] button');
   await office.locator('#unit-revisions tbody tr').first().waitFor();
   assert.match(await office.textContent('#unit-time'), /逾期报送/);
+  // Still nothing secret kept by the page: sessionStorage holds only the
+  // formats' descriptions (a cache), the cookie stays out of the script's reach.
+  const [cookie, local, keys] = await office.evaluate(() => [document.cookie, localStorage.length, Object.keys(sessionStorage)]);
+  assert.equal(cookie, '');
+  assert.equal(local, 0);
+  assert.ok(keys.length > 0 && keys.every((k) => k.startsWith('gk-format:')), `sessionStorage keys: ${keys}`);
   // The missing table on its caption, the foreign name on its section, with the message.
   const cap = office.locator('#unit-tables caption[data-path="tables.appeals"]');
   assert.match(await cap.getAttribute('class'), /finding-error/);
