@@ -4,28 +4,45 @@
 // seen by this script; the daemon refuses cookie writes from other sites.
 // Everything shown from the server goes through textContent, never
 // innerHTML (no XSS sink).  See docs/security.md.
-import { startSignIn, signOut, sessionEnded } from './signin.js';
+// The pages other than the board are modules of their own (submit.js,
+// unit.js, rollup.js, findings.js); they get what they need of this one
+// (the API call, the session, messages) through setup*(ctx).  Pages are
+// reached by URL hash (#board, #unit/<code>, #rollup/<code>, #findings…,
+// #submit), so each can be linked to and the browser's back button works.
+// The office's review (review.js, issue 17) is hooked into the unit page
+// (unitDrawn) and the board (its column, filter and 通报 downloads).
 
-import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools } from './review.js';   // the office's review (issue 17)
+import { startSignIn, signOut, sessionEnded } from './signin.js';
+import { setupSubmit, openSubmit } from './submit.js';
+import { setupUnit, openUnit } from './unit.js';
+import { setupRollup, openRollup } from './rollup.js';
+import { setupFindings, openFindings } from './findings.js';
+import { GROUP_HEAD, UNIT_HEAD, groupUnits, renderGroups } from './boardgroups.js';
+import { renderUnitReview, reviewFilterMatch, reviewText, initBoardTools, REVIEW_HEAD } from './review.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_TEXT = { missing: '未报', ok: '无问题', warnings: '有警告', errors: '有错误' };
 const STATE_ORDER = { errors: 0, warnings: 1, missing: 2, ok: 3 };
-const SEVERITY_TEXT = { error: '错误', warning: '警告', info: '提示' };
 const POLL_MS = 2000;
 
 let session = null;       // {name, role, region, year}
 let boardEtag = null;
 let boardData = null;
+let boardCode = null;       // the region on the board (the signed-in one, or one below it)
+let boardChildren = null;   // above county level: the child regions the board groups by
+let boardGen = 0;           // a poll of an earlier opening of the board stops
 let pollTimer = null;
 
 class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-async function api(path, { method = 'GET', body = null, etag = null } = {}) {
+// Every call carries the session cookie (credentials 'same-origin') and
+// nothing else: no Authorization header, no token anywhere in the page.
+// type: the body's Content-Type (a file for /import is sent as itself).
+async function api(path, { method = 'GET', body = null, etag = null, type = 'application/json' } = {}) {
   const headers = {};
-  if (body !== null) headers['Content-Type'] = 'application/json';
+  if (body !== null) headers['Content-Type'] = type;
   if (etag) headers['If-None-Match'] = etag;
   let res;
   try {
@@ -53,7 +70,8 @@ function showMessage(text) {
 }
 
 function show(section) {
-  for (const id of ['login', 'board', 'unit', 'rollup', 'submit']) $(id).hidden = id !== section;
+  for (const id of ['login', 'board', 'unit', 'rollup', 'submit', 'findings']) $(id).hidden = id !== section;
+  for (const b of $('nav').querySelectorAll('button[data-page]')) b.setAttribute('aria-current', String(b.dataset.page === section));
   $('nav').hidden = section === 'login';
   if (section !== 'board' && pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
 }
@@ -91,8 +109,21 @@ function renderBoard() {
   $('c-warnings').textContent = String(d.summary.warnings);
   $('c-ok').textContent = String(d.summary.ok);
   const f = $('filter').value;
-  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
   const s = $('sort').value;
+  // The header row follows the rows: child regions (no review state of
+  // their own, so no 审核 column or filter) or units.
+  const head = boardChildren ? GROUP_HEAD : [...UNIT_HEAD, REVIEW_HEAD];
+  $('units').tHead.rows[0].replaceChildren(...head.map((text) => {
+    const th = document.createElement('th');
+    th.textContent = text;
+    return th;
+  }));
+  $('review-filter').closest('label').hidden = Boolean(boardChildren);
+  if (boardChildren) {
+    renderGroups($('units').tBodies[0], groupUnits(ents, boardChildren), f, s, go);
+    return;
+  }
+  let rows = ents.filter((e) => !f || (f === 'late' ? e.late : e.state === f)).filter(reviewFilterMatch);
   rows = rows.slice().sort((a, b) =>
     s === 'state' ? (STATE_ORDER[a.state] - STATE_ORDER[b.state]) || a.code.localeCompare(b.code)
       : s === 'errors' ? (b.errors - a.errors) || a.code.localeCompare(b.code)
@@ -107,7 +138,7 @@ function renderBoard() {
     link.type = 'button';
     link.className = 'link';
     link.textContent = e.code;
-    link.addEventListener('click', () => openUnit(e.code, e.name, e.late));
+    link.addEventListener('click', () => go(`#unit/${e.code}`));
     codeCell.appendChild(link);
     cell(tr, e.name);
     cell(tr, STATE_TEXT[e.state] || e.state, 'state-' + e.state);
@@ -121,11 +152,14 @@ function renderBoard() {
 }
 
 // Polls with the ETag: an unchanged board costs a 304 and no redraw.
-async function pollBoard() {
+async function pollBoard(before = null) {
   pollTimer = null;
+  const gen = boardGen;
   try {
-    const r = await api(`/api/v1/regions/${encodeURIComponent(session.region)}/compliance?year=${session.year}`,
+    const r = await api(`/api/v1/regions/${encodeURIComponent(boardCode)}/compliance?year=${session.year}`,
       { etag: boardEtag });
+    if (before) await before;
+    if (gen !== boardGen) return;
     if (r.status !== 304) {
       boardEtag = r.etag;
       boardData = r.json;
@@ -134,332 +168,141 @@ async function pollBoard() {
     $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN')}`;
     if (!$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS);
   } catch (e) {
+    if (gen !== boardGen) return;
     handleError(e);
     if (e.status !== 401 && e.status !== 403 && !$('board').hidden) pollTimer = setTimeout(pollBoard, POLL_MS * 5);
   }
 }
 
-function openBoard() {
+async function openBoard(code) {
   showMessage('');
   show('board');
+  if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
+  const gen = ++boardGen;
   boardEtag = null;
-  pollBoard();
+  boardData = null;
+  boardCode = code || session.region;
+  boardChildren = null;
+  $('units').tBodies[0].replaceChildren();
+  // Above county level (city 2, province 1, nation 0) the rows are the
+  // child regions; a refusal here is shown by the compliance poll itself.
+  // The region (for its children) and the first poll go out together; the
+  // poll draws once both are in.
+  const region = api(`/api/v1/regions/${encodeURIComponent(boardCode)}`).then((r) => {
+    const reg = r.json;
+    if (gen === boardGen && reg.level < 3 && (reg.children || []).length > 0) boardChildren = reg.children;
+  }, () => null);
+  await pollBoard(region);
 }
 
-// ---- a unit's report: findings, revisions, prose ----
+// ---- the office's review on the unit page (review.js, its own module) ----
 
-// The prose sections as the regulation numbers them (FORMAT.md §2).
-const NARRATIVE_TEXT = { overview: '一、总体情况', problems: '五、存在的主要问题及改进情况', other: '六、其他需要报告的事项' };
-const STATUS_TEXT = { errors: '有错误', warnings: '有警告', info: '无问题（有提示）', ok: '无问题' };
-
-async function openUnit(code, name, late) {
-  showMessage('');
-  show('unit');
-  $('unit-title').textContent = `单位报告 · ${name}（${code}）· ${session.year} 年度`;
-  for (const id of ['unit-meta', 'unit-findings', 'unit-review', 'unit-narrative']) $(id).replaceChildren();
-  $('unit-revisions').tBodies[0].replaceChildren();
-  let rep;
-  try {
-    rep = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}`)).json;
-  } catch (e) {
-    if (e.status === 404) { $('unit-meta').textContent = `该单位尚未报送 ${session.year} 年度报告。`; return; }
-    handleError(e);
-    return;
-  }
-  $('unit-meta').textContent = `当前第 ${rep.revision} 次修订，提交于 ${rep.submitted_at}，` +
-    `${STATUS_TEXT[rep.status] || rep.status}${late ? '，逾期报送' : ''}。`;
-  renderResult('检查结果', rep, $('unit-findings'));
-  reviewHook(code, name, late, rep);
-  const narrative = (rep.report && rep.report.narrative) || {};
-  for (const [key, text] of Object.entries(narrative)) {
-    if (typeof text !== 'string') continue;
-    const h = document.createElement('h4');
-    h.textContent = NARRATIVE_TEXT[key] || key;
-    const p = document.createElement('p');
-    p.textContent = text;
-    $('unit-narrative').append(h, p);
-  }
-  try {
-    const revs = (await api(`/api/v1/reports/${encodeURIComponent(code)}/${session.year}/revisions`)).json.revisions;
-    const tbody = $('unit-revisions').tBodies[0];
-    for (const v of revs) {
-      const tr = document.createElement('tr');
-      cell(tr, String(v.revision), 'num');
-      cell(tr, v.submitted_at);
-      cell(tr, STATUS_TEXT[v.status] || v.status);
-      cell(tr, String(v.errors), 'num');
-      cell(tr, String(v.warnings), 'num');
-      tbody.appendChild(tr);
-    }
-  } catch (e) {
-    handleError(e);
-  }
-}
-
-// review.js draws the review panel and each finding's mark (own module)
-function reviewHook(code, name, late, rep) {
+// unit.js calls this once a report's findings are listed: review.js adds
+// each finding's mark and the review panel.  The unit's own account (its
+// home region) never reviews; the server decides for everyone else.
+function unitDrawn(code, rep, list) {
   renderUnitReview({ api, handleError, showMessage, year: session.year,
-    mayReview: (c) => c !== session.region, reload: () => openUnit(code, name, late) },
-  code, rep, $('unit-review'), $('unit-findings').querySelector('ul.findings'));
+    mayReview: (c) => c !== session.home, reload: () => openUnit(code) },
+  code, rep, $('unit-review'), list);
 }
 
-// ---- 汇总: the rollup table by table, in the format's own order ----
+// ---- what the page modules share ----
 
 const formats = {};
+// A format's description is fixed for a build of the daemon, and the
+// console's own URL names that build (/console/v-<hash>/app.js): kept in
+// this tab's sessionStorage under that name, a page load needs no round
+// trip for it (it holds nothing secret).
+const BUILD = new URL(import.meta.url).pathname;
 
 async function formatOf(version) {
-  if (!formats[version]) formats[version] = (await api(`/api/v1/formats/${encodeURIComponent(version)}`)).json;
+  if (formats[version]) return formats[version];
+  const key = `gk-format:${version}:${BUILD}`;
+  try { formats[version] = JSON.parse(sessionStorage.getItem(key)); } catch { formats[version] = null; }
+  if (!formats[version]) {
+    formats[version] = (await api(`/api/v1/formats/${encodeURIComponent(version)}`)).json;
+    try { sessionStorage.setItem(key, JSON.stringify(formats[version])); } catch { /* full: fetched next time */ }
+  }
   return formats[version];
 }
 
-function cellDetail(label, c) {
-  $('cell-detail').textContent =
-    `${label}：合计 ${c.sum}；已填 ${c.reported} 个单位，不适用 ${c.not_applicable} 个，未填 ${c.blank} 个`;
+const names = {};
+
+// A region's name (for titles), or null when it cannot be read.
+async function regionName(code) {
+  if (!(code in names)) {
+    try { names[code] = (await api(`/api/v1/regions/${encodeURIComponent(code)}`)).json.name; } catch { return null; }
+  }
+  return names[code];
 }
 
-function renderTable(t, data) {
-  const table = document.createElement('table');
-  table.dataset.table = t.key;
-  const cap = document.createElement('caption');
-  cap.textContent = `${t.section}、${t.label}`;
-  table.appendChild(cap);
-  // A row without its own column list has every column of the table.
-  const has = (row, key) => !row.columns || row.columns.includes(key);
-  const used = t.columns.filter((c) => t.rows.some((r) => has(r, c.key)));
-  const head = document.createElement('tr');
-  for (const text of ['项目', ...used.map((c) => c.label)]) {
-    const th = document.createElement('th');
-    th.textContent = text;
-    head.appendChild(th);
-  }
-  table.appendChild(head);
-  for (const row of t.rows) {
-    const tr = document.createElement('tr');
-    cell(tr, row.label);
-    for (const col of used) {
-      if (!has(row, col.key)) { cell(tr, '', 'na'); continue; }
-      const c = data && data[row.key] ? data[row.key][col.key] : null;
-      const td = cell(tr, c ? (c.reported > 0 ? String(c.sum) : (c.not_applicable > 0 ? '/' : '')) : '', 'num');
-      td.dataset.cell = `${t.key}.${row.key}.${col.key}`;
-      td.tabIndex = 0;
-      const show = () => cellDetail(`${row.label} · ${col.label}`,
-        c || { sum: 0, reported: 0, not_applicable: 0, blank: 0 });
-      td.addEventListener('click', show);
-      td.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); show(); } });
-    }
-    table.appendChild(tr);
-  }
-  return table;
-}
-
-async function openRollup() {
-  showMessage('');
-  show('rollup');
-  $('cell-detail').textContent = '';
+// A download (the CSV, the 通报 files) with the session cookie, handed over
+// as the Response (the caller makes it a Blob download under a file name
+// of ours); a refusal carries the server's message.
+async function fetchRaw(path) {
+  let res;
   try {
-    const r = (await api(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}`)).json;
-    const cov = r.coverage;
-    $('rollup-title').textContent = `汇总 · ${r.region.name}（${r.region.code}）· ${r.year} 年度`;
-    $('coverage').textContent = `应报 ${cov.expected} 个单位，已报 ${cov.submitted} 个，未报 ${cov.missing_count} 个，逾期 ${cov.late_count} 个；` +
-      `汇总 ${r.rollup.reports} 份报告（${r.format} 版格式）。`;
-    const fmt = await formatOf(r.format);
-    const box = $('rollup-tables');
-    box.replaceChildren();
-    for (const t of fmt.tables) box.appendChild(renderTable(t, r.rollup.tables ? r.rollup.tables[t.key] : null));
-  } catch (e) {
-    handleError(e);
+    res = await fetch(path, { cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
   }
+  if (!res.ok) {
+    let e = null;
+    try { e = (await res.json()).error; } catch { e = null; }
+    const why = e && e.message ? `：${e.message}` : `（${res.status}）`;
+    throw new ApiError(res.status, (e && e.code) || 'http_' + res.status,
+      res.status === 401 ? `登录已失效${why}` : `下载失败${why}`);
+  }
+  return res;
 }
 
-// The CSV is fetched here (with the session cookie) and handed to the
-// browser as a Blob download under a file name of ours.
-async function downloadCsv() {
-  showMessage('');
-  try {
-    const res = await fetch(`/api/v1/regions/${encodeURIComponent(session.region)}/rollup?year=${session.year}&format=csv`,
-      { cache: 'no-store', credentials: 'same-origin' });
-    if (!res.ok) throw new ApiError(res.status, 'http', `下载失败（${res.status}）`);
-    const a = $('csv-link');
-    if (a.href) URL.revokeObjectURL(a.href);
-    a.href = URL.createObjectURL(await res.blob());
-    a.download = `汇总-${session.region}-${session.year}.csv`;
-    a.click();
-  } catch (e) {
-    handleError(e.status === undefined ? new ApiError(0, 'network', '无法连接服务器，请检查网络后重试') : e);
-  }
+// ---- hash routes ----
+
+function route() {
+  if (!session) return;
+  const [page, a, b] = location.hash.replace(/^#/, '').split('/').map(decodeURIComponent);
+  if (page === 'unit' && a) openUnit(a);
+  else if (page === 'rollup') openRollup(a);
+  else if (page === 'findings') openFindings(a === 'severity' ? { severity: b } : a === 'rule' ? { rule: b } : {});
+  else if (page === 'submit') openSubmit();
+  else openBoard(page === 'board' ? a : undefined);
 }
 
-// ---- 填报 ----
-
-function renderResult(title, r, box = $('result')) {
-  box.replaceChildren();
-  const h = document.createElement('h3');
-  h.textContent = title;
-  box.appendChild(h);
-  const findings = r.findings || [];
-  const p = document.createElement('p');
-  p.textContent = findings.length === 0 ? '未发现问题。' : `共发现 ${findings.length} 个问题：`;
-  box.appendChild(p);
-  const ul = document.createElement('ul');
-  ul.className = 'findings';
-  for (const f of findings) {
-    const li = document.createElement('li');
-    li.className = f.severity;
-    li.textContent = `【${SEVERITY_TEXT[f.severity] || f.severity}】${f.message} `;
-    const code = document.createElement('code');
-    code.textContent = f.path ? `${f.path} · ${f.code}` : f.code;
-    li.appendChild(code);
-    ul.appendChild(li);
-  }
-  box.appendChild(ul);
-}
-
-// The three tables as a form in the format's layout.  The JSON in the
-// textarea stays the one source of truth: the inputs are filled from it and
-// write back into it, so a file, last year's report or typing all agree.
-function parseReport() {
-  try { return JSON.parse($('report').value); } catch { return null; }
-}
-
-async function renderForm() {
-  const rep = parseReport();
-  const box = $('form-tables');
-  if (!rep || typeof rep !== 'object') { box.replaceChildren(); return; }
-  let fmt;
-  try { fmt = await formatOf(rep.format || '2019'); } catch (e) { handleError(e); return; }
-  box.replaceChildren();
-  for (const t of fmt.tables) {
-    const table = document.createElement('table');
-    const cap = document.createElement('caption');
-    cap.textContent = `${t.section}、${t.label}`;
-    cap.dataset.path = `tables.${t.key}`;
-    table.appendChild(cap);
-    const has = (row, key) => !row.columns || row.columns.includes(key);
-    const used = t.columns.filter((c) => t.rows.some((r) => has(r, c.key)));
-    const head = document.createElement('tr');
-    for (const text of ['项目', ...used.map((c) => c.label)]) {
-      const th = document.createElement('th');
-      th.textContent = text;
-      head.appendChild(th);
-    }
-    table.appendChild(head);
-    for (const row of t.rows) {
-      const tr = document.createElement('tr');
-      cell(tr, row.label);
-      for (const col of used) {
-        if (!has(row, col.key)) { cell(tr, '', 'na'); continue; }
-        const td = cell(tr, '');
-        const input = document.createElement('input');
-        input.inputMode = col.kind === 'amount' ? 'decimal' : 'numeric';
-        input.dataset.path = `tables.${t.key}.${row.key}.${col.key}`;
-        input.setAttribute('aria-label', `${row.label} ${col.label}`);
-        const v = rep.tables && rep.tables[t.key] && rep.tables[t.key][row.key]
-          ? rep.tables[t.key][row.key][col.key] : undefined;
-        input.value = v === undefined ? '' : v === null ? '/' : String(v);
-        input.addEventListener('change', () => writeCell(t.key, row.key, col.key, input.value.trim()));
-        td.appendChild(input);
-      }
-      table.appendChild(tr);
-    }
-    box.appendChild(table);
-  }
-}
-
-function writeCell(tk, rk, ck, text) {
-  const rep = parseReport();
-  if (!rep) return;
-  rep.tables = rep.tables || {};
-  rep.tables[tk] = rep.tables[tk] || {};
-  rep.tables[tk][rk] = rep.tables[tk][rk] || {};
-  if (text === '') delete rep.tables[tk][rk][ck];
-  else if (text === '/') rep.tables[tk][rk][ck] = null;
-  else if (/^-?\d+(\.\d{1,2})?$/.test(text)) rep.tables[tk][rk][ck] = Number(text);
-  else { showMessage(`“${text}”不是有效的数字（留空表示未填，“/”表示不适用）`); return; }
-  showMessage('');
-  $('report').value = JSON.stringify(rep, null, 2);
-}
-
-// Marks each finding on its cell (or its table's caption), with its message.
-function markFindings(findings) {
-  for (const el of $('form-tables').querySelectorAll('[data-path]')) {
-    el.classList.remove('finding-error', 'finding-warning');
-    el.removeAttribute('title');
-  }
-  for (const f of findings || []) {
-    if (!f.path) continue;
-    let el = null;
-    for (let p = f.path; p && !el; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '')
-      el = $('form-tables').querySelector(`[data-path="${CSS.escape(p)}"]`);
-    if (!el) continue;
-    el.classList.add(f.severity === 'error' ? 'finding-error' : 'finding-warning');
-    el.title = (el.title ? el.title + '\n' : '') + f.message;
-  }
-}
-
-function reportBody() {
-  const text = $('report').value;
-  try { JSON.parse(text); } catch (e) {
-    throw new ApiError(400, 'invalid_json', `报告内容不是有效的 JSON：${e.message}`);
-  }
-  return text;
-}
-
-async function checkOrSend(submit) {
-  showMessage('');
-  try {
-    const body = reportBody();
-    const r = await api(submit ? '/api/v1/reports' : '/api/v1/check', { method: 'POST', body });
-    if (submit) {
-      const j = r.json;
-      renderResult(j.created ? `已提交：第 ${j.revision} 次修订（${j.submitted_at}）`
-        : `内容与第 ${j.revision} 次修订相同，未新建修订`, j);
-    } else {
-      renderResult('检查结果（未保存）', r.json);
-    }
-    markFindings(r.json.findings);
-  } catch (e) {
-    handleError(e);   // the typed report stays in the textarea
-  }
-}
-
-async function loadLastYear() {
-  showMessage('');
-  try {
-    const r = await api(`/api/v1/reports/${encodeURIComponent(session.region)}/${session.year - 1}`);
-    const rep = r.json.report || r.json;
-    rep.year = session.year;
-    $('report').value = JSON.stringify(rep, null, 2);
-    await renderForm();
-  } catch (e) {
-    handleError(e);
-  }
+// To a page: through the hash (so back works), or at once when the hash
+// is already that page's (a click on the current page reloads it).
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
 // ---- wiring ----
 
 function init() {
-  $('logout').addEventListener('click', () => signOut());
-  $('go-board').addEventListener('click', openBoard);
-  $('go-rollup').addEventListener('click', openRollup);
-  $('csv').addEventListener('click', downloadCsv);
-  $('go-submit').addEventListener('click', () => { showMessage(''); show('submit'); renderForm(); });
-  $('report').addEventListener('change', renderForm);
+  $('logout').addEventListener('click', () => { session = null; signOut(); });
+  const ctx = { api, ApiError, handleError, showMessage, show, formatOf, regionName, fetchRaw, go,
+    session: () => session, unitDrawn };
+  setupSubmit(ctx);
+  setupUnit(ctx);
+  setupRollup(ctx);
+  setupFindings(ctx);
+  $('go-board').addEventListener('click', () => go('#board'));
+  $('go-rollup').addEventListener('click', () => go(`#rollup/${session.region}`));
+  $('go-findings').addEventListener('click', () => go('#findings'));
+  $('go-submit').addEventListener('click', () => go('#submit'));
+  window.addEventListener('hashchange', route);
   $('filter').addEventListener('change', renderBoard);
   $('sort').addEventListener('change', renderBoard);
   $('review-filter').addEventListener('change', renderBoard);
-  initBoardTools({ session: () => session, handleError, showMessage });
-  $('check').addEventListener('click', () => checkOrSend(false));
-  $('send').addEventListener('click', () => checkOrSend(true));
-  $('load-last').addEventListener('click', loadLastYear);
-  $('file').addEventListener('change', async () => {
-    const f = $('file').files[0];
-    if (f) { $('report').value = await f.text(); await renderForm(); }
-  });
+  // The 通报 downloads are of the region on the board.
+  initBoardTools({ region: () => boardCode || session.region, year: () => session.year,
+    fetchRaw, handleError, showMessage });
+  // A session the browser still holds (a reload, a link) resumes at the
+  // page its hash names; a new sign-in likewise.
   startSignIn({
     show, showMessage,
     onSignedIn: (who, region, year) => {
-      session = { name: who.name, role: who.role, region, year };
-      openBoard();
+      session = { name: who.name, role: who.role, home: who.region, region, year };
+      route();
     },
   });
 }

@@ -1,8 +1,9 @@
 // The office's review on a unit's page (issue 17): the report's review state
 // with the office's comment and history, the return / accept / reopen
 // buttons with a comment, and on every finding its mark (确认 / 不予采纳)
-// with buttons to set it.  Kept apart from app.js, which calls
-// renderUnitReview() once the unit's findings are drawn.  As in app.js,
+// with buttons to set it.  Kept apart from the pages: unit.js lists the
+// findings and app.js then calls renderUnitReview() (its unitDrawn hook);
+// the board draws the 审核 column and applies the filter.  As in app.js,
 // everything from the server goes through textContent (no innerHTML).
 // The server decides who may review (a township never does: 403, shown as
 // the message); the controls are only left out on the unit's own login.
@@ -10,20 +11,11 @@
 const STATE_TEXT = { pending: '待审核', returned: '退回修改', resubmitted: '已重新提交', accepted: '已审核' };
 const ACTION_TEXT = { return: '退回修改', accept: '审核通过', reopen: '重新开启', resubmit: '重新提交' };
 
-// The review panel's place on the unit page, right under the findings
-// (a module runs after the document is parsed).
-if (!document.getElementById('unit-review')) {
-  const box = document.createElement('div');
-  box.id = 'unit-review';
-  document.getElementById('unit-findings').after(box);
-}
-
-// The board: a 审核 column and a filter by review state, put in place here
-// so index.html stays as it is (app.js draws the cell and applies the filter).
+// The board's 审核 column (app.js draws its header row and cells) and a
+// filter by review state, put in place here (a module runs after the
+// document is parsed) so the board's markup stays the board's.
+export const REVIEW_HEAD = '审核';
 if (!document.getElementById('review-filter')) {
-  const th = document.createElement('th');
-  th.textContent = '审核';
-  document.querySelector('#units thead tr').appendChild(th);
   const label = document.createElement('label');
   label.textContent = '审核 ';
   const sel = document.createElement('select');
@@ -45,13 +37,15 @@ export function reviewFilterMatch(e) {
   return !f || e.review === f;
 }
 
-// The review's own stylesheet, loaded once (CSP style-src 'self' allows it).
+// The review's own stylesheet, loaded once (CSP style-src 'self' allows it),
+// from beside this module: under the build's version (/console/v-<hash>/),
+// so it is cached exactly as long as the script that asks for it.
 function ensureStyle() {
   if (document.getElementById('review-css')) return;
   const link = document.createElement('link');
   link.id = 'review-css';
   link.rel = 'stylesheet';
-  link.href = '/console/review.css';
+  link.href = new URL('review.css', import.meta.url).pathname;
   document.head.appendChild(link);
 }
 
@@ -126,7 +120,7 @@ function renderState(ctx, code, rep, v, box) {
   box.appendChild(form);
 }
 
-// On each finding's line (app.js renders them in order, one <li> each):
+// On each finding's line (ui.js's findingsList, in order, one <li> each):
 // its mark, and the office's buttons.
 function renderMarks(ctx, code, rep, list) {
   const items = list ? list.querySelectorAll(':scope > li') : [];
@@ -137,7 +131,7 @@ function renderMarks(ctx, code, rep, list) {
     li.dataset.path = f.path || '';
     if (f.mark) {
       const m = el('span', f.mark.mark === 'dismissed' ? `不予采纳：${f.mark.reason}` : `已确认${f.mark.reason ? '：' + f.mark.reason : ''}`,
-        'mark mark-' + f.mark.mark);
+        'finding-mark mark-' + f.mark.mark);
       m.title = `${f.mark.at}，第 ${f.mark.revision} 次修订时标记`;
       li.append(' ', m);
     }
@@ -174,7 +168,7 @@ function renderMarks(ctx, code, rep, list) {
 }
 
 // ctx: {api, handleError, showMessage, year, mayReview(code), reload()}.
-// box: where the review panel goes; list: the findings' <ul>.
+// box: where the review panel goes; list: the findings' <ol>.
 export async function renderUnitReview(ctx, code, rep, box, list) {
   box.replaceChildren();
   ensureStyle();
@@ -191,9 +185,10 @@ export async function renderUnitReview(ctx, code, rep, box, list) {
 export function reviewText(state) { return STATE_TEXT[state] || ''; }
 
 // The board's download of the supervision list (通报) as Excel, Word or a
-// printable page.  As for the CSV in app.js, the file is fetched with the
-// Authorization header and handed over as a Blob (no token in any URL).
-// ctx: {session(), handleError, showMessage}.
+// printable page, of the region on the board.  As for the CSV, the file is
+// fetched with the session cookie (app.js's fetchRaw) and handed over as a
+// Blob under a file name of ours.
+// ctx: {region(), year(), fetchRaw(path), handleError, showMessage}.
 export function initBoardTools(ctx) {
   if (document.getElementById('supervision-tools')) return;
   const p = el('p', '下载通报（未报、逾期、经审核确认的问题）：', 'hint');
@@ -202,23 +197,17 @@ export function initBoardTools(ctx) {
   a.hidden = true;
   for (const [fmt, text] of [['xlsx', 'Excel'], ['docx', 'Word'], ['html', '网页']]) {
     const b = button(text, async () => {
-      const s = ctx.session();
+      const region = ctx.region();
+      const year = ctx.year();
       ctx.showMessage('');
       try {
-        const res = await fetch(`/api/v1/regions/${encodeURIComponent(s.region)}/supervision?year=${s.year}&format=${fmt}`,
-          { headers: { Authorization: `Bearer ${s.token}` }, cache: 'no-store', credentials: 'omit' });
-        if (!res.ok) {
-          let msg = `下载失败（${res.status}）`;
-          try { msg = `下载失败：${(await res.json()).error.message}`; } catch { /* not JSON */ }
-          ctx.showMessage(msg);
-          return;
-        }
+        const res = await ctx.fetchRaw(`/api/v1/regions/${encodeURIComponent(region)}/supervision?year=${year}&format=${fmt}`);
         if (a.href) URL.revokeObjectURL(a.href);
         a.href = URL.createObjectURL(await res.blob());
-        a.download = `通报-${s.region}-${s.year}.${fmt}`;
+        a.download = `通报-${region}-${year}.${fmt}`;
         a.click();
-      } catch {
-        ctx.showMessage('无法连接服务器，请检查网络后重试');
+      } catch (e) {
+        ctx.handleError(e);
       }
     });
     b.id = `supervision-${fmt}`;

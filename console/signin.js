@@ -1,19 +1,34 @@
 // Sign-in of the console (issue 16 §6; docs/security.md): a name and a
 // password sent once to POST /api/v1/session, which answers with an
 // HttpOnly, SameSite=Strict session cookie.  This script never sees the
-// session id (HttpOnly) and stores nothing: no token, no password, nothing
-// in localStorage or sessionStorage.  The password field is emptied as
-// soon as it was read.  A 401 anywhere (expired, signed out elsewhere, the
+// session id (HttpOnly) and stores nothing secret: no token, no password
+// (app.js caches only the formats' public descriptions in sessionStorage).
+// The password field is emptied as soon as it was read.  A 401 anywhere (expired, signed out elsewhere, the
 // user disabled) brings the sign-in form back with the reason in Chinese.
+// The year and region chosen at sign-in go into the page's URL
+// (?year=2020&region=350481, before the page's #hash), not into storage:
+// a reload or a copied link opens the same year's pages again.
 
 const $ = (id) => document.getElementById(id);
 
 let hooks = null;   // {show(section), showMessage(text), onSignedIn(who, region, year)}
 const ROLE_TEXT = { submitter: '填报', viewer: '查阅', admin: '管理' };
 
+// The year and region a reload should open ({} when the URL names none).
+function viewOfUrl() {
+  const q = new URLSearchParams(location.search);
+  const year = Number(q.get('year'));
+  const region = q.get('region') || '';
+  return { year: Number.isInteger(year) && year >= 2000 && year <= 2100 ? year : null,
+    region: /^[0-9]{1,12}$/.test(region) ? region : '' };
+}
+
 // Who is signed in, in the header, then the caller's own start.
 function signedIn(who, region, year) {
   $('whoami').textContent = `${who.name}（${ROLE_TEXT[who.role] || who.role} · ${who.region}）`;
+  const q = new URLSearchParams({ year: String(year) });
+  if (region !== who.region) q.set('region', region);
+  history.replaceState(null, '', `${location.pathname}?${q}${location.hash}`);
   hooks.onSignedIn(who, region, year);
 }
 
@@ -86,11 +101,13 @@ async function submit(ev) {
 // reload), else shows the form.
 export async function startSignIn(h) {
   hooks = h;
-  $('login-year').value = String(new Date().getFullYear() - 1);
+  const view = viewOfUrl();
+  $('login-year').value = String(view.year || new Date().getFullYear() - 1);
+  $('login-region').value = view.region;
   $('login-form').addEventListener('submit', submit);
   const r = await call('GET');
   if (r.status === 200 && r.json.kind === 'session') {
-    signedIn(r.json, r.json.region, Number($('login-year').value));
+    signedIn(r.json, view.region || r.json.region, Number($('login-year').value));
   } else {
     const expired = r.json && r.json.error && r.json.error.code === 'session_expired';
     showSignIn(expired ? '登录已过期，请重新登录。' : '');

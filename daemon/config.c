@@ -23,6 +23,8 @@ const gk_config_key gk_config_keys[] = {
      "允许排队等待空闲数据库连接的请求数；超出则答 503"},
     {"max-body", "GK_MAX_BODY", GK_CFG_INT, "1048576", 1024, 67108864, OFF(max_body),
      "请求体的最大字节数；超出则答 413 body_too_large（超过 4 倍时由 evhttp 直接拒绝，非 JSON）"},
+    {"max-import", "GK_MAX_IMPORT", GK_CFG_INT, "4194304", 1024, 16777216, OFF(max_import),
+     "POST /api/v1/import 所收文件的最大字节数；超出则答 413 body_too_large（超过 2 倍时由 evhttp 直接拒绝，非 JSON）"},
     {"max-headers", "GK_MAX_HEADERS", GK_CFG_INT, "16384", 1024, 1048576, OFF(max_headers),
      "请求头部的最大字节数；超出时由 evhttp 直接答 400 并断开（非 JSON）"},
     {"io-timeout-ms", "GK_IO_TIMEOUT_MS", GK_CFG_INT, "30000", 100, 3600000, OFF(io_timeout_ms),

@@ -15,6 +15,7 @@ typedef struct gk_config {
     long pool_read_reserve;
     long queue_max;
     long max_body;
+    long max_import;         /* POST /api/v1/import: documents (routes_import.c) */
     long max_headers;
     long io_timeout_ms;
     long request_timeout_ms;

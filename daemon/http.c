@@ -39,6 +39,7 @@ const char *const gk_route_names[GK_R_COUNT] = {
     "session", "session_create", "session_delete",
     "changes",
     "marks", "marks_set", "supervision",
+    "import", "rollup_cell",
 };
 
 /* A long-lived answer handed over by gk_req_detach (changes_stream.c). */
@@ -85,6 +86,7 @@ static const route_def routes[] = {
     {"/api/v1/openapi.json", M_GET, GK_R_OPENAPI, gk_route_openapi},
     {"/api/v1/reports", M_POST, GK_R_SUBMIT, gk_route_submit},
     {"/api/v1/check", M_POST, GK_R_CHECK, gk_route_check},
+    {"/api/v1/import", M_POST, GK_R_IMPORT, gk_route_import},
     {"/api/v1/reports/*/*", M_GET, GK_R_REPORT, gk_route_report},
     {"/api/v1/reports/*/*/revisions", M_GET, GK_R_REVISIONS, gk_route_revisions},
     {"/api/v1/reports/*/*/diff", M_GET, GK_R_DIFF, gk_route_diff},
@@ -94,6 +96,7 @@ static const route_def routes[] = {
     {"/api/v1/reports/*/*/findings/marks", M_POST, GK_R_MARKS_SET, gk_route_marks_set},
     {"/api/v1/regions/*", M_GET, GK_R_REGION, gk_route_region},
     {"/api/v1/regions/*/rollup", M_GET, GK_R_ROLLUP, gk_route_rollup},
+    {"/api/v1/regions/*/rollup/cell", M_GET, GK_R_ROLLUP_CELL, gk_route_rollup_cell},
     {"/api/v1/regions/*/compliance", M_GET, GK_R_COMPLIANCE, gk_route_compliance},
     {"/api/v1/regions/*/benchmark", M_GET, GK_R_BENCHMARK, gk_route_benchmark},
     {"/api/v1/regions/*/trend", M_GET, GK_R_TREND, gk_route_trend},
@@ -105,6 +108,7 @@ static const route_def routes[] = {
     {"/api/v1/session", M_POST, GK_R_SESSION_CREATE, gk_route_session_create},
     {"/api/v1/session", M_DELETE, GK_R_SESSION_DELETE, gk_route_session_delete},
     {"/api/v1/changes", M_GET, GK_R_CHANGES, gk_route_changes},
+    {"/console/*/*", M_GET, GK_R_CONSOLE, gk_route_console},
 };
 
 gk_pool *gk_server_pool(gk_server *s) { return s->pool; }
@@ -841,9 +845,11 @@ gk_server *gk_server_new(struct event_base *base, const gk_config *cfg, gk_pool 
         free(s);
         return NULL;
     }
-    /* Four times our limit: between the two we answer 413 body_too_large
-     * ourselves, in JSON; beyond it evhttp refuses on its own. */
-    evhttp_set_max_body_size(s->http, (ev_ssize_t)cfg->max_body * 4);
+    /* Four times our limit (twice the import's, when larger): between the
+     * two we answer 413 body_too_large ourselves, in JSON; beyond it evhttp
+     * refuses on its own. */
+    long cap = cfg->max_body * 4 > cfg->max_import * 2 ? cfg->max_body * 4 : cfg->max_import * 2;
+    evhttp_set_max_body_size(s->http, (ev_ssize_t)cap);
     evhttp_set_max_headers_size(s->http, (ev_ssize_t)cfg->max_headers);
     struct timeval tv = {cfg->io_timeout_ms / 1000, (cfg->io_timeout_ms % 1000) * 1000};
     evhttp_set_timeout_tv(s->http, &tv);

@@ -47,6 +47,8 @@ typedef enum gk_route {
     GK_R_MARKS,
     GK_R_MARKS_SET,
     GK_R_SUPERVISION,
+    GK_R_IMPORT,
+    GK_R_ROLLUP_CELL,
     GK_R_COUNT
 } gk_route;
 

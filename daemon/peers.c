@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "cellparam.h"
 #include "gongkai/exactjson.h"
 #include "gongkai/report.h"
 #include "gongkai/stats.h"
@@ -39,15 +40,8 @@ bool gk_peer_group_param(gk_req *r, gk_peer_group *g)
 
 int gk_peer_cell_param(const gk_format *f, const char *cell)
 {
-    char table[32], row[48], column[48];
-    const char *c = cell ? cell : "";
-    if (strncmp(c, "tables.", 7) == 0)
-        c += 7;
-    if (strlen(c) >= 100 ||
-        sscanf(c, "%31[a-z_].%47[a-z_0-9].%47[a-z_0-9]", table, row, column) != 3 ||
-        strlen(table) + strlen(row) + strlen(column) + 2 != strlen(c))
-        return -1;
-    return gk_format_cell_index(f, table, row, column);
+    char table[GK_CELLPARAM_TABLE], row[GK_CELLPARAM_KEY], column[GK_CELLPARAM_KEY];
+    return gk_cell_param(f, cell, table, row, column);
 }
 
 int gk_peer_value_json(gk_value_kind kind, const json_t *v, int64_t *out)

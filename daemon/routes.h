@@ -47,6 +47,10 @@ void gk_route_benchmark(gk_req *r);
 void gk_route_trend(gk_req *r);
 /* routes_changes.c: the change feed, as pages or Server-Sent Events */
 void gk_route_changes(gk_req *r);
+/* routes_import.c: a document (text, HTML, .docx, .xlsx, PDF) to report JSON, nothing stored */
+void gk_route_import(gk_req *r);
+/* routes_rollup_cell.c: who contributed what to one cell of a region's rollup */
+void gk_route_rollup_cell(gk_req *r);
 /* routes_console.c: the web console's embedded files */
 void gk_route_console(gk_req *r);
 /* routes_session.c: console sign-in, who is signed in, sign-out */

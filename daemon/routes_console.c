@@ -3,6 +3,7 @@
  * strict Content-Security-Policy (no inline script, nothing from other
  * origins, no framing), so a bug in the page cannot load foreign code;
  * see docs/security.md for the console's sign-in design. */
+#include <stdbool.h>
 #include <string.h>
 #include <event2/http.h>
 
@@ -10,6 +11,7 @@
 
 struct gk_asset { const char *name; const unsigned char *data; size_t len; };
 extern const struct gk_asset gk_console_assets[];
+extern const char gk_console_version[];   /* "v-<hash of every file>" */
 
 static const char CSP[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -29,9 +31,17 @@ static const char *content_type(const char *name)
     return "application/octet-stream";
 }
 
+/* /console/, /console/<file>, or /console/v-<version>/<file>: index.html
+ * names every asset under the version of this build (embed_console.cmake),
+ * so those can be cached for good; the page itself and unversioned names
+ * are revalidated every time (their ETag makes that a 304). */
 void gk_route_console(gk_req *r)
 {
-    const char *name = r->seg[0] != NULL ? r->seg[0] : "index.html";
+    bool versioned = r->seg[1] != NULL;
+    const char *name = versioned ? r->seg[1] : r->seg[0] != NULL ? r->seg[0] : "index.html";
+    /* an old page asking for its own version after an upgrade gets today's
+     * file, but not as immutable: it is not that version's */
+    bool current = versioned && strcmp(r->seg[0], gk_console_version) == 0;
     const struct gk_asset *a = gk_console_assets;
     while (a->name != NULL && strcmp(a->name, name) != 0)
         a++;
@@ -44,11 +54,9 @@ void gk_route_console(gk_req *r)
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(h, "Referrer-Policy", "no-referrer");
     evhttp_add_header(h, "X-Frame-Options", "DENY");
-    /* The page revalidates every time (its ETag makes that a 304), so an
-     * upgraded daemon's page is seen at once; scripts and styles are kept
-     * a day and revalidated after, by the same ETag. */
-    evhttp_add_header(h, "Cache-Control",
-                      strcmp(content_type(name), "text/html; charset=utf-8") == 0 ? "no-cache"
-                                                                                   : "public, max-age=86400");
+    /* The page revalidates every time, so an upgraded daemon's page (and
+     * with it the new version's asset URLs) is seen at once. */
+    bool html = strcmp(content_type(name), "text/html; charset=utf-8") == 0;
+    evhttp_add_header(h, "Cache-Control", current && !html ? "public, max-age=31536000, immutable" : "no-cache");
     gk_reply_data(r, 200, content_type(name), (const char *)a->data, a->len);
 }

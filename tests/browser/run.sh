@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the console's browser tests: a private PostgreSQL (scripts/pg-local)
 # in a fresh temporary directory, a real gongkaid on a port the system picks
-# (--port=0, read back from its log), the fixture region registry and three
-# console users, then node's test runner on console.test.mjs (Debian's chromium
-# driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
+# (--port=0, read back from its log), the fixture region registry, four
+# console users and one API token, then node's test runner on
+# console.test.mjs (Debian's chromium driven by playwright-core).  Usage: run.sh GONGKAID_BINARY
 # (GK_SCREENSHOTS=DIR keeps the screenshots there: $PWD/docs refreshes the README's).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +46,13 @@ export GK_PWHASH_MEM_KIB=8192 GK_PWHASH_OPS=1
   add_user office-viewer 350481 viewer
   add_user gongchuan-clerk 350481101 submitter
   add_user expiring-viewer 350481 viewer
+  add_user city-viewer 3504 viewer
+  # One API token, for a test's direct POST (no browser, so no session):
+  # 安砂镇's report sent as the client tool would.  Node reads it from this
+  # file (0600, like the passwords), never from argv.
+  tok=$("$bin" token create --region 350481102 --role submitter --note browser-api 2>/dev/null)
+  [ -n "$tok" ] || { echo "gongkaid token create gave no token" >&2; exit 1; }
+  echo "GK_T_TOWN2=$tok" >"$var/tokens"
 )
 "$bin" --listen-address=127.0.0.1 --port=0 2>"$var/daemon.log" &
 daemon_pid=$!
@@ -58,7 +65,7 @@ for _ in $(seq 1 600); do
   sleep 0.05
 done
 [ -n "$port" ] || { echo "gongkaid did not log its port" >&2; cat "$var/daemon.log" >&2; exit 1; }
-export GK_URL="http://127.0.0.1:$port" GK_USERS="$var/users" GK_ROOT="$root" GK_TMP="$var"
+export GK_URL="http://127.0.0.1:$port" GK_USERS="$var/users" GK_TOKENS="$var/tokens" GK_ROOT="$root" GK_TMP="$var"
 status=0
 node --test --test-concurrency=1 "$here/console.test.mjs" || status=$?
 # Stop the daemon here, not in cleanup, so that a sanitizer report written at

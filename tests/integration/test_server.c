@@ -184,7 +184,7 @@ START_TEST(help_documents_every_key)
                           "--session-idle-s", "--session-max-s", "--cookie-secure", "--signin-name-failures",
                           "--signin-addr-failures", "--signin-window-s", "--trust-proxy",
                           "--changes-max-streams", "--changes-heartbeat-ms", "--changes-poll-ms",
-                          "--changes-stream-max-s"};
+                          "--changes-stream-max-s", "--max-import"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *p = strstr(out, keys[i]);
         ck_assert_msg(p != NULL, "%s not in --help", keys[i]);

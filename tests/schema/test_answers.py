@@ -64,13 +64,6 @@ class Daemon:
         self.tokens = {name: self.cli("token", "create", "--region", region, "--role", role).strip()
                        for name, region, role in (("admin", "0", "admin"), ("sub", "350481", "submitter"),
                                                   ("view", "350481", "viewer"))}
-        # a console user (issue 16 §6): the password on stdin, never in argv;
-        # cheap Argon2id limits for the test (the daemon reads the same ones)
-        os.environ.update(GK_PWHASH_MEM_KIB="8192", GK_PWHASH_OPS="1")
-        self.password = "schema-answers-pw-1"
-        subprocess.run([GONGKAID, "--database=" + self.conninfo, "user", "add", "office", "--region", "350481",
-                        "--role", "viewer"], input=self.password + "\n", check=True, capture_output=True,
-                       text=True, timeout=120)
         self.log_path = os.path.join(self.dir, "gongkaid.log")
         self.log = open(self.log_path, "w")
         self.daemon = subprocess.Popen([GONGKAID, "--database=" + self.conninfo, "--port=0"],
@@ -228,12 +221,6 @@ class Answers(unittest.TestCase):
         c("POST", marks, body={"code": f["code"], "path": f["path"], "mark": "confirmed"})
         c("POST", marks, body={"code": f["code"], "path": f["path"], "mark": "dismissed"}, status=422)
         c("POST", marks, body={"code": "no.such.rule", "path": "", "mark": "confirmed"}, status=409)
-        # the console's session (issue 16 §6): who, sign-in, wrong password, sign-out
-        c("GET", "/api/v1/session")
-        c("GET", "/api/v1/session", token=None, status=401)
-        c("POST", "/api/v1/session", token=None, body={"name": "office", "password": self.d.password})
-        c("POST", "/api/v1/session", token=None, body={"name": "office", "password": "wrong"}, status=401)
-        c("DELETE", "/api/v1/session", token=None)
         rep = c("GET", "/api/v1/reports/350481001/2021")
         self.assertEqual(rep["revision"], 2)
         c("GET", "/api/v1/reports/350481001/2021?revision=1")
@@ -270,6 +257,46 @@ class Answers(unittest.TestCase):
         c("GET", "/api/v1/changes?since=%s&region=350481101" % page["changes"][0]["cursor"])
         c("GET", "/api/v1/changes?since=bogus", status=400)
         c("GET", "/api/v1/changes?region=36", status=403)
+        # the console's routes: import, a cell taken apart, the 通报, a trend,
+        # the office's marks, the versioned assets and the sign-in session
+        with open(os.path.join(ROOT, "tests", "import", "corpus", "docx_lo_sample", "input.docx"), "rb") as f:
+            docx = f.read()
+        imported = c("POST", "/api/v1/import?entity=350481101", token="sub", body=docx,
+                     headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(imported["report"]["entity"], "350481101")
+        c("POST", "/api/v1/import", token="sub", body=sample, status=415)
+        c("GET", "/api/v1/regions/350481/rollup/cell?year=2021&cell=tables.active.rules.issued")
+        c("GET", "/api/v1/regions/350481/rollup/cell?year=2021&cell=nothing", status=422)
+        c("GET", "/api/v1/regions/350481/supervision?year=2021")
+        c("GET", "/api/v1/regions/350481/trend?year=2021&cell=tables.active.rules.issued")
+        c("GET", "/api/v1/reports/350481101/2020/findings/marks")
+        finding = c("GET", "/api/v1/reports/350481101/2020")["findings"][0]
+        marks = c("POST", "/api/v1/reports/350481101/2020/findings/marks",
+                  body={"code": finding["code"], "path": finding.get("path", ""), "mark": "confirmed"})
+        self.assertEqual(len(marks["active"]), 1)
+        c("POST", "/api/v1/reports/350481101/2020/findings/marks", body={"code": "nothing", "mark": "confirmed"},
+          status=409)
+        page = self.d.request("GET", "/console/")[2].decode()
+        version = re.search(r'src="/console/(v-[0-9a-f]+)/app\.js"', page).group(1)
+        c("GET", "/console/%s/app.js" % version, None)
+        c("GET", "/console/%s/nothing.js" % version, None, status=404)
+        subprocess.run([GONGKAID, "--database=" + self.d.conninfo, "user", "add", "office", "--region", "350481",
+                        "--role", "viewer"], input="a-test-password\n", check=True, capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, GK_PWHASH_MEM_KIB="8192", GK_PWHASH_OPS="1"))
+        c("POST", "/api/v1/session", None, body={"name": "office", "password": "wrong"}, status=401)
+        c("POST", "/api/v1/session", None, body={"name": "office", "password": "a-test-password"})
+        # a second sign-in, for its cookie (a session of its own)
+        req = urllib.request.Request(self.d.url + "/api/v1/session", method="POST",
+                                     data=json.dumps({"name": "office", "password": "a-test-password"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            cookie = r.headers.get("Set-Cookie").split(";", 1)[0]
+        who = c("GET", "/api/v1/session", None, headers={"Cookie": cookie})
+        self.assertEqual(who["kind"], "session")
+        self.assertEqual(c("GET", "/api/v1/session")["kind"], "token")
+        c("DELETE", "/api/v1/session", None, headers={"Cookie": cookie, "Origin": "http://evil.example"}, status=403)
+        self.assertTrue(c("DELETE", "/api/v1/session", None, headers={"Cookie": cookie, "Origin": self.d.url})["signed_out"])
+        c("GET", "/api/v1/session", None, headers={"Cookie": cookie}, status=401)
         # every route of the document was asked at least once
         asked = {k for k in self.checked}
         described = {(p, m) for p, ops in self.doc["paths"].items() for m in ops}
