@@ -135,17 +135,19 @@ export async function openRollup(code) {
   }
 }
 
-// The CSV is fetched here (with the session cookie, ctx.fetchRaw) and
-// handed to the browser as a Blob download under a file name of ours.
-async function downloadCsv() {
+// The CSV or the office's workbook (the daemon's rollup?format=xlsx: the
+// tables, 报送情况, 检查结果) is fetched here (with the session cookie,
+// ctx.fetchRaw) and handed to the browser as a Blob download under a file
+// name of ours.
+async function download(format) {
   ctx.showMessage('');
   const s = ctx.session();
   try {
-    const res = await ctx.fetchRaw(`/api/v1/regions/${encodeURIComponent(current || s.region)}/rollup?year=${s.year}&format=csv`);
-    const a = $('csv-link');
+    const res = await ctx.fetchRaw(`/api/v1/regions/${encodeURIComponent(current || s.region)}/rollup?year=${s.year}&format=${format}`);
+    const a = $('download-link');
     if (a.href) URL.revokeObjectURL(a.href);
     a.href = URL.createObjectURL(await res.blob());
-    a.download = `汇总-${current || s.region}-${s.year}.csv`;
+    a.download = `汇总-${current || s.region}-${s.year}.${format}`;
     a.click();
   } catch (e) {
     ctx.handleError(e);
@@ -154,5 +156,6 @@ async function downloadCsv() {
 
 export function setupRollup(c) {
   ctx = c;
-  $('csv').addEventListener('click', downloadCsv);
+  $('csv').addEventListener('click', () => download('csv'));
+  $('xlsx').addEventListener('click', () => download('xlsx'));
 }

@@ -299,6 +299,12 @@ test('board, submission from the form, and the open board changing without reloa
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.startsWith('\ufeff'), 'UTF-8 with BOM');
   assert.match(csv, /行政许可/);
+  // the office's workbook (the daemon's rollup?format=xlsx): a zip package
+  const [book] = await Promise.all([office.waitForEvent('download'), office.click('#xlsx')]);
+  assert.equal(book.suggestedFilename(), '汇总-350481-2020.xlsx');
+  const bytes = readFileSync(await book.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+  assert.ok(bytes.includes(Buffer.from('xl/workbook.xml')), 'an OOXML workbook');
   await office.screenshot({ path: join(SHOTS, 'console-rollup.png'), fullPage: true });
 
   // A viewer trying to submit is refused in the page.
