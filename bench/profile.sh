@@ -21,7 +21,7 @@ n_read=${GK_PROFILE_READS:-2000}
 tmp=$(mktemp -d /tmp/gk-profile.XXXXXX)
 daemon_pid=""
 cleanup() {
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
   scripts/pg-local stop "$tmp/var" 2>/dev/null || true
   rm -rf "$tmp"
 }

@@ -21,7 +21,7 @@ daemon_pid=""
 cleanup() {
   local rc=$?
   [ "$rc" != 0 ] && [ -f "$tmp/gongkaid.log" ] && { echo "--- gongkaid log (tail) ---" >&2; tail -20 "$tmp/gongkaid.log" >&2; }
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
   scripts/pg-local stop "$tmp/var" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }

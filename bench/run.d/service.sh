@@ -39,8 +39,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 tmp=$(mktemp -d /tmp/gk-bench.XXXXXX)
 daemon_pid="" nginx_pid=""
 cleanup() {
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
   scripts/pg-local stop "$tmp/var" 2>/dev/null || true
   [ -n "${GK_BENCH_KEEP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"
 }
