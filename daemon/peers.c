@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
 #include "cellparam.h"
 #include "gongkai/exactjson.h"
 #include "gongkai/report.h"
 #include "gongkai/stats.h"
-#include "metrics.h"
 #include "routes.h"
 
 bool gk_peer_group_param(gk_req *r, gk_peer_group *g)
@@ -122,11 +120,10 @@ bool gk_peer_region_ok(gk_req *r, PGresult *res)
     return true;
 }
 
-static void blob_sent(const void *data, size_t len, void *arg)
+static const char *peer_content_type(gk_req *r)
 {
-    (void)data;
-    (void)len;
-    gk_cache_blob_unref(arg);
+    (void)r;
+    return "application/json; charset=utf-8";
 }
 
 bool gk_peer_answer_by_tag(gk_req *r, PGresult *res, const char *kind)
@@ -134,30 +131,12 @@ bool gk_peer_answer_by_tag(gk_req *r, PGresult *res, const char *kind)
     char etag[sizeof r->etag];
     /* both counters only grow, so the tag changes whenever an input does */
     snprintf(etag, sizeof etag, "\"%s-%s-%s\"", kind, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
-    if (gk_req_etag(r, etag))
-        return true;
-    gk_cache *answers = gk_routes_answers();
-    gk_cache_blob *hit = gk_cache_get(answers, etag);
-    if (answers != NULL)
-        gk_metrics_cache(hit != NULL);
-    if (hit == NULL)
-        return false;
-    size_t len = 0;
-    const char *data = gk_cache_blob_data(hit, &len);
-    gk_reply_data_ref(r, 200, "application/json; charset=utf-8", data, len, blob_sent, hit);
-    return true;
+    return gk_answer_cached(r, etag, peer_content_type);
 }
 
 void gk_peer_reply(gk_req *r, json_t *o)
 {
     char *text = o != NULL ? gk_json_dumps_exact(o, JSON_COMPACT | GK_JSON_REAL_FLAGS) : NULL;
     json_decref(o);
-    if (text == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内存不足");
-        return;
-    }
-    size_t len = strlen(text);
-    gk_cache_put(gk_routes_answers(), r->etag, text, len);
-    gk_reply_data(r, 200, "application/json; charset=utf-8", text, len);
-    free(text);
+    gk_answer_keep(r, text, text ? strlen(text) : 0, peer_content_type);
 }

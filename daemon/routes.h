@@ -61,7 +61,11 @@ void gk_route_session_delete(gk_req *r);
 /* The answer cache of rollup and compliance (NULL: none).  Not owned. */
 struct gk_cache;
 void gk_routes_set_cache(struct gk_cache *cache);
-/* The answer cache (routes_regions.c), shared with the peer routes (peers.c). */
-struct gk_cache *gk_routes_answers(void);
+/* The answer cache (routes_regions.c) for every route whose tag moves with
+ * its content: 304 when If-None-Match matches etag, else the cached answer
+ * under it; true when answered (content_type is asked only then). */
+bool gk_answer_cached(gk_req *r, const char *etag, const char *(*content_type)(gk_req *r));
+/* Keeps text (malloc'd, freed here; NULL: 500) under r->etag and answers it. */
+void gk_answer_keep(gk_req *r, char *text, size_t len, const char *(*content_type)(gk_req *r));
 
 #endif

@@ -122,7 +122,6 @@ static const char *answer_type(gk_req *r)
 
 static gk_cache *answers;
 void gk_routes_set_cache(gk_cache *cache) { answers = cache; }
-gk_cache *gk_routes_answers(void) { return answers; }
 
 static void blob_sent(const void *data, size_t len, void *arg)
 {
@@ -133,11 +132,8 @@ static void blob_sent(const void *data, size_t len, void *arg)
 
 /* Answers 304 when the client has the current version, or the cached
  * answer under the current tag; true when answered. */
-static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, const char *generation)
+bool gk_answer_cached(gk_req *r, const char *etag, const char *(*content_type)(gk_req *r))
 {
-    region_st *st = r->st;
-    char etag[96];
-    snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, counter, generation);
     if (gk_req_etag(r, etag))
         return true;
     gk_cache_blob *hit = gk_cache_get(answers, etag);
@@ -147,8 +143,27 @@ static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, cons
         return false;
     size_t len = 0;
     const char *data = gk_cache_blob_data(hit, &len);
-    gk_reply_data_ref(r, 200, answer_type(r), data, len, blob_sent, hit);
+    gk_reply_data_ref(r, 200, content_type(r), data, len, blob_sent, hit);
     return true;
+}
+
+void gk_answer_keep(gk_req *r, char *text, size_t len, const char *(*content_type)(gk_req *r))
+{
+    if (text == NULL) {
+        gk_reply_error(r, 500, "internal", "", "内部错误");
+        return;
+    }
+    gk_cache_put(answers, r->etag, text, len);
+    gk_reply_data(r, 200, content_type(r), text, len);
+    free(text);
+}
+
+static bool answer_by_tag(gk_req *r, const char *kind, const char *counter, const char *generation)
+{
+    region_st *st = r->st;
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"%s-%s-%d-%s-%s\"", kind, r->seg[0], st->year, counter, generation);
+    return gk_answer_cached(r, etag, answer_type);
 }
 
 /* The database's answer for the tag, remembered for the next poll
@@ -177,16 +192,7 @@ static bool answer_from_memory(gk_req *r, const char *kind)
 
 /* Answers with text (JSON, or CSV for st->csv, or the workbook's bytes for
  * st->xlsx) and keeps it under the tag. */
-static void reply_cached(gk_req *r, char *text, size_t len)
-{
-    if (text == NULL) {
-        gk_reply_error(r, 500, "internal", "", "内部错误");
-        return;
-    }
-    gk_cache_put(answers, r->etag, text, len);
-    gk_reply_data(r, 200, answer_type(r), text, len);
-    free(text);
-}
+static void reply_cached(gk_req *r, char *text, size_t len) { gk_answer_keep(r, text, len, answer_type); }
 
 static void reply_json_cached(gk_req *r, json_t *o)
 {
