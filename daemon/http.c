@@ -470,6 +470,7 @@ static void on_query(gk_lease *l, PGresult *res, void *arg)
     gk_req *r = arg;
     gk_req_step step = r->qstep;
     r->qstep = NULL;
+    r->commit_point = false;
     if (r->req == NULL) {               /* answered meanwhile (timeout) */
         PQclear(res);
         req_free(r);
@@ -490,6 +491,7 @@ void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *va
     r->qstep = next;
     if (r->lease == NULL || gk_lease_query(r->lease, sql, nparams, values, on_query, r) != 0) {
         r->qstep = NULL;
+        r->commit_point = false;
         if (r->lease != NULL)
             gk_lease_release(r->lease);
         r->lease = NULL;
@@ -497,11 +499,39 @@ void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *va
     }
 }
 
+void gk_req_query_commit(gk_req *r, const char *sql, int nparams, const char *const *values, gk_req_step next)
+{
+    r->commit_point = true;
+    gk_req_query(r, sql, nparams, values, next);
+}
+
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     gk_req *r = arg;
+    /* A write being committed cannot be abandoned like a read: closing its
+     * connection does not roll it back (the server finishes the statement
+     * before it reads the socket again), so a 503 now could be a lie about
+     * a stored write.  Wait for the outcome, bounded by one more timeout. */
+    if (r->qstep != NULL && r->lease != NULL && r->commit_point && !r->overtime) {
+        long ms = r->srv->cfg->request_timeout_ms;
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        r->overtime = true;
+        gk_log_warn("request %s: timed out while committing; waiting up to %ld ms for the outcome", r->id, ms);
+        if (evtimer_add(r->timeout, &tv) == 0)
+            return;
+    }
+    if (r->overtime && r->qstep != NULL && r->lease != NULL) {
+        gk_lease *l = r->lease;
+        r->lease = NULL;
+        r->qstep = NULL;
+        r->commit_point = false;
+        gk_lease_release(l);
+        gk_reply_error(r, 503, "outcome_unknown", "",
+                       "数据库未在时限内确认这次写入，结果未知：请用同一个 Idempotency-Key 重试，或查看历史确认是否已保存");
+        return;
+    }
     if (r->wait != NULL) {
         gk_pool_cancel(r->srv->pool, r->wait);
         r->wait = NULL;
@@ -911,7 +941,8 @@ void gk_server_stop(gk_server *s)
     if (s->bound != NULL)
         evhttp_del_accept_socket(s->http, s->bound);
     s->bound = NULL;
-    long ms = s->cfg->request_timeout_ms + 1000;
+    /* a commit may be waited for up to two request timeouts (on_timeout) */
+    long ms = 2 * s->cfg->request_timeout_ms + 1000;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     s->stop_timer = evtimer_new(s->base, on_stop_deadline, s);
     if (s->stop_timer != NULL)

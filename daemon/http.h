@@ -90,6 +90,8 @@ struct gk_req {
     gk_wait *wait;
     gk_req_step next;               /* route step after acquire/auth */
     gk_req_step qstep;              /* step of the query in flight; NULL: none */
+    bool commit_point;              /* the query in flight commits a write (gk_req_query_commit) */
+    bool overtime;                  /* timed out while committing: waiting for the outcome */
     struct event *timeout;
     /* route state */
     void *st;
@@ -161,6 +163,14 @@ void gk_req_lease_again(gk_req *r, gk_req_step next);
  * checked).  A lost connection answers 503 itself. */
 void gk_req_query(gk_req *r, const char *sql, int nparams, const char *const *values,
                   gk_req_step next);
+/* The same for a statement whose completion commits a write (COMMIT, or a
+ * write outside a transaction).  The request timeout never abandons it
+ * silently: when it fires meanwhile, the answer waits for the outcome for
+ * another --request-timeout-ms (then next answers the truth, late); only
+ * if the database has still not answered is the answer 503 outcome_unknown
+ * (the write may or may not have landed: retry with the Idempotency-Key). */
+void gk_req_query_commit(gk_req *r, const char *sql, int nparams, const char *const *values,
+                         gk_req_step next);
 /* true when res is COMMAND_OK/TUPLES_OK; otherwise answers 500 and false. */
 bool gk_req_ok(gk_req *r, PGresult *res);
 

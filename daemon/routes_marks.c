@@ -135,7 +135,7 @@ static void scope_read(gk_req *r, PGresult *res)
     snprintf(tok_s, sizeof tok_s, "%lld", r->token_id);
     const char *v[] = {r->seg[0], r->seg[1], st->body.code, st->body.path, st->body.mark, st->body.reason,
                        tok_s, r->peer, r->id};
-    gk_req_query(r, "SELECT gk_finding_mark($1, $2::int, $3, $4, $5, $6, $7::bigint, $8, $9)", 9, v, marked);
+    gk_req_query_commit(r, "SELECT gk_finding_mark($1, $2::int, $3, $4, $5, $6, $7::bigint, $8, $9)", 9, v, marked);
 }
 
 static void set_start(gk_req *r, PGresult *res)

@@ -171,7 +171,7 @@ static void scope_read(gk_req *r, PGresult *res)
     snprintf(tok_s, sizeof tok_s, "%lld", r->token_id);
     const char *v[] = {r->seg[0], r->seg[1], st->body.action, st->body.revision > 0 ? rev_s : NULL,
                        st->body.comment, tok_s, r->peer, r->id};
-    gk_req_query(r, "SELECT gk_review_transition($1, $2::int, $3, $4::int, $5, $6::bigint, $7, $8)", 8, v,
+    gk_req_query_commit(r, "SELECT gk_review_transition($1, $2::int, $3, $4::int, $5, $6::bigint, $7, $8)", 8, v,
                  transitioned);
 }
 

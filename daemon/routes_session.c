@@ -116,7 +116,7 @@ static void store_session(gk_req *r, PGresult *unused)
     snprintf(max_s, sizeof max_s, "%ld", cfg->session_max_s);
     const char *v[] = {bytea, uid, max_s, r->peer, st->tid, st->region, r->id,
                        st->rehash[0] != '\0' ? st->rehash : NULL, st->stored};
-    gk_req_query(r, create_sql, 9, v, on_created);
+    gk_req_query_commit(r, create_sql, 9, v, on_created);
 }
 
 static void on_checked(gk_pw_job *job, void *arg)
@@ -273,7 +273,7 @@ static void sign_out(gk_req *r, PGresult *unused)
     (void)unused;
     signout_st *st = r->st;
     const char *v[] = {st->bytea, r->peer, r->id};
-    gk_req_query(r,
+    gk_req_query_commit(r,
                  "WITH s AS (UPDATE sessions SET revoked_at = now() WHERE hash = $1::bytea AND revoked_at IS NULL"
                  "  RETURNING user_id),"
                  " a AS (INSERT INTO audit (token_id, user_id, action, entity, peer, request_id)"

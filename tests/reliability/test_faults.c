@@ -432,6 +432,81 @@ START_TEST(clients_vanish_behind_a_lock)
 }
 END_TEST
 
+/* A COMMIT still running when the request timeout fires.  A deferred
+ * trigger holds the COMMIT until a fixed time after the transaction began
+ * (so the figure does not depend on how fast the judging before it was):
+ *  - 3 s after BEGIN, between the timeout (2 s) and its grace (4 s): the
+ *    answer is the truth, late — 201 and the report stored — where it used
+ *    to be 503 "timeout" for a report that was in fact stored;
+ *  - 7 s after BEGIN, beyond the grace: 503 outcome_unknown; the write then
+ *    lands, and the retry with the same Idempotency-Key answers it without
+ *    storing it twice. */
+static void exec_ok(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+static gk_resp post_keyed(const char *entity, const char *key)
+{
+    char *body = rel_report(entity, 2020, 11);
+    char ah[200], kh[80];
+    snprintf(ah, sizeof ah, "Authorization: Bearer %s", token);
+    snprintf(kh, sizeof kh, "Idempotency-Key: %s", key);
+    const char *hdr[] = {ah, "Content-Type: application/json", kh, NULL};
+    gk_resp r;
+    ck_assert_int_eq(gk_h_http(&H, "POST", "/api/v1/reports", hdr, body, strlen(body), &r), 0);
+    free(body);
+    return r;
+}
+
+static long stored(const char *entity)
+{
+    const char *v[] = {entity};
+    return gk_h_sql_long(&H, "SELECT count(*) FROM reports WHERE entity = $1 AND year = 2020", 1, v);
+}
+
+START_TEST(slow_commit_is_answered_truthfully)
+{
+    PGconn *c = PQconnectdb(H.conninfo);
+    ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+    exec_ok(c, "CREATE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+               " IF NEW.entity = '350481103' THEN"
+               "  PERFORM pg_sleep(greatest(0, 3.0 - extract(epoch FROM clock_timestamp() - transaction_timestamp())));"
+               " ELSIF NEW.entity = '350481106' THEN"
+               "  PERFORM pg_sleep(greatest(0, 7.0 - extract(epoch FROM clock_timestamp() - transaction_timestamp())));"
+               " END IF; RETURN NULL; END $$");
+    exec_ok(c, "CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON reports DEFERRABLE INITIALLY DEFERRED"
+               " FOR EACH ROW EXECUTE FUNCTION test_slow_commit()");
+
+    long t0 = rel_now_ms();
+    gk_resp a = post_keyed("350481103", "slow-commit-a");
+    long dt = rel_now_ms() - t0;
+    ck_assert_msg(a.status == 201, "commit past the timeout: %d %s", a.status, a.body);
+    ck_assert_msg(dt >= REQUEST_TIMEOUT_MS, "answered after %ld ms: the commit did not outlast the timeout", dt);
+    ck_assert_int_eq(stored("350481103"), 1);
+    gk_resp_free(&a);
+
+    gk_resp b = post_keyed("350481106", "slow-commit-b");
+    ck_assert_msg(b.status == 503 && strstr(b.body, "\"code\":\"outcome_unknown\"") != NULL,
+                  "commit past the grace: %d %s", b.status, b.body);
+    gk_resp_free(&b);
+    long end = rel_now_ms() + 20000;
+    while (stored("350481106") == 0 && rel_now_ms() < end)
+        rel_nap(100);
+    ck_assert_int_eq(stored("350481106"), 1);   /* the server finished the commit after all */
+    gk_resp again = post_keyed("350481106", "slow-commit-b");
+    ck_assert_msg(again.status == 200 || again.status == 201, "retry: %d %s", again.status, again.body);
+    ck_assert_int_eq(stored("350481106"), 1);
+    gk_resp_free(&again);
+
+    exec_ok(c, "DROP TRIGGER test_slow_commit ON reports");
+    exec_ok(c, "DROP FUNCTION test_slow_commit()");
+    PQfinish(c);
+}
+END_TEST
+
 int main(void)
 {
     rel_asan_small_quarantine();
@@ -449,6 +524,7 @@ int main(void)
     tcase_add_test(tc, slowloris_headers);
     tcase_add_test(tc, bodies_that_stop);
     tcase_add_test(tc, clients_vanish_behind_a_lock);
+    tcase_add_test(tc, slow_commit_is_answered_truthfully);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
