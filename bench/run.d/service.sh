@@ -2,9 +2,11 @@
 # service.sh — gongkaid's targets 1–4 of issue 7, each printed next to a
 # baseline measured in the same run on the same machine (the machine is
 # shared and noisy, so only the ratios mean anything):
-#   1 polled reads   gongkaid rollup vs nginx (1 worker) serving the same bytes
+#   1 polled reads   gongkaid rollup vs nginx (1 worker) serving the same bytes:
+#                    requests/s and server CPU microseconds per request
 #   2 submissions    durable submissions/s vs pgbench inserting one equally
-#                    sized jsonb row per transaction, same cluster, same clients
+#                    sized jsonb row per transaction, same cluster, same clients;
+#                    CPU ms per submission (daemon + PostgreSQL) vs per tx
 #   3 scale          a whole national year loaded through the API; rollup read
 #                    latency per level vs a plain SQL scan summing the same cells;
 #                    submission cost at small N vs at N = every township
@@ -132,14 +134,37 @@ body_bytes=$(wc -c <"$tmp/www/api/v1/regions/350481/rollup")
 echo
 echo "### 1. polled reads: GET $path ($body_bytes bytes), wrk 2 threads, 32 connections, ${secs}s"
 wk=(-t2 -c32 -d"${secs}s")
-g200=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" "$u$path")
-n200=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" "http://127.0.0.1:$nport$path")
-g304=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $etag" "$u$path")
-n304=$(wrk_rps "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $netag" "http://127.0.0.1:$nport$path")
+# CPU per request, the figure that holds still on a shared machine (issue 14
+# item 6): the server's user+system time over the run divided by the
+# requests wrk completed.  gongkaid's includes PostgreSQL's (a poll may
+# reach the database); nginx's is its one worker (the master only waits).
+nginx_worker=$(for s in /proc/[0-9]*/stat; do
+  awk -v pm="$nginx_pid" '{ sub(/^.*\) /, ""); if ($2 == pm) { split(FILENAME, f, "/"); print f[3] } }' "$s" 2>/dev/null
+done | head -1)
+[ -n "$nginx_worker" ] || { echo "nginx worker not found" >&2; exit 1; }
+gk_cpu() { awk -v a="$(self_cpu "$daemon_pid")" -v b="$(pg_cpu)" 'BEGIN { printf "%.3f", a + b }'; }
+ngx_cpu() { self_cpu "$nginx_worker"; }
+# wrk_cpu CPUFN ARGS...: prints "req/s requests cpu-seconds" of one wrk run.
+wrk_cpu() {
+  local fn=$1; shift
+  local c0 c1 out
+  c0=$($fn); out=$(wrk "$@" | tee -a "$tmp/wrk.log"); c1=$($fn)
+  grep -q 'Non-2xx' <<<"$out" && echo "non2xx in: $*" >&2
+  awk -v c0="$c0" -v c1="$c1" '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { printf "%s %s %.3f\n", r, n, c1 - c0 }' <<<"$out"
+}
+us_per() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.1f", (n > 0 ? c * 1e6 / n : 0) }'; }
+read -r g200 g200n g200c < <(wrk_cpu gk_cpu "${wk[@]}" -H "Authorization: Bearer $viewer" "$u$path")
+read -r n200 n200n n200c < <(wrk_cpu ngx_cpu "${wk[@]}" -H "Authorization: Bearer $viewer" "http://127.0.0.1:$nport$path")
+read -r g304 g304n g304c < <(wrk_cpu gk_cpu "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $etag" "$u$path")
+read -r n304 n304n n304c < <(wrk_cpu ngx_cpu "${wk[@]}" -H "Authorization: Bearer $viewer" -H "If-None-Match: $netag" "http://127.0.0.1:$nport$path")
 gfmt=$(wrk_rps "${wk[@]}" "$u/api/v1/formats")
 row "measure" "gongkaid" "baseline" "ratio" "target"
 r=$(ratio "$g200" "$n200"); row "200 req/s vs nginx static file" "$g200" "$n200" "$r" ">= 0.8: $(verdict "$r" 0.8)"
+gu=$(us_per "$g200c" "$g200n"); nu=$(us_per "$n200c" "$n200n"); r=$(ratio "$nu" "$gu")
+row "200 server CPU us/request vs nginx" "$gu" "$nu" "$r" "(ratio = nginx/ours, as req/s)"
 r=$(ratio "$g304" "$n304"); row "304 (If-None-Match) req/s vs nginx 304" "$g304" "$n304" "$r" ">= 0.8: $(verdict "$r" 0.8)"
+gu=$(us_per "$g304c" "$g304n"); nu=$(us_per "$n304c" "$n304n"); r=$(ratio "$nu" "$gu")
+row "304 server CPU us/request vs nginx" "$gu" "$nu" "$r" "(ratio = nginx/ours, as req/s)"
 r=$(ratio "$gfmt" "$n200"); row "(ceiling: /api/v1/formats, no token, no DB)" "$gfmt" "$n200" "$r" "diagnostic"
 kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 else echo; echo "(GK_BENCH_READS=0: target 1 skipped)"; fi
